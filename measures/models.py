@@ -1,0 +1,393 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Municipality, Organisation, Person, School
+
+
+class LegalAct(models.Model):
+    """An order (приказ), disposition (распоряжение) or resolution (постановление)."""
+
+    class Kind(models.TextChoices):
+        ORDER = "order", _("Приказ")
+        DISPOSITION = "disposition", _("Распоряжение")
+        RESOLUTION = "resolution", _("Постановление")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Проект")
+        SIGNED = "signed", _("Подписан")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.PROTECT,
+        related_name="legal_acts",
+    )
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.ORDER)
+    issuer = models.ForeignKey(
+        Organisation, verbose_name=_("издал"), on_delete=models.PROTECT, related_name="legal_acts"
+    )
+    number = models.CharField(_("номер"), max_length=50, blank=True)
+    date = models.DateField(_("дата"), null=True, blank=True)
+    title = models.TextField(_("заголовок"))
+    signatory_name = models.CharField(_("подписал (И.О. Фамилия)"), max_length=200, blank=True)
+    signatory_position = models.CharField(_("должность подписавшего"), max_length=500, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+
+    class Meta:
+        verbose_name = _("распорядительный документ")
+        verbose_name_plural = _("распорядительные документы")
+        ordering = ["-date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "kind", "number", "date"],
+                condition=~Q(number=""),
+                name="legal_act_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (~Q(number="") & Q(date__isnull=False)),
+                name="legal_act_signed_has_number_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.get_kind_display()]
+        if self.date:
+            parts.append(_("от %(date)s") % {"date": self.date.strftime("%d.%m.%Y")})
+        if self.number:
+            parts.append(f"№ {self.number}")
+        return " ".join(str(part) for part in parts)
+
+    @property
+    def kind_dative(self) -> str:
+        """The kind as it stands in an appendix mark: «к приказу», «к распоряжению»."""
+        return {
+            self.Kind.ORDER: _("приказу"),
+            self.Kind.DISPOSITION: _("распоряжению"),
+            self.Kind.RESOLUTION: _("постановлению"),
+        }[self.Kind(self.kind)]
+
+
+class Roadmap(models.Model):
+    class Level(models.TextChoices):
+        MUNICIPAL = "municipal", _("Муниципальная")
+        SCHOOL = "school", _("Школьная")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Проект")
+        APPROVED = "approved", _("Утверждена")
+        ARCHIVED = "archived", _("В архиве")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.PROTECT,
+        related_name="roadmaps",
+    )
+    title = models.TextField(_("название"))
+    starts_on = models.DateField(_("начало периода"))
+    ends_on = models.DateField(_("окончание периода"))
+    goal = models.TextField(_("цель"), blank=True)
+    tasks = models.TextField(_("задачи"), blank=True)
+    expected_results = models.TextField(_("ожидаемые результаты"), blank=True)
+    legal_basis = models.TextField(_("основания для разработки"), blank=True)
+    developers = models.TextField(_("разработчики"), blank=True)
+    control = models.TextField(_("контроль исполнения"), blank=True)
+    level = models.CharField(
+        _("уровень"), max_length=20, choices=Level.choices, default=Level.MUNICIPAL
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("школа"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
+        help_text=_("Только для дорожной карты школы"),
+    )
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        LegalAct,
+        verbose_name=_("утверждена документом"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_roadmaps",
+    )
+    appendix_number = models.CharField(_("номер приложения"), max_length=20, blank=True)
+    amended_by = models.ManyToManyField(
+        LegalAct,
+        verbose_name=_("изменена документами"),
+        blank=True,
+        related_name="amended_roadmaps",
+    )
+
+    class Meta:
+        verbose_name = _("дорожная карта")
+        verbose_name_plural = _("дорожные карты")
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="roadmap_period_order"
+            ),
+            models.CheckConstraint(
+                condition=(Q(level="school") & Q(school__isnull=False))
+                | (Q(level="municipal") & Q(school__isnull=True)),
+                name="roadmap_level_matches_school",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_by__isnull=False),
+                name="roadmap_approved_has_act",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "title", "starts_on", "ends_on"],
+                name="roadmap_unique_title_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_display(self) -> str:
+        if self.starts_on.year == self.ends_on.year:
+            return _("%(year)s год") % {"year": self.starts_on.year}
+        return _("%(start)s–%(end)s годы") % {
+            "start": self.starts_on.year,
+            "end": self.ends_on.year,
+        }
+
+
+class Section(models.Model):
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("дорожная карта"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
+    position = models.PositiveSmallIntegerField(_("порядок"))
+    number = models.CharField(_("номер"), max_length=20, blank=True)
+    title = models.TextField(_("название"))
+
+    class Meta:
+        verbose_name = _("раздел")
+        verbose_name_plural = _("разделы")
+        ordering = ["roadmap", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class Measure(models.Model):
+    class DeadlineKind(models.TextChoices):
+        DATE = "date", _("Дата")
+        BY_DATE = "by_date", _("До даты")
+        MONTH = "month", _("Месяц")
+        RANGE = "range", _("Период")
+        DATES = "dates", _("Несколько дат")
+        RECURRING = "recurring", _("Регулярно")
+        CONTINUOUS = "continuous", _("Постоянно")
+        AS_NEEDED = "as_needed", _("По мере необходимости")
+        EXTERNAL = "external", _("По графику другого органа")
+        UNKNOWN = "unknown", _("Не распознан")
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("дорожная карта"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("раздел"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    position = models.PositiveIntegerField(_("порядок"))
+    number = models.CharField(_("номер, как записан"), max_length=20, blank=True)
+    title = models.TextField(_("наименование мероприятия"))
+    owners_text = models.TextField(_("ответственные исполнители, как записаны"), blank=True)
+    owners = models.ManyToManyField(
+        Person, verbose_name=_("ответственные сотрудники"), blank=True, related_name="measures"
+    )
+    owner_organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("ответственные организации"),
+        blank=True,
+        related_name="measures",
+    )
+    deadline_text = models.CharField(
+        _("сроки реализации, как записаны"), max_length=500, blank=True
+    )
+    deadline_kind = models.CharField(
+        _("вид срока"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.UNKNOWN
+    )
+    deadline_start = models.DateField(_("срок: начало"), null=True, blank=True)
+    deadline_end = models.DateField(_("срок: окончание"), null=True, blank=True)
+    deadline_recurrence = models.CharField(_("периодичность"), max_length=50, blank=True)
+    deadline_external_body = models.CharField(_("по графику органа"), max_length=300, blank=True)
+    deadline_needs_review = models.BooleanField(_("срок требует проверки"), default=False)
+    deadline_note = models.TextField(_("пояснение к сроку"), blank=True)
+    deadline_corrected = models.BooleanField(
+        _("срок исправлен вручную"),
+        default=False,
+        help_text=_("Исправленная вручную структура срока не пересчитывается из текста"),
+    )
+    planned_result = models.TextField(_("планируемый результат"), blank=True)
+    all_designated_schools = models.BooleanField(
+        _("касается всех школ дорожной карты"), default=True
+    )
+    schools = models.ManyToManyField(
+        School, verbose_name=_("касается школ"), blank=True, related_name="measures"
+    )
+
+    class Meta:
+        verbose_name = _("мероприятие")
+        verbose_name_plural = _("мероприятия")
+        ordering = ["roadmap", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "position"], name="measure_unique_position"),
+            models.CheckConstraint(
+                condition=Q(deadline_start__isnull=True)
+                | Q(deadline_end__isnull=True)
+                | Q(deadline_end__gte=F("deadline_start")),
+                name="measure_deadline_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class Occurrence(models.Model):
+    """One due date of a measure: a monthly webinar has twelve a year."""
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("мероприятие"),
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+    )
+    due_on = models.DateField(_("контрольная дата"))
+
+    class Meta:
+        verbose_name = _("контрольный срок")
+        verbose_name_plural = _("контрольные сроки")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "due_on"], name="occurrence_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.number} — {self.due_on:%d.%m.%Y}"
+
+
+class Report(models.Model):
+    """A school's report on one occurrence of a measure."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        SUBMITTED = "submitted", _("На проверке")
+        ACCEPTED = "accepted", _("Принят")
+        RETURNED = "returned", _("Возвращён на доработку")
+
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("контрольный срок"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("школа"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    done_text = models.TextField(_("что сделано (фактический результат)"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("отправил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("проверил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    review_comment = models.TextField(_("комментарий проверяющего"), blank=True)
+
+    class Meta:
+        verbose_name = _("отчёт школы")
+        verbose_name_plural = _("отчёты школ")
+        ordering = ["occurrence__due_on", "school__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "school"], name="report_unique_school"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="report_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "returned"]) | Q(reviewed_at__isnull=False),
+                name="report_reviewed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_comment=""),
+                name="report_returned_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.occurrence}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    return f"evidence/{instance.report_id}/{filename}"
+
+
+class Evidence(models.Model):
+    report = models.ForeignKey(
+        Report, verbose_name=_("отчёт"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("файл"), upload_to=evidence_upload_to, blank=True)
+    link = models.URLField(_("ссылка"), blank=True)
+    description = models.CharField(_("описание"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("загрузил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("подтверждающий документ")
+        verbose_name_plural = _("подтверждающие документы")
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(link=""), name="evidence_has_file_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.file.name or self.link

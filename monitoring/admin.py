@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from monitoring import models
+
+
+class TargetInline(admin.TabularInline):
+    model = models.IndicatorTarget
+    extra = 0
+
+
+@admin.register(models.Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "unit", "direction", "level"]
+    list_filter = ["unit", "direction", "level"]
+    search_fields = ["code", "title"]
+    inlines = [TargetInline]
+
+
+@admin.register(models.IndicatorTarget)
+class IndicatorTargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "municipality", "year", "baseline", "target"]
+    list_filter = ["year", "municipality"]
+    search_fields = ["indicator__title", "indicator__code"]
+    list_select_related = ["indicator", "municipality"]
+
+
+@admin.register(models.MonitoringStage)
+class MonitoringStageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "municipality", "starts_on", "ends_on"]
+    list_filter = ["kind", "year", "municipality"]
+    search_fields = ["municipality__name"]
+    list_select_related = ["municipality"]
+
+
+@admin.register(models.IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "municipality", "school", "stage", "value", "measured_on"]
+    list_filter = ["stage__kind", "municipality"]
+    search_fields = ["indicator__title", "school__short_name", "source"]
+    list_select_related = ["indicator", "municipality", "school", "stage"]
+    raw_id_fields = ["school"]

@@ -1,0 +1,331 @@
+"""Loads the demo: the three real municipal roadmaps of `fixtures/seeds/`, as curated in
+`fixtures/demo/*.json`, with their schools, people, acts, working group and indicators, and one
+demo account per role.
+
+Every row is found by its natural key and updated in place, so loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from measures.models import LegalAct, Measure, Roadmap, Section
+from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
+from schools.models import (
+    AgreementItem,
+    MentorPairing,
+    Municipality,
+    Organisation,
+    PartnershipAgreement,
+    Person,
+    Region,
+    School,
+    SchoolDesignation,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+
+FIXTURES_DIR = settings.BASE_DIR / "fixtures" / "demo"
+SEED_FILES = ["000_cherek.json", "001_svetlogorsk.json", "002_katanga.json"]
+DEMO_PASSWORD = "demo-portal-2026"
+
+ROLE_GROUPS = {
+    "admin": "Администраторы портала",
+    "coordinator": "Муниципальные координаторы",
+    "working_group": "Члены рабочих групп",
+    "director": "Руководители школ",
+}
+
+
+@dataclass
+class LoadSummary:
+    roadmaps: int = 0
+    sections: int = 0
+    measures: int = 0
+    schools: int = 0
+    people: int = 0
+    accounts: list[str] = field(default_factory=list)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+@transaction.atomic
+def load_demo(*, fixtures_dir: Path = FIXTURES_DIR) -> LoadSummary:
+    summary = LoadSummary()
+    indicators = _load_indicators(json.loads((fixtures_dir / "indicators.json").read_text()))
+    for name in SEED_FILES:
+        _load_seed(json.loads((fixtures_dir / name).read_text()), indicators, summary)
+    _load_accounts(json.loads((fixtures_dir / "accounts.json").read_text()), summary)
+    return summary
+
+
+def _load_indicators(rows: list[dict[str, Any]]) -> dict[str, Indicator]:
+    result = {}
+    for row in rows:
+        indicator, _ = Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults={key: row[key] for key in ("title", "unit", "direction", "level", "source")},
+        )
+        result[indicator.code] = indicator
+    return result
+
+
+def _load_seed(
+    data: dict[str, Any], indicators: dict[str, Indicator], summary: LoadSummary
+) -> None:
+    region, _ = Region.objects.get_or_create(name=data["region"])
+    municipality, _ = Municipality.objects.get_or_create(region=region, name=data["municipality"])
+
+    organisations: dict[str, Organisation] = {}
+    for row in data["organisations"]:
+        regional = row.get("regional", False)
+        organisations[row["key"]], _ = Organisation.objects.update_or_create(
+            municipality=None if regional else municipality,
+            name=row["name"],
+            defaults={"kind": row["kind"], "short_name": row["short_name"], "region": region},
+        )
+
+    schools: dict[str, School] = {}
+    for row in data["schools"]:
+        schools[row["short_name"]], _ = School.objects.update_or_create(
+            municipality=municipality, short_name=row["short_name"], defaults={"name": row["name"]}
+        )
+
+    people: dict[str, Person] = {}
+    for row in data["people"]:
+        people[row["short_name"]], _ = Person.objects.update_or_create(
+            municipality=municipality,
+            short_name=row["short_name"],
+            defaults={
+                "full_name": row.get("full_name", ""),
+                "position": row["position"],
+                "organisation": organisations.get(row.get("organisation", "")),
+                "school": schools.get(row.get("school", "")),
+                "email": row.get("email", ""),
+            },
+        )
+
+    acts: dict[str, LegalAct] = {}
+    for row in data["acts"]:
+        acts[row["key"]], _ = LegalAct.objects.update_or_create(
+            issuer=organisations[row["issuer"]],
+            kind=row["kind"],
+            number=row["number"],
+            date=_date(row["date"]),
+            defaults={
+                "municipality": municipality,
+                "title": row["title"],
+                "signatory_name": row.get("signatory_name", ""),
+                "signatory_position": row.get("signatory_position", ""),
+                "status": row["status"],
+            },
+        )
+
+    for row in data["schools"]:
+        school = schools[row["short_name"]]
+        if row.get("director"):
+            school.director = people[row["director"]]
+            school.save(update_fields=["director"])
+        for designation in row["designations"]:
+            SchoolDesignation.objects.update_or_create(
+                school=school,
+                kind=designation["kind"],
+                year=designation["year"],
+                defaults={
+                    "basis": designation["basis"],
+                    "basis_act": acts.get(designation.get("basis_act", "")),
+                },
+            )
+
+    roadmap = _load_roadmap(data["roadmap"], municipality, acts, people, organisations, summary)
+
+    if "working_group" in data:
+        _load_working_group(data["working_group"], municipality, acts, people)
+    for row in data.get("pairings", []):
+        _load_pairing(row, schools, people)
+    for row in data.get("targets", []):
+        IndicatorTarget.objects.update_or_create(
+            indicator=indicators[row["indicator"]],
+            municipality=municipality,
+            year=row["year"],
+            defaults={"baseline": _decimal(row.get("baseline")), "target": Decimal(row["target"])},
+        )
+    for row in data.get("stages", []):
+        MonitoringStage.objects.update_or_create(
+            municipality=municipality,
+            kind=row["kind"],
+            year=row["year"],
+            defaults={
+                "roadmap": roadmap,
+                "starts_on": _date(row["starts_on"]),
+                "ends_on": _date(row["ends_on"]),
+            },
+        )
+    summary.schools += len(schools)
+    summary.people += len(people)
+
+
+def _load_roadmap(
+    data: dict[str, Any],
+    municipality: Municipality,
+    acts: dict[str, LegalAct],
+    people: dict[str, Person],
+    organisations: dict[str, Organisation],
+    summary: LoadSummary,
+) -> Roadmap:
+    roadmap, _ = Roadmap.objects.update_or_create(
+        municipality=municipality,
+        title=data["title"],
+        starts_on=_date(data["starts_on"]),
+        ends_on=_date(data["ends_on"]),
+        defaults={
+            "status": data["status"],
+            "approved_by": acts.get(data.get("approved_by", "")),
+            "appendix_number": data.get("appendix_number", ""),
+            **{
+                key: data.get(key, "")
+                for key in ("goal", "tasks", "expected_results", "legal_basis", "control")
+            },
+        },
+    )
+    roadmap.amended_by.set([acts[key] for key in data.get("amended_by", [])])
+
+    measure_rows: list[tuple[Section | None, dict[str, Any]]] = [
+        (None, row) for row in data.get("measures", [])
+    ]
+    section_positions = []
+    for position, row in enumerate(data["sections"], start=1):
+        section, _ = Section.objects.update_or_create(
+            roadmap=roadmap,
+            position=position,
+            defaults={"number": row["number"], "title": row["title"]},
+        )
+        section_positions.append(position)
+        measure_rows.extend((section, measure) for measure in row["measures"])
+    for position, (section, row) in enumerate(measure_rows, start=1):
+        measure, _ = Measure.objects.update_or_create(
+            roadmap=roadmap,
+            position=position,
+            defaults={
+                "section": section,
+                "number": row["number"],
+                "title": row["title"],
+                "owners_text": row["owners"],
+                "deadline_text": row["deadline"],
+                "planned_result": row["result"],
+            },
+        )
+        owners = _squash(row["owners"])
+        measure.owners.set([p for name, p in people.items() if _squash(name) in owners])
+        measure.owner_organisations.set(
+            [o for o in organisations.values() if o.short_name and o.short_name in owners]
+        )
+    roadmap.measures.filter(position__gt=len(measure_rows)).delete()
+    roadmap.sections.exclude(position__in=section_positions).delete()
+    summary.roadmaps += 1
+    summary.sections += len(section_positions)
+    summary.measures += len(measure_rows)
+    return roadmap
+
+
+def _load_working_group(
+    data: dict[str, Any],
+    municipality: Municipality,
+    acts: dict[str, LegalAct],
+    people: dict[str, Person],
+) -> None:
+    group, _ = WorkingGroup.objects.update_or_create(
+        municipality=municipality,
+        year=data["year"],
+        defaults={"title": data["title"], "act": acts.get(data.get("act", ""))},
+    )
+    members = []
+    for position, row in enumerate(data["members"], start=1):
+        member, _ = WorkingGroupMember.objects.update_or_create(
+            group=group,
+            person=people[row["person"]],
+            defaults={
+                "role": row["role"],
+                "position": position,
+                "position_text": row["position_text"],
+            },
+        )
+        members.append(member.pk)
+    group.memberships.exclude(pk__in=members).delete()
+
+
+def _load_pairing(
+    data: dict[str, Any], schools: dict[str, School], people: dict[str, Person]
+) -> None:
+    pairing, _ = MentorPairing.objects.update_or_create(
+        mentor=schools[data["mentor"]],
+        supported=schools[data["supported"]],
+        starts_on=_date(data["starts_on"]),
+        defaults={"ends_on": _date(data["ends_on"])},
+    )
+    row = data["agreement"]
+    agreement, _ = PartnershipAgreement.objects.update_or_create(
+        pairing=pairing,
+        defaults={
+            "number": row["number"],
+            "signed_on": _date(row["signed_on"]),
+            "starts_on": _date(row["starts_on"]),
+            "ends_on": _date(row["ends_on"]),
+            "term_text": row["term_text"],
+            "mentor_director": people[row["mentor_director"]],
+            "supported_director": people[row["supported_director"]],
+        },
+    )
+    for position, text in enumerate(row["items"], start=1):
+        AgreementItem.objects.update_or_create(
+            agreement=agreement, position=position, defaults={"text": text}
+        )
+    agreement.items.filter(position__gt=len(row["items"])).delete()
+
+
+def _load_accounts(rows: list[dict[str, Any]], summary: LoadSummary) -> None:
+    for row in rows:
+        user, created = User.objects.update_or_create(
+            username=row["username"],
+            defaults={
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "email": row["email"],
+                "is_staff": row["role"] == "admin",
+                "is_superuser": row["role"] == "admin",
+                "is_active": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[row["role"]])
+        user.groups.add(group)
+        if row.get("person"):
+            person = Person.objects.get(
+                municipality__name=row["municipality"], short_name=row["person"]
+            )
+            if person.user_id != user.pk:
+                person.user = user
+                person.save(update_fields=["user"])
+        summary.accounts.append(row["username"])

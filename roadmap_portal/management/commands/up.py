@@ -1,0 +1,134 @@
+"""Start the whole portal: database schema, static files, demo, web, Celery worker and beat.
+
+The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are not set) are started by
+this process when it reads the settings, handed to the children through the environment, and
+stopped when this process exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.utils import OperationalError
+
+from roadmap_portal.demo import DEMO_PASSWORD
+
+
+def redis_client(url: str) -> redis.Redis:
+    if url.startswith("redis+socket://"):
+        return redis.Redis(unix_socket_path=url.removeprefix("redis+socket://"))
+    return redis.Redis.from_url(url)
+
+
+def check_backends() -> None:
+    """Fail with a message a person can act on when PostgreSQL or Redis cannot be reached."""
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        raise CommandError(
+            f"Нет соединения с PostgreSQL ({exc.__class__.__name__}: {str(exc).strip()}). "
+            "Проверьте DATABASE_URL или уберите его, чтобы использовать встроенный сервер."
+        ) from exc
+    try:
+        redis_client(settings.REDIS_URL).ping()
+    except redis.RedisError as exc:
+        raise CommandError(
+            f"Нет соединения с Redis по REDIS_URL={settings.REDIS_URL} ({exc}). "
+            "Проверьте REDIS_URL или уберите его, чтобы использовать встроенный сервер."
+        ) from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Запускает портал целиком: веб-сервер, Celery worker и beat, с демонстрационными данными."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("PORTAL_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8000")))
+        parser.add_argument("--no-demo", action="store_true", help="Не загружать демо-данные.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        check_backends()
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Схема базы данных актуальна.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            call_command("load_demo", stdout=self.stdout)
+
+        env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
+        python = sys.executable
+        address = f"{options['host']}:{options['port']}"
+        commands = {
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "roadmap_portal.wsgi",
+                "--bind",
+                address,
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "roadmap_portal",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            "beat": [python, "-m", "celery", "-A", "roadmap_portal", "beat", "--loglevel", "INFO"],
+        }
+        processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+
+        stopping = False
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        self.stdout.write(
+            self.style.SUCCESS(f"Портал запущен: http://{address}/  (остановить: Ctrl+C)")
+        )
+        if not options["no_demo"]:
+            self.stdout.write(
+                f"Вход: admin, koordinator, rabgruppa, direktor, grechkina; пароль {DEMO_PASSWORD}"
+            )
+        failed = None
+        while not stopping and failed is None:
+            time.sleep(0.5)
+            failed = next((name for name, p in processes.items() if p.poll() is not None), None)
+        self.stdout.write("Останавливаю портал…")
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        connection.close()
+        if failed is not None:
+            raise CommandError(f"Процесс «{failed}» завершился с ошибкой; портал остановлен.")
+        self.stdout.write("Портал остановлен.")
