@@ -102,7 +102,12 @@ def _load_seed(
         organisations[row["key"]], _ = Organisation.objects.update_or_create(
             municipality=None if regional else municipality,
             name=row["name"],
-            defaults={"kind": row["kind"], "short_name": row["short_name"], "region": region},
+            defaults={
+                "kind": row["kind"],
+                "short_name": row["short_name"],
+                "name_genitive": row.get("name_genitive", ""),
+                "region": region,
+            },
         )
 
     schools: dict[str, School] = {}

@@ -48,6 +48,14 @@ class Organisation(models.Model):
     kind = models.CharField(_("вид"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("полное название"), max_length=500)
     short_name = models.CharField(_("краткое название"), max_length=200, blank=True)
+    name_genitive = models.CharField(
+        _("название в родительном падеже"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Для отметки «Приложение к приказу …»: «администрации муниципального образования …»"
+        ),
+    )
     region = models.ForeignKey(
         Region,
         verbose_name=_("регион"),
@@ -83,6 +91,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def genitive(self) -> str:
+        return self.name_genitive or self.name
 
 
 class School(models.Model):

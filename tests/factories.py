@@ -124,7 +124,6 @@ class ReportFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "пароль-для-теста")
+    password = factory.django.Password("пароль-для-теста")

@@ -1,0 +1,26 @@
+# Production image of the roadmap portal: web (gunicorn), Celery worker and beat share it.
+FROM python:3.12-slim-bookworm
+
+# WeasyPrint's system libraries (pango, harfbuzz); fonts are shipped with the project.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PORTAL_DATA_DIR=/data
+
+WORKDIR /app
+RUN pip install --no-cache-dir uv
+COPY pyproject.toml uv.lock .python-version ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY . .
+# Static files are collected at build time; the settings need no server for that.
+RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 SECRET_KEY=build \
+    python manage.py collectstatic --noinput \
+    && useradd --system --home /app portal && mkdir -p /data && chown portal /data
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "roadmap_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

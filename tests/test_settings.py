@@ -1,0 +1,83 @@
+"""Settings come from the environment; a wrong value stops the start with a message that says
+what to fix."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from roadmap_portal import settings as portal_settings
+from roadmap_portal.tasks import clear_expired_sessions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_env_bool_reads_people_and_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("PORTAL_FLAG", "Да")
+    assert portal_settings.env_bool("PORTAL_FLAG", False) is True
+    monkeypatch.setenv("PORTAL_FLAG", "off")
+    assert portal_settings.env_bool("PORTAL_FLAG", True) is False
+    monkeypatch.setenv("PORTAL_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_FLAG='maybe': ожидается true или false"):
+        portal_settings.env_bool("PORTAL_FLAG", False)
+
+
+def test_env_int_refuses_words(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "двадцать пять")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT='двадцать пять': ожидается целое"):
+        portal_settings.env_int("EMAIL_PORT", 25)
+
+
+def test_defaults_are_russian_and_moscow():
+    assert portal_settings.LANGUAGE_CODE == "ru"
+    assert portal_settings.TIME_ZONE == "Europe/Moscow"
+    assert portal_settings.USE_TZ is True
+
+
+def test_a_database_that_is_not_postgresql_is_refused_at_start():
+    result = run_manage("check", DATABASE_URL="mysql://root@127.0.0.1/roadmap")
+    assert result.returncode != 0
+    assert "DATABASE_URL должен указывать на PostgreSQL" in result.stderr
+
+
+def test_a_wrong_redis_url_is_refused_at_start():
+    result = run_manage("check", REDIS_URL="http://127.0.0.1:6379")
+    assert result.returncode != 0
+    assert "REDIS_URL='http://127.0.0.1:6379': ожидается адрес вида redis://" in result.stderr
+
+
+def test_an_unreachable_database_stops_up_with_a_message():
+    result = run_manage("up", "--no-demo", DATABASE_URL="postgres://nobody@127.0.0.1:1/roadmap")
+    assert result.returncode != 0
+    assert "Нет соединения с PostgreSQL" in result.stderr
+    assert "Проверьте DATABASE_URL" in result.stderr
+
+
+@pytest.mark.django_db
+def test_clear_expired_sessions_task_deletes_only_expired_ones():
+    live, expired = SessionStore(), SessionStore()
+    live.create()
+    expired.set_expiry(timezone.now() - timedelta(days=1))
+    expired.create()
+    clear_expired_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    clear_expired_sessions()  # safe to run twice
+    assert Session.objects.count() == 1

@@ -1,0 +1,132 @@
+"""Pages: login required, status codes, what a person reads, and query counts that stay flat."""
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Roadmap
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def user_client(client):
+    client.force_login(factories.UserFactory())
+    return client
+
+
+@pytest.mark.parametrize("name", ["home", "measures:roadmap_list"])
+def test_anonymous_is_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_anonymous_cannot_open_a_roadmap(client):
+    roadmap = factories.RoadmapFactory()
+    response = client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/roadmaps/{roadmap.pk}/"
+
+
+def test_login_page_is_russian(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Вход в портал" in response.text
+    assert '<html lang="ru">' in response.text
+
+
+def test_wrong_password_says_so_in_russian(client):
+    factories.UserFactory(username="ivanov")
+    response = client.post(reverse("login"), {"username": "ivanov", "password": "не тот"})
+    assert response.status_code == 200
+    assert "Неверное имя пользователя или пароль" in response.text
+
+
+def test_login_then_list(client):
+    factories.UserFactory(username="ivanov")
+    response = client.post(
+        reverse("login"), {"username": "ivanov", "password": "пароль-для-теста"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("measures:roadmap_list")
+    assert "Дорожные карты" in response.text
+
+
+def test_logout_is_a_post(user_client):
+    assert user_client.get(reverse("logout")).status_code == 405
+    response = user_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert user_client.get(reverse("measures:roadmap_list")).status_code == 302
+
+
+def test_list_shows_the_demo_roadmaps(user_client, demo):
+    response = user_client.get(reverse("measures:roadmap_list"))
+    assert response.status_code == 200
+    for roadmap in Roadmap.objects.all():
+        assert reverse("measures:roadmap_detail", args=[roadmap.pk]) in response.text
+    assert "Черекский муниципальный район" in response.text
+    assert "Распоряжение от 03.06.2022 № 522" in response.text
+
+
+def test_roadmap_page_reads_like_the_appendix(user_client, demo):
+    roadmap = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    response = user_client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "Приложение 1" in text
+    assert "к приказу МКУ «Управление образования и молодежной политики" in text
+    for header in ["№ п/п", "Наименование мероприятия", "Ответственные исполнители",
+                   "Сроки реализации", "Планируемый результат"]:  # fmt: skip
+        assert header in text
+    assert (
+        '<th colspan="5" scope="rowgroup">3. Организация реализации программы помощи школам</th>'
+        in text
+    )
+    assert "Бозиев А.Т.<br>Аттоев А.А.<br>Кульбаева А.В.<br>Анахаева А.Х." in text
+    assert "Постоянно в течение всего периода по отдельному графику" in text
+    # sections come in order, each before its measures
+    first_measure = text.index('<td class="col-number">1.1</td>')
+    assert text.index("1. Анализ перечня") < first_measure < text.index("2. Сбор дополнительных")
+
+
+def test_amended_roadmap_shows_its_amendment(user_client, demo):
+    roadmap = Roadmap.objects.get(municipality__name="Катангский район")
+    response = user_client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
+    assert "к приказу МОО" in response.text
+    assert "(с изменениями от 28.04.2023 № 76-Д)" in response.text
+
+
+def test_missing_roadmap_is_404(user_client):
+    assert user_client.get(reverse("measures:roadmap_detail", args=[999999])).status_code == 404
+
+
+def _roadmaps(count: int) -> None:
+    for _ in range(count):
+        act = factories.LegalActFactory()
+        roadmap = factories.RoadmapFactory(
+            municipality=act.municipality, status="approved", approved_by=act
+        )
+        factories.MeasureFactory.create_batch(3, roadmap=roadmap)
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_list_query_count_is_flat(user_client, django_assert_max_num_queries, count):
+    _roadmaps(count)
+    with django_assert_max_num_queries(3):  # session, user, roadmaps with their counts
+        response = user_client.get(reverse("measures:roadmap_list"))
+    assert response.text.count("/roadmaps/") >= count
+
+
+@pytest.mark.parametrize("sections,per_section", [(2, 2), (10, 30)])
+def test_roadmap_page_query_count_is_flat(
+    user_client, django_assert_max_num_queries, sections, per_section
+):
+    roadmap = factories.RoadmapFactory()
+    amendment = factories.LegalActFactory(municipality=roadmap.municipality)
+    roadmap.amended_by.add(amendment)
+    for _ in range(sections):
+        section = factories.SectionFactory(roadmap=roadmap)
+        factories.MeasureFactory.create_batch(per_section, roadmap=roadmap, section=section)
+    with django_assert_max_num_queries(6):  # session, user, roadmap, amendments, sections, measures
+        response = user_client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
+    assert response.text.count('<tr id="measure-') == sections * per_section
