@@ -9,16 +9,18 @@ from roadmap_portal.demo import load_demo
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API with live_server
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
+def pytest_configure(config: pytest.Config) -> None:
+    """Settings for the whole test session (the live server thread reads them once)."""
+    from django.conf import settings
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest and STATIC_ROOT need collectstatic; tests serve the source files instead.
-    settings.WHITENOISE_AUTOREFRESH = True
-    settings.WHITENOISE_USE_FINDERS = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
 
 
 @pytest.fixture
