@@ -1,0 +1,261 @@
+"""The deadline engine: every phrase of the three seeds, and many more of the same families."""
+
+import json
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from measures.deadlines import parse_deadline
+
+Y2022 = (date(2022, 1, 1), date(2022, 12, 31))
+Y2022_24 = (date(2022, 1, 1), date(2024, 12, 31))
+Y2023_24 = (date(2023, 1, 1), date(2024, 12, 31))
+D = date.fromisoformat
+
+
+def check(text, period, kind, due=(), start=None, end=None, review=False, **extra):
+    result = parse_deadline(text, period)
+    assert result.kind == kind, result
+    assert result.due_dates == [D(d) for d in due], result
+    if start is not None:
+        assert result.start == D(start), result
+    if end is not None:
+        assert result.end == D(end), result
+    assert result.needs_review is review, result
+    for key, value in extra.items():
+        assert getattr(result, key) == value, result
+    if review:
+        assert result.note, "a flagged deadline says why"
+
+
+# Seed 000 (period: 2022)
+SEED_000 = [
+    ("Февраль  2022г.", "month", ["2022-02-28"], {"start": "2022-02-01"}),
+    ("Февраль 2022г.", "month", ["2022-02-28"], {}),
+    ("По графику ГБУ ДПО «ЦНППМ»", "external", [], {"external_body": "ГБУ ДПО «ЦНППМ»"}),
+    ("По графику ГБУ КБР «ЦОКОПМК»", "external", [], {"external_body": "ГБУ КБР «ЦОКОПМК»"}),
+    ("По графику Минпросвещения КБР", "external", [], {"external_body": "Минпросвещения КБР"}),
+    ("Ежегодно в декабре", "recurring", ["2022-12-31"], {"recurrence": "yearly"}),
+    ("По мере необходимости", "as_needed", [], {}),
+    ("По мере поступления документа", "as_needed", [], {}),
+    ("До 20 июня", "by_date", ["2022-06-20"], {"end": "2022-06-20"}),
+    ("В течение всего периода", "continuous", [], {"start": "2022-01-01", "end": "2022-12-31"}),
+    ("в течение всего периода", "continuous", [], {"end": "2022-12-31"}),
+    ("Январь 2022г.", "month", ["2022-01-31"], {}),
+    ("Постоянно в течение всего периода", "continuous", [], {"start": "2022-01-01"}),
+    ("Постоянно в течение всего периода по отдельному графику", "continuous", [], {}),
+    ("Сентябрь 2022г", "month", ["2022-09-30"], {}),
+    ("По графику Рособрнадзора", "external", [], {"external_body": "Рособрнадзора"}),
+    ("Октябрь-ноябрь ", "range", ["2022-11-30"], {"start": "2022-10-01", "end": "2022-11-30"}),
+    ("Декабрь ", "month", ["2022-12-31"], {}),
+    ("По мере проведения", "as_needed", [], {}),
+    ("По приказу Минпросвещения КБР", "external", [], {"external_body": "Минпросвещения КБР"}),
+]
+# Seed 001 (period: 2022–2024)
+SEED_001 = [
+    ("Май – июнь 2022 г.", "range", ["2022-06-30"], {"start": "2022-05-01"}),
+    ("По мере необходимости", "as_needed", [], {}),
+    ("Май 2022 г.", "month", ["2022-05-31"], {}),
+    ("Февраль 2022 г. – далее ежегодно", "recurring",
+     ["2022-02-28", "2023-02-28", "2024-02-29"], {"recurrence": "yearly"}),
+    ("ежегодно", "recurring", ["2022-12-31", "2023-12-31", "2024-12-31"], {"recurrence": "yearly"}),
+    ("в соответствии с графиком", "external", [], {"external_body": ""}),
+    ("В течение года", "continuous", [], {"start": "2022-01-01", "end": "2024-12-31"}),
+    ("До 31 мая ежегодно", "recurring", ["2022-05-31", "2023-05-31", "2024-05-31"], {}),
+    ("По графику", "external", [], {"external_body": ""}),
+    ("постоянно", "continuous", [], {"end": "2024-12-31"}),
+    ("Ежегодно май", "recurring", ["2022-05-31", "2023-05-31", "2024-05-31"], {}),
+]  # fmt: skip
+# Seed 002 (period: 2023–2024)
+SEED_002 = [
+    ("Январь 2023", "month", ["2023-01-31"], {}),
+    ("В течение 2023-2024 гг", "continuous", [], {"start": "2023-01-01", "end": "2024-12-31"}),
+    ("По отдельному графику", "external", [], {"external_body": ""}),
+    ("Март- апрель", "range", ["2023-04-30", "2024-04-30"], {"recurrence": "yearly"}),
+    ("По мере необходимости", "as_needed", [], {}),
+    ("В течение учебного года", "continuous", [], {}),
+    ("В течение года, согласно региональной дорожной карты", "continuous", [], {}),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "due", "extra"), SEED_000)
+def test_seed_000_phrases(text, kind, due, extra):
+    check(text, Y2022, kind, due, **extra)
+
+
+@pytest.mark.parametrize(("text", "kind", "due", "extra"), SEED_001)
+def test_seed_001_phrases(text, kind, due, extra):
+    check(text, Y2022_24, kind, due, **extra)
+
+
+@pytest.mark.parametrize(("text", "kind", "due", "extra"), SEED_002)
+def test_seed_002_phrases(text, kind, due, extra):
+    check(text, Y2023_24, kind, due, **extra)
+
+
+def test_seed_002_after_the_school_year_is_flagged_with_its_assumption():
+    check("По итогам учебного года", Y2023_24, "recurring", ["2023-06-30", "2024-06-30"],
+          review=True, recurrence="yearly")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["По графику Минпросвещения КБР", "по графику минпросвещения кбр",
+                                  "ПО ГРАФИКУ МИНПРОСВЕЩЕНИЯ КБР"])  # fmt: skip
+def test_case_does_not_matter(text):
+    assert parse_deadline(text, Y2022).kind == "external"
+
+
+FAMILIES = [
+    # dates
+    ("24.03.2021", (date(2021, 1, 1), date(2021, 12, 31)), "date", ["2021-03-24"], {}),
+    ("24.03.21", (date(2021, 1, 1), date(2021, 12, 31)), "date", ["2021-03-24"], {}),
+    ("15 марта 2022 года", Y2022, "date", ["2022-03-15"], {}),
+    ("15 марта", Y2022_24, "date", ["2022-03-15", "2023-03-15", "2024-03-15"],
+     {"recurrence": "yearly"}),
+    # by a date
+    ("не позднее 15 декабря", Y2022, "by_date", ["2022-12-15"], {}),
+    ("до 01.03.2022", Y2022, "by_date", ["2022-03-01"], {}),
+    ("до 31.12.2022 г.", Y2022, "by_date", ["2022-12-31"], {}),
+    ("в срок до 30.06.2022", Y2022, "by_date", ["2022-06-30"], {}),
+    ("до конца 2022 года", Y2022, "by_date", ["2022-12-31"], {}),
+    ("до конца года", Y2022_24, "by_date", ["2022-12-31", "2023-12-31", "2024-12-31"], {}),
+    ("к 1 сентября", Y2022, "by_date", ["2022-09-01"], {}),
+    ("До 20 июня", Y2022_24, "by_date", ["2022-06-20", "2023-06-20", "2024-06-20"], {}),
+    # months
+    ("май 2021", (date(2021, 1, 1), date(2021, 12, 31)), "month", ["2021-05-31"], {}),
+    ("Сентябрь", Y2022, "month", ["2022-09-30"], {}),
+    ("ДЕКАБРЬ 2022 Г.", Y2022, "month", ["2022-12-31"], {}),
+    ("в феврале 2024 г.", Y2023_24, "month", ["2024-02-29"], {}),
+    ("Сентябрь", Y2022_24, "month", ["2022-09-30", "2023-09-30", "2024-09-30"],
+     {"recurrence": "yearly"}),
+    # ranges
+    ("Май – июнь 2022 г.", Y2022, "range", ["2022-06-30"], {}),
+    ("Май—Июнь 2022", Y2022, "range", ["2022-06-30"], {}),
+    ("Декабрь 2021-Май 2022", (date(2021, 1, 1), date(2022, 12, 31)), "range", ["2022-05-31"],
+     {"start": "2021-12-01"}),
+    ("с 01.09.2022 по 31.12.2022", Y2022, "range", ["2022-12-31"], {"start": "2022-09-01"}),
+    ("II квартал 2022", Y2022, "range", ["2022-06-30"], {"start": "2022-04-01"}),
+    ("4 квартал", Y2022, "range", ["2022-12-31"], {"start": "2022-10-01"}),
+    ("I кв. 2022", Y2022, "range", ["2022-03-31"], {}),
+    ("1 полугодие 2022", Y2022, "range", ["2022-06-30"], {}),
+    ("II полугодие", Y2022, "range", ["2022-12-31"], {"start": "2022-07-01"}),
+    ("2021", (date(2021, 1, 1), date(2021, 12, 31)), "range", ["2021-12-31"], {}),
+    ("2023-2024 гг.", Y2023_24, "range", ["2024-12-31"], {"start": "2023-01-01"}),
+    ("2022 – 2024 годы", Y2022_24, "range", ["2024-12-31"], {}),
+    ("2019-2020 уч.г.", (date(2019, 1, 1), date(2020, 12, 31)), "range", ["2020-08-31"],
+     {"start": "2019-09-01"}),
+    ("2022/2023 учебный год", (date(2022, 1, 1), date(2023, 12, 31)), "range", ["2023-08-31"],
+     {"start": "2022-09-01"}),
+    ("Октябрь-ноябрь", Y2022_24, "range", ["2022-11-30", "2023-11-30", "2024-11-30"], {}),
+    ("Декабрь - январь", Y2022_24, "range", ["2023-01-31", "2024-01-31"], {}),
+    # several dates
+    ("Декабрь 2019, Май 2020", (date(2019, 1, 1), date(2020, 12, 31)), "dates",
+     ["2019-12-31", "2020-05-31"], {}),
+    ("март, июнь, сентябрь, декабрь", Y2022, "dates",
+     ["2022-03-31", "2022-06-30", "2022-09-30", "2022-12-31"], {}),
+    ("Сентябрь, декабрь 2022", Y2022, "dates", ["2022-09-30", "2022-12-31"], {}),
+    ("май и октябрь 2022", Y2022, "dates", ["2022-05-31", "2022-10-31"], {}),
+    # recurring
+    ("Ежемесячно с 01.09.2021", (date(2021, 1, 1), date(2021, 12, 31)), "recurring",
+     ["2021-09-30", "2021-10-31", "2021-11-30", "2021-12-31"], {"start": "2021-09-01"}),
+    ("ежеквартально", Y2022, "recurring", ["2022-03-31", "2022-06-30", "2022-09-30", "2022-12-31"],
+     {"recurrence": "quarterly"}),
+    ("1 раз в полугодие", Y2022, "recurring", ["2022-06-30", "2022-12-31"],
+     {"recurrence": "half_yearly"}),
+    ("ЕЖЕГОДНО В ДЕКАБРЕ", Y2022_24, "recurring", ["2022-12-31", "2023-12-31", "2024-12-31"], {}),
+    ("ежегодно до 1 сентября", Y2023_24, "recurring", ["2023-09-01", "2024-09-01"], {}),
+    # continuous
+    ("Весь период", Y2022_24, "continuous", [], {"start": "2022-01-01", "end": "2024-12-31"}),
+    ("в течение 2022/2023 учебного года", Y2022_24, "continuous", [],
+     {"start": "2022-09-01", "end": "2023-08-31"}),
+    ("в течение 2022 года", Y2022_24, "continuous", [], {"start": "2022-01-01", "end": "2022-12-31"}),
+    ("систематически", Y2022, "continuous", [], {}),
+    # as needed and external
+    ("при необходимости", Y2022, "as_needed", [], {}),
+    ("По мере поступления запросов", Y2022, "as_needed", [], {}),
+    ("По плану ИМЦ, КРИПКиПРО", Y2022, "external", [], {"external_body": "ИМЦ, КРИПКиПРО"}),
+    ("по приказу Министерства просвещения РФ", Y2022, "external", [],
+     {"external_body": "Министерства просвещения РФ"}),
+    ("согласно графику ФИОКО", Y2022, "external", [], {"external_body": "ФИОКО"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "period", "kind", "due", "extra"), FAMILIES)
+def test_families(text, period, kind, due, extra):
+    check(text, period, kind, due, **extra)
+
+
+NEEDS_REVIEW = [
+    ("01.09.20201", "год «20201»"),
+    ("Ежемесячно с…", "Начало не указано"),
+    ("Май 2022 - Март 2022", "заканчивается раньше"),
+    ("31 февраля", "нет такой даты"),
+    ("29 февраля 2022", "нет такой даты"),
+    ("2021-2023 уч.г.", "два соседних года"),
+    ("Март 2025", "вне периода"),
+    ("Ноябрь 2022, март 2025", "вне периода"),
+    ("до 10 числа каждого месяца", "не учтена"),
+    ("абракадабра", "не распознан"),
+    ("", "не указан"),
+    ("   ", "не указан"),
+    ("32.13.2022", ""),
+    ("Декабрь 2022 г., май 20233", "20233"),
+]
+
+
+@pytest.mark.parametrize(("text", "why"), NEEDS_REVIEW)
+def test_uncertain_texts_ask_a_person(text, why):
+    result = parse_deadline(text, Y2022)
+    assert result.needs_review, result
+    assert why in result.note, result
+
+
+def test_without_a_period_a_yearless_month_asks_for_review():
+    result = parse_deadline("Сентябрь", None)
+    assert result.needs_review
+    assert "период" in result.note
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_a_structure_and_never_raises(text):
+    result = parse_deadline(text, Y2022_24)
+    assert result.kind in {"date", "by_date", "month", "range", "dates", "recurring",
+                           "continuous", "as_needed", "external", "unknown"}  # fmt: skip
+    assert result.due_dates == sorted(set(result.due_dates))
+    assert all(Y2022_24[0] <= d <= Y2022_24[1] for d in result.due_dates)
+    if result.kind == "unknown" or result.needs_review:
+        assert result.needs_review and result.note
+    if result.start and result.end:
+        assert result.start <= result.end
+    json.dumps(result.as_dict())
+
+
+WORDS = ["январь", "Февраль", "мая", "декабре", "2022", "2023", "20201", "г.", "гг.", "года", "-",
+         "–", "по", "с", "до", "ежегодно", "ежемесячно", "в течение", "квартал", "II", "уч.г.",
+         "15", "31.05.2022", "графику", ",", "и", "не позднее", "далее", "полугодие"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
+def test_odd_combinations_of_deadline_words_never_raise(words):
+    result = parse_deadline(" ".join(words), Y2022)
+    assert all(Y2022[0] <= d <= Y2022[1] for d in result.due_dates)
+    if result.kind == "unknown":
+        assert result.needs_review
+
+
+def test_parse_deadline_command_prints_json_lines(capsys):
+    call_command("parse_deadline", "Февраль 2022г.", "Ежегодно в декабре", "01.09.20201",
+                 period="2022-01-01:2024-12-31")  # fmt: skip
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["kind"] for line in lines] == ["month", "recurring", "unknown"]
+    assert lines[0] == {
+        "text": "Февраль 2022г.", "kind": "month", "start": "2022-02-01", "end": "2022-02-28",
+        "due_dates": ["2022-02-28"], "recurrence": None, "external_body": None,
+        "needs_review": False, "note": None,
+    }  # fmt: skip
+    assert lines[1]["due_dates"] == ["2022-12-31", "2023-12-31", "2024-12-31"]
+    assert lines[2]["needs_review"] is True
