@@ -200,7 +200,8 @@ AS_NEEDED_RE = re.compile(
 EXTERNAL_RE = re.compile(
     r"(?:^|\s)(?:по|в соответствии с|согласно|в сроки,? установленные|в сроки по)\s+"
     r"(?P<what>графику|график[а-я]*|плану|план[а-я]*|приказу|приказ[а-я]*|срокам|расписанию"
-    r"|отдельному графику|отдельному плану|дорожной карт[а-я]*|региональн[а-я]* дорожн[а-я]* карт[а-я]*)"
+    r"|отдельному графику|отдельному плану|дорожной карт[а-я]*"
+    r"|региональн[а-я]* дорожн[а-я]* карт[а-я]*)"
     r"(?P<body>.*)$"
 )
 CONTINUOUS_RE = re.compile(
@@ -383,7 +384,7 @@ def _dates(result: Deadline, value: str, period: Period | None) -> None:
 def _by_date(result: Deadline, value: str, period: Period | None) -> None:
     rest = re.sub(r"^(?:до|не позднее|в срок до|к)\s+", "", value)
     rest = re.sub(r"^конца\s+", "", rest)
-    if m := re.fullmatch(r"(?:конца\s+)?(?:года|периода|учебного года)", rest):
+    if re.fullmatch(r"(?:конца\s+)?(?:года|периода|учебного года)", rest):
         result.kind = Kind.BY_DATE
         if period is None:
             raise Unsure("не задан период дорожной карты")
