@@ -525,3 +525,55 @@ def _recurring(
     if not result.due_dates:
         result.needs_review = True
         result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
+
+
+KIND_LABELS = {
+    Kind.DATE: "Дата",
+    Kind.BY_DATE: "До даты",
+    Kind.MONTH: "Месяц",
+    Kind.RANGE: "Период",
+    Kind.DATES: "Несколько дат",
+    Kind.RECURRING: "Регулярно",
+    Kind.CONTINUOUS: "Постоянно",
+    Kind.AS_NEEDED: "По мере необходимости",
+    Kind.EXTERNAL: "По графику другого органа",
+    Kind.UNKNOWN: "Не распознан",
+}
+RECURRENCE_LABELS = {
+    "yearly": "ежегодно",
+    "half_yearly": "раз в полугодие",
+    "quarterly": "ежеквартально",
+    "monthly": "ежемесячно",
+    "weekly": "еженедельно",
+}
+
+
+def describe(
+    kind: str,
+    start: date | None,
+    end: date | None,
+    due_dates: list[date],
+    recurrence: str = "",
+    external_body: str = "",
+    shown: int = 6,
+) -> str:
+    """How the portal understood a deadline, in one line a coordinator can check."""
+
+    def fmt(d: date) -> str:
+        return d.strftime("%d.%m.%Y")
+
+    parts = [KIND_LABELS.get(kind, kind)]
+    if recurrence:
+        parts.append(RECURRENCE_LABELS.get(recurrence, recurrence))
+    if kind == Kind.EXTERNAL and external_body:
+        parts.append(external_body)
+    if kind == Kind.CONTINUOUS and start and end:
+        parts.append(f"{fmt(start)}–{fmt(end)}")
+    if due_dates:
+        listed = ", ".join(fmt(d) for d in due_dates[:shown])
+        if len(due_dates) > shown:
+            listed += f" … всего {len(due_dates)}"
+        parts.append(f"контрольные даты: {listed}")
+    elif kind not in {Kind.CONTINUOUS, Kind.AS_NEEDED, Kind.EXTERNAL, Kind.UNKNOWN}:
+        parts.append("контрольных дат в периоде нет")
+    return "; ".join(parts)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +237,9 @@ class Measure(models.Model):
     deadline_end = models.DateField(_("срок: окончание"), null=True, blank=True)
     deadline_recurrence = models.CharField(_("периодичность"), max_length=50, blank=True)
     deadline_external_body = models.CharField(_("по графику органа"), max_length=300, blank=True)
+    deadline_due_dates = ArrayField(
+        models.DateField(), verbose_name=_("контрольные даты"), default=list, blank=True
+    )
     deadline_needs_review = models.BooleanField(_("срок требует проверки"), default=False)
     deadline_note = models.TextField(_("пояснение к сроку"), blank=True)
     deadline_corrected = models.BooleanField(
@@ -267,6 +271,19 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip()
+
+    @property
+    def deadline_summary(self) -> str:
+        from measures.deadlines import describe
+
+        return describe(
+            self.deadline_kind,
+            self.deadline_start,
+            self.deadline_end,
+            self.deadline_due_dates,
+            self.deadline_recurrence,
+            self.deadline_external_body,
+        )
 
 
 class Occurrence(models.Model):
@@ -391,3 +408,63 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.file.name or self.link
+
+
+class RoadmapImport(models.Model):
+    """One uploaded file: its parsed preview, its problems, and the roadmap it became."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Предпросмотр")
+        REFUSED = "refused", _("Отклонён")
+        DONE = "done", _("Импортирован")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        related_name="roadmap_imports",
+    )
+    file_name = models.CharField(_("файл"), max_length=300)
+    sha256 = models.CharField(_("контрольная сумма"), max_length=64)
+    starts_on = models.DateField(_("начало периода"))
+    ends_on = models.DateField(_("окончание периода"))
+    title = models.TextField(_("название"), blank=True)
+    parsed = models.JSONField(_("разобранная структура"), default=dict)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.PREVIEW
+    )
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("дорожная карта"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("загрузил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("импорт дорожной карты")
+        verbose_name_plural = _("импорты дорожных карт")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "sha256"],
+                condition=models.Q(status="done"),
+                name="import_file_once_per_municipality",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="import_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name

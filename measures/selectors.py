@@ -1,10 +1,14 @@
 """Reads of roadmaps, each starting from what the user may see."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from measures.models import Measure, Roadmap, Section
+from measures.models import Measure, Roadmap, RoadmapImport, Section
+from schools.models import Municipality
+
+COORDINATORS_GROUP = "Муниципальные координаторы"
 
 
 def roadmaps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadmap]:
@@ -57,3 +61,52 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, Section | Measure]]:
         rows.append({"section": section})
         rows.extend({"measure": measure} for measure in by_section.get(section.pk, []))
     return rows
+
+
+def municipalities_for_change(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Municipality]:
+    """Municipalities whose roadmaps this user may change.
+
+    Until per-municipality permissions arrive: the portal admin changes all; a municipal
+    coordinator, the municipality of their staff record.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    if not user.groups.filter(name=COORDINATORS_GROUP).exists():
+        return Municipality.objects.none()
+    return Municipality.objects.filter(people__user=user)
+
+
+def can_change_roadmap(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> bool:
+    return municipalities_for_change(user).filter(pk=roadmap.municipality_id).exists()
+
+
+def get_roadmap_for_change(user: AbstractBaseUser | AnonymousUser, pk: int) -> Roadmap:
+    """A roadmap the user may see (404 otherwise) and change (403 otherwise)."""
+    roadmap = get_roadmap_for_user(user, pk)
+    if not can_change_roadmap(user, roadmap):
+        raise PermissionDenied("Изменять эту дорожную карту может только её координатор.")
+    return roadmap
+
+
+def get_measure_for_change(
+    user: AbstractBaseUser | AnonymousUser, roadmap_pk: int, pk: int
+) -> Measure:
+    roadmap = get_roadmap_for_change(user, roadmap_pk)
+    measure = roadmap.measures.filter(pk=pk).first()
+    if measure is None:
+        raise Http404("Мероприятие не найдено")
+    measure.roadmap = roadmap
+    return measure
+
+
+def get_import_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> RoadmapImport:
+    record = (
+        RoadmapImport.objects.filter(municipality__in=municipalities_for_change(user), pk=pk)
+        .select_related("municipality", "roadmap")
+        .first()
+    )
+    if record is None:
+        raise Http404("Импорт не найден")
+    return record

@@ -6,5 +6,20 @@ app_name = "measures"
 
 urlpatterns = [
     path("", views.roadmap_list, name="roadmap_list"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("<int:pk>/", views.roadmap_detail, name="roadmap_detail"),
+    path("<int:pk>/export/<str:fmt>/", views.roadmap_export, name="roadmap_export"),
+    path("<int:roadmap_pk>/measures/<int:pk>/", views.measure_edit, name="measure_edit"),
+    path(
+        "<int:roadmap_pk>/measures/<int:pk>/deadline/",
+        views.measure_deadline,
+        name="measure_deadline",
+    ),
+    path(
+        "<int:roadmap_pk>/measures/<int:pk>/deadline/reset/",
+        views.measure_deadline_reset,
+        name="measure_deadline_reset",
+    ),
 ]

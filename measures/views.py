@@ -1,12 +1,24 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import date
 
-from measures import selectors
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from measures import selectors, services
+from measures.deadlines import describe
+from measures.exporting import FORMATS, export_roadmap
+from measures.forms import DeadlineForm, ImportForm, MeasureForm
 
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
     roadmaps = selectors.roadmap_list(request.user)
-    return render(request, "measures/roadmap_list.html", {"roadmaps": roadmaps})
+    can_import = selectors.municipalities_for_change(request.user).exists()
+    return render(
+        request, "measures/roadmap_list.html", {"roadmaps": roadmaps, "can_import": can_import}
+    )
 
 
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -16,5 +28,189 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "measures/roadmap_detail.html",
-        {"roadmap": roadmap, "rows": rows, "measure_count": measure_count},
+        {
+            "roadmap": roadmap,
+            "rows": rows,
+            "measure_count": measure_count,
+            "can_change": selectors.can_change_roadmap(request.user, roadmap),
+            "formats": FORMATS,
+        },
     )
+
+
+def roadmap_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    roadmap = selectors.get_roadmap_for_user(request.user, pk)
+    if fmt not in FORMATS:
+        return HttpResponse(_("Неизвестный формат."), status=404)
+    content_type, extension = FORMATS[fmt]
+    response = HttpResponse(export_roadmap(roadmap, fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{extension}"'
+    return response
+
+
+def import_upload(request: HttpRequest) -> HttpResponse:
+    municipalities = selectors.municipalities_for_change(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied(
+            _("Импортировать дорожные карты может только муниципальный координатор.")
+        )
+    form = ImportForm(request.POST or None, request.FILES or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.roadmap_import_preview(
+                municipality=form.cleaned_data["municipality"],
+                file_name=upload.name,
+                data=upload.read(),
+                period=(form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]),
+                title=form.cleaned_data["title"].strip(),
+                user=request.user,
+            )
+        except services.ImportRefused as exc:
+            for error in exc.errors:
+                form.add_error("file", error["message"])
+        else:
+            return redirect("measures:import_preview", pk=record.pk)
+    status = 400 if form.errors else 200
+    return render(request, "measures/import_upload.html", {"form": form}, status=status)
+
+
+def _dates(values: list[str]) -> list[date]:
+    return [date.fromisoformat(v) for v in values]
+
+
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.get_import_for_user(request.user, pk)
+    parsed = record.parsed
+    problems: dict[int | None, list[dict]] = {}
+    for kind, items in (
+        ("error", parsed.get("errors", [])),
+        ("warning", parsed.get("warnings", [])),
+    ):
+        for item in items:
+            problems.setdefault(item.get("row"), []).append({**item, "kind": kind})
+    sections = parsed.get("sections", [])
+    rows: list[dict] = []
+    current = object()
+    for measure in parsed.get("measures", []):
+        if measure.get("section") != current:
+            current = measure.get("section")
+            if current is not None:
+                rows.append({"section": sections[current]})
+        deadline = measure["deadline"]
+        summary = describe(
+            deadline["kind"],
+            date.fromisoformat(deadline["start"]) if deadline["start"] else None,
+            date.fromisoformat(deadline["end"]) if deadline["end"] else None,
+            _dates(deadline["due_dates"]),
+            deadline["recurrence"] or "",
+            deadline["external_body"] or "",
+        )
+        rows.append(
+            {
+                "measure": measure,
+                "summary": summary,
+                "needs_review": deadline["needs_review"],
+                "problems": problems.get(measure["row"], []),
+            }
+        )
+    return render(
+        request,
+        "measures/import_preview.html",
+        {
+            "record": record,
+            "parsed": parsed,
+            "rows": rows,
+            "file_problems": problems.get(None, []),
+            "errors": parsed.get("errors", []),
+            "title": record.title or parsed.get("title", ""),
+            "order_date": date.fromisoformat(parsed["order"]["date"])
+            if parsed.get("order")
+            else None,
+        },
+    )
+
+
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.get_import_for_user(request.user, pk)
+    try:
+        roadmap = services.roadmap_import_confirm(roadmap_import=record, user=request.user)
+    except services.ImportRefused as exc:
+        for error in exc.errors:
+            messages.error(request, error["message"])
+        return redirect("measures:import_preview", pk=record.pk)
+    messages.success(
+        request,
+        _("Дорожная карта импортирована: мероприятий %(count)s.")
+        % {"count": roadmap.measures.count()},
+    )
+    return redirect("measures:roadmap_detail", pk=roadmap.pk)
+
+
+def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
+    measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
+    if request.method == "POST" and form.is_valid():
+        services.measure_save(measure=form.save(commit=False))
+        messages.success(request, _("Мероприятие сохранено."))
+        return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
+    deadline_form = DeadlineForm(
+        prefix="deadline",
+        initial={
+            "kind": measure.deadline_kind,
+            "start": measure.deadline_start,
+            "end": measure.deadline_end,
+            "due_dates": ", ".join(d.strftime("%d.%m.%Y") for d in measure.deadline_due_dates),
+            "recurrence": measure.deadline_recurrence,
+            "external_body": measure.deadline_external_body,
+        },
+    )
+    return render(
+        request,
+        "measures/measure_edit.html",
+        {
+            "measure": measure,
+            "roadmap": measure.roadmap,
+            "form": form,
+            "deadline_form": deadline_form,
+        },
+    )
+
+
+@require_POST
+def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
+    measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    form = DeadlineForm(request.POST, prefix="deadline")
+    if not form.is_valid():
+        return render(
+            request,
+            "measures/measure_edit.html",
+            {
+                "measure": measure,
+                "roadmap": measure.roadmap,
+                "form": MeasureForm(instance=measure, prefix="measure"),
+                "deadline_form": form,
+            },
+            status=400,
+        )
+    data = form.cleaned_data
+    services.measure_correct_deadline(
+        measure=measure,
+        kind=data["kind"],
+        start=data["start"],
+        end=data["end"],
+        due_dates=data["due_dates"],
+        recurrence=data["recurrence"],
+        external_body=data["external_body"],
+    )
+    messages.success(request, _("Понимание срока исправлено; оно сохранится при других правках."))
+    return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
+
+
+@require_POST
+def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
+    measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    services.measure_reset_deadline(measure=measure)
+    messages.success(request, _("Срок снова распознан из текста."))
+    return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from measures.models import LegalAct, Measure, Roadmap, Section
+from measures.services import measure_save
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
 from schools.models import (
     AgreementItem,
@@ -240,6 +241,7 @@ def _load_roadmap(
                 "planned_result": row["result"],
             },
         )
+        measure_save(measure=measure)  # the deadline's structure and occurrences
         owners = _squash(row["owners"])
         measure.owners.set([p for name, p in people.items() if _squash(name) in owners])
         measure.owner_organisations.set(

@@ -63,3 +63,57 @@ def test_coordinator_logs_in_and_opens_the_cherek_roadmap(live_server, page, tmp
         == "rgb(232, 238, 246)"
     )
     page.screenshot(path=tmp_path / "roadmap.png", full_page=True)
+
+
+def login(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Имя пользователя").fill(username)
+    page.get_by_label("Пароль").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("heading", name="Дорожные карты")).to_be_visible()
+
+
+def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
+    live_server, page, tmp_path: Path
+):
+    from tests.docx_builders import seed_002_docx
+
+    load_demo()
+    upload = tmp_path / "Приложение к приказу 10.docx"
+    upload.write_bytes(seed_002_docx())
+    login(page, live_server, "koordinator")
+    page.get_by_role("link", name="Импортировать из файла").click()
+    page.get_by_label("Начало периода").fill("2023-01-01")
+    page.get_by_label("Окончание периода").fill("2024-12-31")
+    page.get_by_label("Название").fill("Дорожная карта для школ зоны риска (импорт)")
+    page.get_by_label("Файл дорожной карты").set_input_files(upload)
+    page.get_by_role("button", name="Загрузить и проверить").click()
+
+    expect(page.get_by_role("heading", name="Проверка импорта")).to_be_visible()
+    expect(page.locator(".roadmap-meta dd").last).to_have_text("12")
+    reading = page.locator("tr", has_text="Собеседование с руководителями").locator(
+        ".deadline-reading"
+    )
+    expect(reading).to_contain_text("контрольные даты: 30.04.2023, 30.04.2024")
+    page.screenshot(path=tmp_path / "preview.png", full_page=True)
+    page.get_by_role("button", name="Подтвердить импорт").click()
+
+    expect(page.locator(".message-success")).to_contain_text("мероприятий 12")
+    expect(page.locator("h1")).to_have_text("Дорожная карта для школ зоны риска (импорт)")
+    page.locator("tr", has_text="Подготовка инструктивных писем").get_by_role(
+        "link", name="изменить"
+    ).click()
+    page.get_by_label("Вид срока").select_option(label="Дата")
+    page.get_by_label("Контрольные даты").fill("01.03.2023, 01.03.2024")
+    page.get_by_role("button", name="Исправить понимание срока").click()
+    expect(page.locator(".message-success")).to_contain_text("Понимание срока исправлено")
+    expect(page.locator(".deadline-reading").first).to_contain_text("01.03.2023, 01.03.2024")
+
+
+def test_a_working_group_member_sees_no_edit_or_import_controls(live_server, page):
+    load_demo()
+    login(page, live_server, "rabgruppa")
+    expect(page.get_by_role("link", name="Импортировать из файла")).to_have_count(0)
+    page.get_by_role("link", name="Черекского муниципального района").click()
+    expect(page.get_by_role("link", name="изменить")).to_have_count(0)
+    expect(page.get_by_role("link", name="DOCX")).to_be_visible()

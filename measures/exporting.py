@@ -1,0 +1,179 @@
+"""A roadmap out to XLSX, CSV, JSON and DOCX; each reads back into the same roadmap."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.formats.base_formats import CSV, XLSX
+
+from measures.importing import COLUMN_LABELS
+from measures.models import Measure, Roadmap
+from measures.services import roadmap_period
+
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+
+
+class MeasureResource(resources.ModelResource):
+    """The roadmap table as a flat sheet: one row a measure, its section in the first column."""
+
+    section = fields.Field(column_name=COLUMN_LABELS["section"])
+    number = fields.Field(attribute="number", column_name=COLUMN_LABELS["number"])
+    title = fields.Field(attribute="title", column_name=COLUMN_LABELS["title"])
+    owners_text = fields.Field(attribute="owners_text", column_name=COLUMN_LABELS["owners"])
+    deadline_text = fields.Field(attribute="deadline_text", column_name=COLUMN_LABELS["deadline"])
+    planned_result = fields.Field(attribute="planned_result", column_name=COLUMN_LABELS["result"])
+
+    class Meta:
+        model = Measure
+        fields = ("section", "number", "title", "owners_text", "deadline_text", "planned_result")
+        export_order = fields
+
+    def dehydrate_section(self, measure: Measure) -> str:
+        if measure.section is None:
+            return ""
+        return f"{measure.section.number} {measure.section.title}".strip()
+
+
+def _measures(roadmap: Roadmap) -> QuerySet[Measure]:
+    return roadmap.measures.select_related("section").order_by("position")
+
+
+def export_table(roadmap: Roadmap, fmt: str) -> bytes:
+    dataset = MeasureResource().export(queryset=_measures(roadmap))
+    if fmt == "xlsx":
+        return XLSX().export_data(dataset)
+    return CSV().export_data(dataset).encode("utf-8-sig")
+
+
+def export_structure(roadmap: Roadmap) -> dict[str, Any]:
+    """The dry-run structure of `import_roadmap --json`, with the ids of the saved rows."""
+    sections = list(roadmap.sections.all())
+    index = {section.pk: i for i, section in enumerate(sections)}
+    start, end = roadmap_period(roadmap)
+    return {
+        "id": roadmap.pk,
+        "title": roadmap.title,
+        "municipality": roadmap.municipality.name,
+        "period": f"{start.isoformat()}:{end.isoformat()}",
+        "status": roadmap.status,
+        "sections": [{"id": s.pk, "number": s.number, "title": s.title} for s in sections],
+        "measures": [
+            {
+                "id": m.pk,
+                "number": m.number,
+                "section": index.get(m.section_id),
+                "title": m.title,
+                "owners_text": m.owners_text,
+                "deadline_text": m.deadline_text,
+                "planned_result": m.planned_result,
+                "deadline": {
+                    "text": m.deadline_text,
+                    "kind": m.deadline_kind,
+                    "start": m.deadline_start.isoformat() if m.deadline_start else None,
+                    "end": m.deadline_end.isoformat() if m.deadline_end else None,
+                    "due_dates": [d.isoformat() for d in m.deadline_due_dates],
+                    "recurrence": m.deadline_recurrence or None,
+                    "external_body": m.deadline_external_body or None,
+                    "needs_review": m.deadline_needs_review,
+                    "note": m.deadline_note or None,
+                    "corrected": m.deadline_corrected,
+                },
+            }
+            for m in _measures(roadmap)
+        ],
+    }
+
+
+def export_docx(roadmap: Roadmap) -> bytes:
+    """The appendix as municipalities keep it: A4 landscape, the mark, the title, the table."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    document = docx.Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    page = document.sections[0]
+    page.orientation = WD_ORIENT.LANDSCAPE
+    page.page_width, page.page_height = Mm(297), Mm(210)
+    page.left_margin = Mm(30)
+    page.right_margin = page.top_margin = page.bottom_margin = Mm(20)
+
+    act = roadmap.approved_by
+    if act is not None:
+        mark = (
+            _("Приложение %(number)s") % {"number": roadmap.appendix_number}
+            if (roadmap.appendix_number)
+            else _("Приложение")
+        )
+        lines = [mark, f"к {act.kind_dative} {act.issuer.genitive}"]
+        if act.date or act.number:
+            parts = []
+            if act.date:
+                parts.append(_("от %(date)s") % {"date": act.date.strftime("%d.%m.%Y")})
+            if act.number:
+                parts.append(f"№ {act.number}")
+            lines.append(" ".join(parts))
+        for line in lines:
+            document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.add_run(roadmap.title).bold = True
+
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    header = table.rows[0]
+    header_props = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_props.append(repeat)
+    for cell, key in zip(
+        header.cells, ("number", "title", "owners", "deadline", "result"), strict=True
+    ):
+        cell.text = COLUMN_LABELS[key]
+        cell.paragraphs[0].runs[0].bold = True
+    current = None
+    for measure in _measures(roadmap):
+        if measure.section_id != current and measure.section is not None:
+            current = measure.section_id
+            cells = table.add_row().cells
+            merged = cells[0].merge(cells[4])
+            merged.text = f"{measure.section.number} {measure.section.title}".strip()
+            merged.paragraphs[0].runs[0].bold = True
+        cells = table.add_row().cells
+        values = (
+            measure.number,
+            measure.title,
+            measure.owners_text,
+            measure.deadline_text,
+            measure.planned_result,
+        )
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def export_roadmap(roadmap: Roadmap, fmt: str) -> bytes:
+    if fmt in {"xlsx", "csv"}:
+        return export_table(roadmap, fmt)
+    if fmt == "json":
+        return json.dumps(export_structure(roadmap), ensure_ascii=False, indent=1).encode()
+    if fmt == "docx":
+        return export_docx(roadmap)
+    raise ValueError(fmt)

@@ -1,0 +1,117 @@
+import re
+from datetime import date
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
+from measures.importing import MAX_FILE_SIZE
+from measures.models import Measure
+from schools.models import Municipality
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class ImportForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=None
+    )
+    starts_on = forms.DateField(label=_("Начало периода"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Окончание периода"), widget=DateInput())
+    title = forms.CharField(
+        label=_("Название"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Оставьте пустым, чтобы взять название из файла."),
+    )
+    file = forms.FileField(
+        label=_("Файл дорожной карты"),
+        help_text=_("DOCX (приложение к приказу), XLSX или CSV, до 10 МБ."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv"}),
+    )
+
+    def __init__(self, *args: object, municipalities: QuerySet[Municipality], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        year = date.today().year
+        self.fields["starts_on"].initial = date(year, 1, 1)
+        self.fields["ends_on"].initial = date(year, 12, 31)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                _("Файл слишком большой: допускается до %(max)s МБ."),
+                params={"max": MAX_FILE_SIZE // 1024 // 1024},
+            )
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("Окончание периода раньше его начала."))
+        return data
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["number", "title", "owners_text", "deadline_text", "planned_result"]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 3}),
+            "owners_text": forms.Textarea(attrs={"rows": 3}),
+            "planned_result": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DeadlineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Вид срока"), choices=list(KIND_LABELS.items()))
+    start = forms.DateField(label=_("Начало"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Окончание"), required=False, widget=DateInput())
+    due_dates = forms.CharField(
+        label=_("Контрольные даты"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Через запятую или с новой строки, в виде ДД.ММ.ГГГГ."),
+    )
+    recurrence = forms.ChoiceField(
+        label=_("Периодичность"),
+        required=False,
+        choices=[("", _("нет")), *list(RECURRENCE_LABELS.items())],
+    )
+    external_body = forms.CharField(label=_("По графику органа"), required=False, max_length=300)
+
+    def clean_due_dates(self) -> list[date]:
+        dates = []
+        bad = []
+        for part in re.split(r"[\s,;]+", self.cleaned_data["due_dates"].strip()):
+            if not part:
+                continue
+            try:
+                day, month, year = (int(x) for x in part.split("."))
+                dates.append(date(year, month, day))
+            except ValueError:
+                bad.append(part)
+        if bad:
+            raise forms.ValidationError(
+                _("Не распознаны даты: %(dates)s. Пишите ДД.ММ.ГГГГ, например 28.02.2022."),
+                params={"dates": ", ".join(bad)},
+            )
+        return dates
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("Окончание раньше начала."))
+        if data.get("kind") in {"date", "by_date", "month", "range", "dates", "recurring"} and (
+            not data.get("due_dates") and "due_dates" not in self.errors
+        ):
+            self.add_error("due_dates", _("Для этого вида срока укажите хотя бы одну дату."))
+        return data

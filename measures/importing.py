@@ -1,0 +1,470 @@
+"""Reading roadmaps from the files municipalities keep: DOCX appendices, XLSX and CSV tables.
+
+`read_roadmap_file(name, data, period)` checks the file (type, size, zip bomb, password),
+reads its table rows, and interprets them into the structure the preview shows and the import
+saves (`Parsed.as_dict()`, the same as `import_roadmap --dry-run --json`). It touches no database
+and never raises for a bad file: every problem becomes an error with its row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from measures.deadlines import parse_deadline
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ROWS = 10_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+FIELDS = ("section", "number", "title", "owners", "deadline", "result")
+COLUMN_LABELS = {
+    "section": "Раздел",
+    "number": "№ п/п",
+    "title": "Наименование мероприятия",
+    "owners": "Ответственные исполнители",
+    "deadline": "Сроки реализации",
+    "result": "Планируемый результат",
+}
+HEADER_SYNONYMS = {
+    "section": ["раздел", "направление", "раздел (направление)"],
+    "number": ["№ п/п", "№п/п", "№", "n₂", "n2", "n", "№ п\\п", "n п/п", "номер", "№ пп", "п/п"],
+    "title": [
+        "наименование мероприятия", "наименование мероприятий", "мероприятия", "мероприятие",
+        "мероприятие (содержание деятельности)", "содержание деятельности",
+        "содержание мероприятия", "наименование", "мероприятия (содержание работы)",
+    ],
+    "owners": [
+        "ответственные исполнители", "ответственные", "исполнители", "ответственный",
+        "ответственный исполнитель", "исполнитель", "ответственные лица",
+    ],
+    "deadline": [
+        "сроки реализации", "сроки", "сроки исполнения", "срок", "срок исполнения",
+        "срок реализации", "сроки проведения", "срок проведения", "дата проведения",
+    ],
+    "result": [
+        "планируемый результат", "результат", "результат исполнения", "планируемые результаты",
+        "ожидаемый результат", "ожидаемые результаты", "результаты", "показатель результата",
+    ],
+}  # fmt: skip
+
+
+@dataclass
+class Row:
+    number: int  # the row as a person finds it in the file (1-based)
+    cells: list[str]
+
+
+@dataclass
+class Parsed:
+    title: str = ""
+    period: tuple[date, date] | None = None
+    order: dict[str, str] = field(default_factory=dict)
+    sections: list[dict[str, str]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.errors.append({"row": row, "column": column, "message": message})
+
+    def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        self.warnings.append({"row": row, "column": column, "message": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "period": (
+                f"{self.period[0].isoformat()}:{self.period[1].isoformat()}"
+                if self.period
+                else None
+            ),
+            "order": self.order or None,
+            "sections": self.sections,
+            "measures": self.measures,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+# --- Text ----------------------------------------------------------------------------------
+
+
+def clean_cell(value: object) -> str:
+    """Cell text as printed: lines kept, spaces inside a line folded, empty lines dropped."""
+    if value is None:
+        return ""
+    text = str(value).replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [re.sub(r"[ \t\u2003\u2002]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _header_key(text: str) -> str:
+    value = clean_cell(text).lower().replace("ё", "е").replace("\n", " ")
+    value = value.replace("n₂", "№").replace("n°", "№")
+    return re.sub(r"\s+", " ", value).strip(" :.")
+
+
+def header_mapping(cells: list[str]) -> dict[str, int] | None:
+    """Map a header row's columns to fields, or None when the row is not a header."""
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = _header_key(cell)
+        if not key:
+            continue
+        for name, synonyms in HEADER_SYNONYMS.items():
+            if name in mapping:
+                continue
+            if key in synonyms or (
+                name != "number" and any(key.startswith(s) for s in synonyms if len(s) > 4)
+            ):
+                mapping[name] = index
+                break
+    if "title" not in mapping or len(mapping) < 2:
+        return None
+    return mapping
+
+
+SECTION_RE = re.compile(r"^(?P<number>(?:раздел\s+)?[\dIVXivx]+\.?)\s+(?P<title>\S.*)$", re.S)
+MEASURE_NUMBER_IN_TITLE = re.compile(r"^(?P<number>\d+(?:\.\d+)+\.?)\s+(?P<title>\S.*)$", re.S)
+
+
+def split_section(text: str) -> tuple[str, str]:
+    text = clean_cell(text).replace("\n", " ")
+    if m := SECTION_RE.match(text):
+        number = m["number"]
+        if not number.endswith(".") and number[-1].isdigit():
+            number += "."
+        return number, m["title"].strip()
+    return "", text
+
+
+# --- Interpretation of rows ----------------------------------------------------------------
+
+
+def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[str]) -> Parsed:
+    parsed = Parsed(period=period)
+    read_preamble(parsed, preamble)
+    mapping: dict[str, int] | None = None
+    labels: dict[str, str] = {}
+    section_index: int | None = None
+    section_by_text: dict[str, int] = {}
+    skipped_before_header: list[str] = []
+    if len(rows) > MAX_ROWS:
+        parsed.error(
+            _("В таблице %(count)s строк; больше %(max)s строк за один раз не принимается.")
+            % {"count": len(rows), "max": MAX_ROWS}
+        )
+        return parsed
+
+    for row in rows:
+        cells = [clean_cell(c) for c in row.cells]
+        if not any(cells):
+            continue
+        candidate = header_mapping(cells)
+        if candidate is not None:
+            if mapping is None or set(candidate) >= set(mapping) - {"section"}:
+                mapping = candidate
+                labels = {name: cells[index].replace("\n", " ") for name, index in mapping.items()}
+            continue  # a header (also one repeated on a continued table)
+        if mapping is None:
+            skipped_before_header.append(" ".join(c for c in cells if c))
+            continue
+
+        def value(name: str, cells: list[str] = cells, mapping: dict[str, int] = mapping) -> str:
+            index = mapping.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        filled = [c for c in cells if c]
+        mapped = {name: value(name) for name in mapping}
+        detail = [mapped.get(n, "") for n in ("owners", "deadline", "result")]
+        # A section row: one text across the row (merged cells), a lone numbered cell, or a
+        # number with a title and nothing else.
+        lone = len(set(filled)) == 1
+        lone_text = filled[0] if lone else ""
+        is_section = (
+            lone
+            and (
+                len(filled) > 1 or mapped.get("number") == lone_text or SECTION_RE.match(lone_text)
+            )
+            and not re.match(r"^\d+\.\d+", lone_text)
+        ) or (
+            re.fullmatch(r"(?:раздел\s+)?[\dIVX]+\.?", mapped.get("number", ""), re.I)
+            and mapped.get("title")
+            and not any(detail)
+            and "section" not in mapping
+        )
+        if is_section:
+            if lone:
+                number, title = split_section(lone_text)
+            else:
+                number, title = mapped.get("number", ""), mapped["title"].replace("\n", " ")
+                if number and not number.endswith(".") and number[-1].isdigit():
+                    number += "."
+            parsed.sections.append({"number": number, "title": title})
+            section_index = len(parsed.sections) - 1
+            continue
+
+        if "section" in mapping:
+            section_text = value("section").replace("\n", " ")
+            if section_text:
+                if section_text not in section_by_text:
+                    number, title = split_section(section_text)
+                    parsed.sections.append({"number": number, "title": title})
+                    section_by_text[section_text] = len(parsed.sections) - 1
+                section_index = section_by_text[section_text]
+            else:
+                section_index = None
+
+        number, title = value("number").replace("\n", " "), value("title")
+        if not number and (m := MEASURE_NUMBER_IN_TITLE.match(title)):
+            number, title = m["number"], m["title"]
+        measure = {
+            "row": row.number,
+            "number": number,
+            "section": section_index,
+            "title": title,
+            "owners_text": value("owners"),
+            "deadline_text": value("deadline").replace("\n", " "),
+            "planned_result": value("result"),
+        }
+        check_measure(parsed, measure, labels)
+        deadline = parse_deadline(measure["deadline_text"], period)
+        measure["deadline"] = deadline.as_dict()
+        if deadline.needs_review and measure["deadline_text"]:
+            parsed.warn(
+                deadline.note, row.number, labels.get("deadline", COLUMN_LABELS["deadline"])
+            )
+        parsed.measures.append(measure)
+
+    if mapping is None:
+        parsed.error(
+            _(
+                "В файле не найдена таблица мероприятий: нужна строка заголовков со столбцами "
+                "«Наименование мероприятия» и «Сроки реализации» (или «Ответственные», "
+                "«Планируемый результат»)."
+            )
+        )
+    elif not parsed.measures:
+        parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
+    return parsed
+
+
+def check_measure(parsed: Parsed, measure: dict[str, Any], labels: dict[str, str]) -> None:
+    row = measure["row"]
+
+    def label(name: str) -> str:
+        return labels.get(name, COLUMN_LABELS[name])
+
+    if not measure["title"]:
+        parsed.error(_("Нет наименования мероприятия."), row, label("title"))
+    if len(measure["number"]) > 20:
+        parsed.error(_("Номер длиннее 20 символов."), row, label("number"))
+    if len(measure["deadline_text"]) > 500:
+        parsed.error(_("Текст срока длиннее 500 символов."), row, label("deadline"))
+    if not measure["deadline_text"] and measure["title"]:
+        parsed.warn(_("Срок не указан."), row, label("deadline"))
+
+
+ORDER_RE = re.compile(
+    r"(?:к\s+)?(?P<kind>приказ[а-я]*|распоряжени[а-я]*|постановлени[а-я]*)\s+"
+    r"(?P<issuer>[^№]*?)\s*(?:от\s+«?(?P<d>\d{1,2})»?[.\s]+(?P<m>\d{1,2})[.\s]+(?P<y>\d{2,4})\s*г?\.?)"
+    r"\s*(?:г\.?\s*)?№\s*(?P<number>[\w\-/]+)",
+    re.I | re.S,
+)
+ORDER_AFTER_NUMBER_RE = re.compile(
+    r"(?:к\s+)?(?P<kind>приказ[а-я]*|распоряжени[а-я]*|постановлени[а-я]*)\s+"
+    r"(?P<issuer>[^№]*?)\s*№\s*(?P<number>[\w\-/]+)\s+от\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})",
+    re.I | re.S,
+)
+TITLE_START_RE = re.compile(r"^(?:план|дорожная карта|комплекс мер|«дорожная карта»)", re.I)
+
+
+def read_preamble(parsed: Parsed, lines: list[str]) -> None:
+    """Take the roadmap's title and the approving order from the text before the table."""
+    lines = [clean_cell(line).replace("\n", " ") for line in lines]
+    lines = [line for line in lines if line]
+    for index, line in enumerate(lines):
+        if TITLE_START_RE.match(line):
+            parts = [line]
+            for following in lines[index + 1 :]:
+                if following[:1].islower() or following.startswith(("по ", "на ", "в ")):
+                    parts.append(following)
+                else:
+                    break
+            parsed.title = re.sub(r"\s+", " ", " ".join(parts)).strip(" *")
+            break
+    text = " ".join(lines)
+    matches = [m for m in (ORDER_RE.search(text), ORDER_AFTER_NUMBER_RE.search(text)) if m]
+    match = min(matches, key=lambda m: m.start()) if matches else None
+    if match:
+        year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
+        try:
+            when = date(year, int(match["m"]), int(match["d"]))
+        except ValueError:
+            parsed.warn(_("Дата приказа в тексте перед таблицей не распознана."))
+            return
+        kind = match["kind"].lower()
+        parsed.order = {
+            "kind": "order" if kind.startswith("приказ")
+            else "disposition" if kind.startswith("распоряж")
+            else "resolution",
+            "issuer": match["issuer"].strip(" ,") or "",
+            "number": match["number"],
+            "date": when.isoformat(),
+        }  # fmt: skip
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+class FileRefused(Exception):
+    pass
+
+
+def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise FileRefused(
+            _("Файл повреждён или это не %(kind)s: его не удаётся открыть.") % {"kind": kind}
+        ) from None
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            raise FileRefused(_("Файл зашифрован паролем: снимите пароль и загрузите снова."))
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+            and (info.file_size > 1024 * 1024)
+        ):
+            raise FileRefused(
+                _("Файл распаковывается в подозрительно большой объём (похоже на zip-бомбу).")
+            )
+    if total > MAX_UNCOMPRESSED:
+        raise FileRefused(_("Файл распаковывается в слишком большой объём (похоже на zip-бомбу)."))
+    if required not in archive.namelist():
+        raise FileRefused(_("Это не %(kind)s: внутри нет ожидаемого содержимого.") % {"kind": kind})
+    return archive
+
+
+def check_file(name: str, data: bytes) -> str:
+    """The file's format ("docx", "xlsx", "csv"), or FileRefused with the reason in Russian."""
+    suffix = PurePath(name).suffix.lower()
+    if not data:
+        raise FileRefused(_("Файл пуст."))
+    if len(data) > MAX_FILE_SIZE:
+        raise FileRefused(
+            _("Файл слишком большой (%(size)s МБ); допускается до %(max)s МБ.")
+            % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_FILE_SIZE // 1024 // 1024}
+        )
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(
+            _(
+                "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
+                "Снимите пароль и сохраните его как .docx или .xlsx."
+            )
+        )
+    if suffix == ".docx":
+        check_zip(data, "word/document.xml", "документ Word (DOCX)")
+        return "docx"
+    if suffix in {".xlsx", ".xlsm"}:
+        check_zip(data, "xl/workbook.xml", "таблица Excel (XLSX)")
+        return "xlsx"
+    if suffix == ".csv":
+        return "csv"
+    if suffix in {".doc", ".xls", ".rtf", ".odt", ".ods"}:
+        raise FileRefused(
+            _("Формат «%(suffix)s» не поддерживается: сохраните файл как .docx или .xlsx.")
+            % {"suffix": suffix}
+        )
+    raise FileRefused(
+        _("Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV.")
+        % {"suffix": suffix or name}
+    )
+
+
+def docx_rows(data: bytes) -> tuple[list[Row], list[str]]:
+    """Rows of every table in document order (a table broken in several continues), and the
+    paragraphs before the first table."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    rows: list[Row] = []
+    preamble: list[str] = []
+    seen_table = False
+    number = 0
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p" and not seen_table:
+            preamble.append(Paragraph(element, document).text)
+        elif tag == "tbl":
+            seen_table = True
+            for table_row in Table(element, document).rows:
+                number += 1
+                rows.append(Row(number, [cell.text for cell in table_row.cells]))
+    return rows, preamble
+
+
+def csv_rows(data: bytes) -> tuple[list[Row], list[str]]:
+    """Rows of a CSV in UTF-8 or Windows-1251, separated by «;» (Russian Excel), «,» or tabs."""
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return [Row(number, cells) for number, cells in enumerate(reader, start=1)], []
+
+
+def xlsx_rows(data: bytes) -> tuple[list[Row], list[str]]:
+    """Rows of the first sheet, read by django-import-export's XLSX format."""
+    from import_export.formats.base_formats import XLSX
+
+    dataset = XLSX().create_dataset(data)
+    rows = [Row(1, ["" if v is None else str(v) for v in dataset.headers or []])]
+    rows += [
+        Row(index, ["" if v is None else str(v) for v in values])
+        for index, values in enumerate(dataset, start=2)
+    ]
+    return rows, []
+
+
+def decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("Не удалось определить кодировку CSV: сохраните файл в UTF-8."))
+
+
+def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) -> Parsed:
+    """Everything a coordinator needs to see before confirming an import; never raises."""
+    try:
+        fmt = check_file(name, data)
+        reader = {"docx": docx_rows, "xlsx": xlsx_rows, "csv": csv_rows}[fmt]
+        rows, preamble = reader(data)
+    except FileRefused as exc:
+        parsed = Parsed(period=period)
+        parsed.error(str(exc))
+        return parsed
+    except Exception as exc:  # a damaged file can break any reader in any way
+        parsed = Parsed(period=period)
+        parsed.error(
+            _("Файл повреждён, его не удаётся прочитать (%(reason)s).")
+            % {"reason": exc.__class__.__name__}
+        )
+        return parsed
+    return interpret(rows, period, preamble)

@@ -1,0 +1,309 @@
+"""Writes to roadmaps and measures. Each function is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from measures.deadlines import Deadline, parse_deadline
+from measures.importing import read_roadmap_file
+from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
+from schools.models import Municipality, Organisation, Person
+
+
+class ImportRefused(Exception):
+    """The import cannot be saved; `errors` lists every reason, each with its row."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(error["message"] for error in errors))
+        self.errors = errors
+
+
+def roadmap_period(roadmap: Roadmap) -> tuple[date, date]:
+    return roadmap.starts_on, roadmap.ends_on
+
+
+def apply_deadline(measure: Measure, deadline: Deadline) -> None:
+    """Copy the engine's reading of the deadline text onto the measure (not saved)."""
+    measure.deadline_kind = deadline.kind
+    measure.deadline_start = deadline.start
+    measure.deadline_end = deadline.end
+    measure.deadline_due_dates = list(deadline.due_dates)
+    measure.deadline_recurrence = deadline.recurrence
+    measure.deadline_external_body = deadline.external_body[:300]
+    measure.deadline_needs_review = deadline.needs_review
+    measure.deadline_note = deadline.note
+
+
+def sync_occurrences(measure: Measure) -> None:
+    """Make the measure's occurrences match its due dates.
+
+    An occurrence that already has school reports is kept even when its date is no longer
+    due: reports are evidence and are never deleted by an edit.
+    """
+    wanted = set(measure.deadline_due_dates)
+    existing = {o.due_on: o for o in measure.occurrences.all()}
+    stale = [d for d in existing if d not in wanted]
+    if stale:
+        measure.occurrences.filter(due_on__in=stale, reports__isnull=True).delete()
+    Occurrence.objects.bulk_create(
+        [Occurrence(measure=measure, due_on=d) for d in sorted(wanted - set(existing))]
+    )
+
+
+@transaction.atomic
+def measure_save(*, measure: Measure) -> Measure:
+    """Save a measure edited by a person; re-read its deadline unless it was corrected by hand."""
+    if not measure.deadline_corrected:
+        apply_deadline(
+            measure, parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap))
+        )
+    measure.save()
+    sync_occurrences(measure)
+    return measure
+
+
+@transaction.atomic
+def measure_correct_deadline(
+    *,
+    measure: Measure,
+    kind: str,
+    start: date | None,
+    end: date | None,
+    due_dates: list[date],
+    recurrence: str = "",
+    external_body: str = "",
+) -> Measure:
+    """A person's reading of the deadline replaces the engine's; later edits keep it."""
+    measure.deadline_kind = kind
+    measure.deadline_start = start
+    measure.deadline_end = end
+    measure.deadline_due_dates = sorted(set(due_dates))
+    measure.deadline_recurrence = recurrence
+    measure.deadline_external_body = external_body
+    measure.deadline_needs_review = False
+    measure.deadline_note = _("Срок уточнён вручную.")
+    measure.deadline_corrected = True
+    measure.save()
+    sync_occurrences(measure)
+    return measure
+
+
+@transaction.atomic
+def measure_reset_deadline(*, measure: Measure) -> Measure:
+    """Forget the manual correction and read the deadline text again."""
+    measure.deadline_corrected = False
+    return measure_save(measure=measure)
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _owners(
+    municipality: Municipality, measures: list[Measure], rows: list[dict[str, Any]]
+) -> None:
+    """Link the owners the portal knows by the names printed in the owners text."""
+    people = list(Person.objects.filter(municipality=municipality).only("pk", "short_name"))
+    organisations = list(
+        Organisation.objects.filter(municipality=municipality).exclude(short_name="")
+    )
+    person_links, organisation_links = [], []
+    PersonLink = Measure.owners.through
+    OrganisationLink = Measure.owner_organisations.through
+    for measure, row in zip(measures, rows, strict=True):
+        owners = _squash(row["owners_text"])
+        if not owners:
+            continue
+        person_links += [
+            PersonLink(measure_id=measure.pk, person_id=p.pk)
+            for p in people
+            if _squash(p.short_name) in owners
+        ]
+        organisation_links += [
+            OrganisationLink(measure_id=measure.pk, organisation_id=o.pk)
+            for o in organisations
+            if o.short_name in owners
+        ]
+    PersonLink.objects.bulk_create(person_links)
+    OrganisationLink.objects.bulk_create(organisation_links)
+
+
+@transaction.atomic
+def roadmap_import_preview(
+    *,
+    municipality: Municipality,
+    file_name: str,
+    data: bytes,
+    period: tuple[date, date],
+    title: str = "",
+    user: AbstractBaseUser | None = None,
+) -> RoadmapImport:
+    """Read an uploaded file and keep what the coordinator will confirm or correct.
+
+    A file that cannot be read at all (wrong type, damaged, no table) is refused with the
+    reason and leaves nothing behind.
+    """
+    parsed = read_roadmap_file(file_name, data, period).as_dict()
+    if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
+        raise ImportRefused(parsed["errors"])
+    sha256 = hashlib.sha256(data).hexdigest()
+    previous = (
+        RoadmapImport.objects.filter(municipality=municipality, sha256=sha256, status="done")
+        .exclude(roadmap=None)
+        .select_related("roadmap")
+        .first()
+    )
+    if previous is not None:
+        parsed["errors"].insert(
+            0,
+            {
+                "row": None,
+                "column": None,
+                "message": _("Этот файл уже импортирован: «%(title)s».")
+                % {"title": previous.roadmap.title},
+            },
+        )
+    return RoadmapImport.objects.create(
+        municipality=municipality,
+        file_name=file_name[:300],
+        sha256=sha256,
+        starts_on=period[0],
+        ends_on=period[1],
+        title=title,
+        parsed=parsed,
+        status=RoadmapImport.Status.REFUSED if parsed["errors"] else RoadmapImport.Status.PREVIEW,
+        created_by=user,
+    )
+
+
+def _approving_act(
+    municipality: Municipality, order: dict[str, str], title: str
+) -> LegalAct | None:
+    """The order named before the table («к приказу … от 22.02.2021 № 31»), found or created."""
+    if not order or not order.get("number") or not order.get("date"):
+        return None
+    issuer_name = order.get("issuer") or _("Орган управления образованием")
+    issuer = (
+        Organisation.objects.filter(municipality=municipality, name=issuer_name).first()
+        or Organisation.objects.filter(municipality=municipality, name_genitive=issuer_name).first()
+        or Organisation.objects.create(
+            municipality=municipality,
+            region=municipality.region,
+            kind=Organisation.Kind.AUTHORITY,
+            name=issuer_name[:500],
+        )
+    )
+    act, _created = LegalAct.objects.get_or_create(
+        issuer=issuer,
+        kind=order["kind"],
+        number=order["number"][:50],
+        date=date.fromisoformat(order["date"]),
+        defaults={
+            "municipality": municipality,
+            "title": _("Об утверждении: %(title)s") % {"title": title},
+            "status": LegalAct.Status.SIGNED,
+        },
+    )
+    return act
+
+
+@transaction.atomic
+def roadmap_import_confirm(
+    *, roadmap_import: RoadmapImport, user: AbstractBaseUser | None = None
+) -> Roadmap:
+    """Create the roadmap of a previewed import: all of it, or nothing."""
+    record = RoadmapImport.objects.select_for_update().get(pk=roadmap_import.pk)
+    if record.status == RoadmapImport.Status.DONE and record.roadmap_id:
+        return record.roadmap  # confirmed twice: nothing new
+    parsed = record.parsed
+    if parsed.get("errors"):
+        raise ImportRefused(parsed["errors"])
+    previous = (
+        RoadmapImport.objects.filter(
+            municipality=record.municipality, sha256=record.sha256, status="done"
+        )
+        .exclude(roadmap=None)
+        .select_related("roadmap")
+        .first()
+    )
+    if previous is not None:
+        raise ImportRefused(
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "message": _("Этот файл уже импортирован: «%(title)s».")
+                    % {"title": previous.roadmap.title},
+                }
+            ]
+        )
+    title = record.title or parsed.get("title") or ""
+    if not title:
+        raise ImportRefused(
+            [{"row": None, "column": None, "message": _("Укажите название дорожной карты.")}]
+        )
+    act = _approving_act(record.municipality, parsed.get("order") or {}, title)
+    try:
+        with transaction.atomic():
+            roadmap = Roadmap.objects.create(
+                municipality=record.municipality,
+                title=title,
+                starts_on=record.starts_on,
+                ends_on=record.ends_on,
+                status=Roadmap.Status.APPROVED if act else Roadmap.Status.DRAFT,
+                approved_by=act,
+            )
+    except IntegrityError:
+        raise ImportRefused(
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "message": _(
+                        "Дорожная карта «%(title)s» за этот период уже есть в муниципалитете."
+                    )
+                    % {"title": title},
+                }
+            ]
+        ) from None
+    sections = Section.objects.bulk_create(
+        [
+            Section(roadmap=roadmap, position=i, number=s["number"], title=s["title"])
+            for i, s in enumerate(parsed.get("sections", []), start=1)
+        ]
+    )
+    rows = parsed.get("measures", [])
+    period = roadmap_period(roadmap)
+    measures = []
+    for position, row in enumerate(rows, start=1):
+        measure = Measure(
+            roadmap=roadmap,
+            position=position,
+            section=sections[row["section"]] if row.get("section") is not None else None,
+            number=row["number"],
+            title=row["title"],
+            owners_text=row["owners_text"],
+            deadline_text=row["deadline_text"],
+            planned_result=row["planned_result"],
+        )
+        apply_deadline(measure, parse_deadline(row["deadline_text"], period))
+        measures.append(measure)
+    Measure.objects.bulk_create(measures)
+    Occurrence.objects.bulk_create(
+        [Occurrence(measure=m, due_on=d) for m in measures for d in m.deadline_due_dates]
+    )
+    _owners(record.municipality, measures, rows)
+    record.status = RoadmapImport.Status.DONE
+    record.roadmap = roadmap
+    record.save(update_fields=["status", "roadmap"])
+    return roadmap

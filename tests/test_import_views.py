@@ -1,0 +1,181 @@
+"""The coordinator's pages for import, export and measure editing: status and permissions."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from measures.models import Measure, Roadmap, RoadmapImport
+from tests import docx_builders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cherek(demo):
+    return Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+
+
+def login(client, username):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def upload(client, cherek, data, name="план.docx", **extra):
+    return client.post(
+        reverse("measures:import_upload"),
+        {
+            "municipality": cherek.municipality_id,
+            "starts_on": "2022-01-01",
+            "ends_on": "2022-12-31",
+            "title": extra.get("title", "Импортированный план"),
+            "file": SimpleUploadedFile(name, data),
+        },
+    )
+
+
+def test_coordinator_imports_previews_and_confirms(client, cherek):
+    login(client, "koordinator")
+    assert client.get(reverse("measures:roadmap_list")).text.count("Импортировать из файла") == 1
+    form = client.get(reverse("measures:import_upload"))
+    assert form.status_code == 200
+    assert "Черекский муниципальный район" in form.text
+    assert "Светлогорский городской округ" not in form.text  # only their own municipality
+
+    response = upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("measures:import_preview", args=[record.pk])
+    preview = client.get(response.url)
+    assert preview.status_code == 200
+    assert "Подтвердить импорт" in preview.text
+    assert "Месяц; контрольные даты: 28.02.2022" in preview.text
+    assert "от 22.02.2021 № 31" in preview.text
+    assert Roadmap.objects.count() == 3  # nothing saved before confirmation
+
+    response = client.post(reverse("measures:import_confirm", args=[record.pk]))
+    roadmap = Roadmap.objects.get(title="Импортированный план")
+    assert response.url == reverse("measures:roadmap_detail", args=[roadmap.pk])
+    page = client.get(response.url)
+    assert "Дорожная карта импортирована: мероприятий 31." in page.text
+
+
+def test_a_bad_file_is_refused_on_the_form(client, cherek):
+    login(client, "koordinator")
+    response = upload(client, cherek, b"%PDF-1.4", name="план.pdf")
+    assert response.status_code == 400
+    assert "Неподдерживаемый тип файла «.pdf»" in response.text
+    assert RoadmapImport.objects.count() == 0
+
+
+def test_bad_rows_are_listed_and_cannot_be_confirmed(client, cherek):
+    login(client, "koordinator")
+    rows = [["№", "Мероприятие", "Сроки"], ["1", "", "Май 2022"], ["2", "Есть", "Июнь 2022"],
+            ["3", "", "Июль 2022"]]  # fmt: skip
+    response = upload(client, cherek, docx_builders.docx_table(rows))
+    preview = client.get(response.url)
+    assert "Найдено ошибок: 2 — ничего не сохранено" in preview.text
+    assert "Строка 2, «Мероприятие»: Нет наименования мероприятия." in preview.text
+    assert "Строка 4, «Мероприятие»: Нет наименования мероприятия." in preview.text
+    assert "Подтвердить импорт" not in preview.text
+    record = RoadmapImport.objects.get()
+    response = client.post(reverse("measures:import_confirm", args=[record.pk]), follow=True)
+    assert "Нет наименования мероприятия." in response.text
+    assert Roadmap.objects.count() == 3
+
+
+@pytest.mark.parametrize("username", ["rabgruppa", "direktor"])
+def test_only_coordinators_import_and_edit(client, cherek, username):
+    login(client, username)
+    assert client.get(reverse("measures:import_upload")).status_code == 403
+    measure = cherek.measures.first()
+    edit = reverse("measures:measure_edit", args=[cherek.pk, measure.pk])
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"measure-title": "Подмена"}).status_code == 403
+    assert (
+        "изменить</a>" not in client.get(reverse("measures:roadmap_detail", args=[cherek.pk])).text
+    )
+
+
+def test_coordinator_of_another_municipality_cannot_edit(client, cherek):
+    login(client, "grechkina")
+    measure = cherek.measures.first()
+    assert (
+        client.get(reverse("measures:measure_edit", args=[cherek.pk, measure.pk])).status_code
+        == 403
+    )
+
+
+def test_someone_elses_import_is_404(client, cherek):
+    login(client, "koordinator")
+    upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    login(client, "grechkina")
+    assert client.get(reverse("measures:import_preview", args=[record.pk])).status_code == 404
+    assert client.post(reverse("measures:import_confirm", args=[record.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json", "docx"])
+def test_every_reader_can_export(client, cherek, fmt):
+    login(client, "rabgruppa")
+    response = client.get(reverse("measures:roadmap_export", args=[cherek.pk, fmt]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="roadmap-{cherek.pk}.{fmt}"'
+    assert len(response.content) > 1000
+
+
+def test_unknown_export_format_is_404(client, cherek):
+    login(client, "rabgruppa")
+    assert (
+        client.get(reverse("measures:roadmap_export", args=[cherek.pk, "pdf"])).status_code == 404
+    )
+
+
+def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
+    login(client, "koordinator")
+    measure = cherek.measures.get(number="2.1")  # «По графику ГБУ ДПО «ЦНППМ»»
+    url = reverse("measures:measure_edit", args=[cherek.pk, measure.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "По графику другого органа; ГБУ ДПО «ЦНППМ»" in page.text
+
+    response = client.post(
+        reverse("measures:measure_deadline", args=[cherek.pk, measure.pk]),
+        {"deadline-kind": "date", "deadline-due_dates": "15.03.2022", "deadline-recurrence": ""},
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.deadline_corrected
+    assert [o.due_on.isoformat() for o in measure.occurrences.all()] == ["2022-03-15"]
+
+    client.post(url, {
+        "measure-number": "2.1", "measure-title": "Заполнение диагностической карты (уточнено)",
+        "measure-owners_text": measure.owners_text, "measure-deadline_text": measure.deadline_text,
+        "measure-planned_result": measure.planned_result,
+    })  # fmt: skip
+    measure.refresh_from_db()
+    assert measure.title == "Заполнение диагностической карты (уточнено)"
+    assert measure.deadline_due_dates[0].isoformat() == "2022-03-15"
+
+
+def test_a_wrong_manual_date_is_explained(client, cherek):
+    login(client, "koordinator")
+    measure = cherek.measures.get(number="2.1")
+    response = client.post(
+        reverse("measures:measure_deadline", args=[cherek.pk, measure.pk]),
+        {"deadline-kind": "date", "deadline-due_dates": "31.02.2022, завтра"},
+    )
+    assert response.status_code == 400
+    assert "Не распознаны даты: 31.02.2022, завтра" in response.text
+    measure.refresh_from_db()
+    assert not measure.deadline_corrected
+
+
+def test_roadmap_page_shows_the_reading_next_to_the_text(client, cherek):
+    login(client, "rabgruppa")
+    page = client.get(reverse("measures:roadmap_detail", args=[cherek.pk])).text
+    assert (
+        'Ежегодно в декабре<div class="deadline-reading">Регулярно; ежегодно; контрольные даты: 31.12.2022</div>'
+        in page
+    )
+    assert Measure.objects.filter(roadmap=cherek, deadline_needs_review=True).count() == 0
