@@ -66,6 +66,26 @@ class Deadline:
             "note": self.note or None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Deadline:
+        """The inverse of as_dict (the JSON kept in an import preview)."""
+        return cls(
+            text=data.get("text") or "",
+            kind=data["kind"],
+            start=date.fromisoformat(data["start"]) if data.get("start") else None,
+            end=date.fromisoformat(data["end"]) if data.get("end") else None,
+            due_dates=[date.fromisoformat(d) for d in data.get("due_dates") or []],
+            recurrence=data.get("recurrence") or "",
+            external_body=data.get("external_body") or "",
+            needs_review=bool(data.get("needs_review")),
+            note=data.get("note") or "",
+        )
+
+    def summary(self) -> str:
+        return describe(
+            self.kind, self.start, self.end, self.due_dates, self.recurrence, self.external_body
+        )
+
 
 Period = tuple[date, date]
 

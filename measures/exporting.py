@@ -76,18 +76,7 @@ def export_structure(roadmap: Roadmap) -> dict[str, Any]:
                 "owners_text": m.owners_text,
                 "deadline_text": m.deadline_text,
                 "planned_result": m.planned_result,
-                "deadline": {
-                    "text": m.deadline_text,
-                    "kind": m.deadline_kind,
-                    "start": m.deadline_start.isoformat() if m.deadline_start else None,
-                    "end": m.deadline_end.isoformat() if m.deadline_end else None,
-                    "due_dates": [d.isoformat() for d in m.deadline_due_dates],
-                    "recurrence": m.deadline_recurrence or None,
-                    "external_body": m.deadline_external_body or None,
-                    "needs_review": m.deadline_needs_review,
-                    "note": m.deadline_note or None,
-                    "corrected": m.deadline_corrected,
-                },
+                "deadline": {**m.deadline.as_dict(), "corrected": m.deadline_corrected},
             }
             for m in _measures(roadmap)
         ],

@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from measures.deadlines import Deadline
 
 from schools.models import Municipality, Organisation, Person, School
 
@@ -273,17 +278,25 @@ class Measure(models.Model):
         return f"{self.number} {self.title}".strip()
 
     @property
-    def deadline_summary(self) -> str:
-        from measures.deadlines import describe
+    def deadline(self) -> "Deadline":
+        """The reading of the deadline text, as the engine gives it (or as corrected)."""
+        from measures.deadlines import Deadline
 
-        return describe(
-            self.deadline_kind,
-            self.deadline_start,
-            self.deadline_end,
-            self.deadline_due_dates,
-            self.deadline_recurrence,
-            self.deadline_external_body,
+        return Deadline(
+            text=self.deadline_text,
+            kind=self.deadline_kind,
+            start=self.deadline_start,
+            end=self.deadline_end,
+            due_dates=list(self.deadline_due_dates),
+            recurrence=self.deadline_recurrence,
+            external_body=self.deadline_external_body,
+            needs_review=self.deadline_needs_review,
+            note=self.deadline_note,
         )
+
+    @property
+    def deadline_summary(self) -> str:
+        return self.deadline.summary()
 
 
 class Occurrence(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from measures import selectors, services
-from measures.deadlines import describe
+from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
 
@@ -75,10 +75,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/import_upload.html", {"form": form}, status=status)
 
 
-def _dates(values: list[str]) -> list[date]:
-    return [date.fromisoformat(v) for v in values]
-
-
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_import_for_user(request.user, pk)
     parsed = record.parsed
@@ -97,20 +93,12 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             current = measure.get("section")
             if current is not None:
                 rows.append({"section": sections[current]})
-        deadline = measure["deadline"]
-        summary = describe(
-            deadline["kind"],
-            date.fromisoformat(deadline["start"]) if deadline["start"] else None,
-            date.fromisoformat(deadline["end"]) if deadline["end"] else None,
-            _dates(deadline["due_dates"]),
-            deadline["recurrence"] or "",
-            deadline["external_body"] or "",
-        )
+        deadline = Deadline.from_dict(measure["deadline"])
         rows.append(
             {
                 "measure": measure,
-                "summary": summary,
-                "needs_review": deadline["needs_review"],
+                "summary": deadline.summary(),
+                "needs_review": deadline.needs_review,
                 "problems": problems.get(measure["row"], []),
             }
         )
