@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from measures.models import Measure, Roadmap
 from monitoring.models import IndicatorTarget, MonitoringStage
@@ -182,7 +183,8 @@ def test_schools_designations_group_pairing_and_indicators(demo):
 
 @pytest.mark.parametrize("username", ["admin", "koordinator", "rabgruppa", "direktor", "grechkina"])
 def test_each_demo_account_logs_in_with_the_readme_password(demo, username):
-    user = authenticate(username=username, password=DEMO_PASSWORD)
+    request = RequestFactory().post("/login/")
+    user = authenticate(request, username=username, password=DEMO_PASSWORD)
     assert user is not None
     assert user.groups.exists()
     assert user.is_superuser == (username == "admin")

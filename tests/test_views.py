@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def user_client(client):
     client.force_login(factories.UserFactory())
+    client.get(reverse("home"))  # the first request after login records the login time
     return client
 
 

@@ -1,0 +1,35 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+LOGIN_AT = "portal_login_at"
+SEEN_AT = "portal_seen_at"
+
+
+def session_limits(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """End a session after an idle time and after an absolute lifetime since login."""
+    idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    lifetime = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            login_at = request.session.get(LOGIN_AT)
+            seen_at = request.session.get(SEEN_AT)
+            if login_at is None:
+                request.session[LOGIN_AT] = login_at = now
+            if now - login_at > lifetime or (seen_at is not None and now - seen_at > idle):
+                logout(request)
+                messages.info(request, _("Сеанс завершён по времени. Войдите снова."))
+                return redirect_to_login(request.get_full_path())
+            if seen_at is None or now - seen_at > 60:  # one session write a minute at most
+                request.session[SEEN_AT] = now
+        return get_response(request)
+
+    return middleware
