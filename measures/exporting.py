@@ -44,18 +44,19 @@ class MeasureResource(resources.ModelResource):
         return f"{measure.section.number} {measure.section.title}".strip()
 
 
-def _measures(roadmap: Roadmap) -> QuerySet[Measure]:
-    return roadmap.measures.select_related("section").order_by("position")
+def _measures(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> QuerySet[Measure]:
+    chosen = roadmap.measures.all() if measures is None else measures
+    return chosen.select_related("section").order_by("position")
 
 
-def export_table(roadmap: Roadmap, fmt: str) -> bytes:
-    dataset = MeasureResource().export(queryset=_measures(roadmap))
+def export_table(roadmap: Roadmap, fmt: str, measures: QuerySet[Measure] | None = None) -> bytes:
+    dataset = MeasureResource().export(queryset=_measures(roadmap, measures))
     if fmt == "xlsx":
         return XLSX().export_data(dataset)
     return CSV().export_data(dataset).encode("utf-8-sig")
 
 
-def export_structure(roadmap: Roadmap) -> dict[str, Any]:
+def export_structure(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> dict[str, Any]:
     """The dry-run structure of `import_roadmap --json`, with the ids of the saved rows."""
     sections = list(roadmap.sections.all())
     index = {section.pk: i for i, section in enumerate(sections)}
@@ -78,12 +79,12 @@ def export_structure(roadmap: Roadmap) -> dict[str, Any]:
                 "planned_result": m.planned_result,
                 "deadline": {**m.deadline.as_dict(), "corrected": m.deadline_corrected},
             }
-            for m in _measures(roadmap)
+            for m in _measures(roadmap, measures)
         ],
     }
 
 
-def export_docx(roadmap: Roadmap) -> bytes:
+def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> bytes:
     """The appendix as municipalities keep it: A4 landscape, the mark, the title, the table."""
     import docx
     from docx.enum.section import WD_ORIENT
@@ -136,7 +137,7 @@ def export_docx(roadmap: Roadmap) -> bytes:
         cell.text = COLUMN_LABELS[key]
         cell.paragraphs[0].runs[0].bold = True
     current = None
-    for measure in _measures(roadmap):
+    for measure in _measures(roadmap, measures):
         if measure.section_id != current and measure.section is not None:
             current = measure.section_id
             cells = table.add_row().cells
@@ -158,11 +159,13 @@ def export_docx(roadmap: Roadmap) -> bytes:
     return buffer.getvalue()
 
 
-def export_roadmap(roadmap: Roadmap, fmt: str) -> bytes:
+def export_roadmap(roadmap: Roadmap, fmt: str, measures: QuerySet[Measure] | None = None) -> bytes:
+    """The roadmap in a format; `measures` narrows it to what the reader may see."""
     if fmt in {"xlsx", "csv"}:
-        return export_table(roadmap, fmt)
+        return export_table(roadmap, fmt, measures)
     if fmt == "json":
-        return json.dumps(export_structure(roadmap), ensure_ascii=False, indent=1).encode()
+        data = export_structure(roadmap, measures)
+        return json.dumps(data, ensure_ascii=False, indent=1).encode()
     if fmt == "docx":
-        return export_docx(roadmap)
+        return export_docx(roadmap, measures)
     raise ValueError(fmt)

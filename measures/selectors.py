@@ -2,24 +2,31 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from measures.models import Measure, Roadmap, RoadmapImport, Section
-from schools.models import Municipality
-
-COORDINATORS_GROUP = "Муниципальные координаторы"
+from schools import selectors as access
+from schools.models import Municipality, SchoolDesignation
 
 
 def roadmaps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadmap]:
-    """Roadmaps this user may see.
-
-    Until per-municipality permissions arrive, every active signed-in user reads every
-    roadmap; this function is the one place that rule lives.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return Roadmap.objects.none()
-    return Roadmap.objects.all()
+    """Roadmaps this user may see: all of the municipalities they read in full, and for a
+    school director those that concern their school (it is designated in a year of the
+    roadmap's period, or a measure names it)."""
+    visible = access.visible_municipalities(user)
+    schools = access.director_schools(user)
+    designated = SchoolDesignation.objects.filter(
+        school__in=schools,
+        school__municipality=OuterRef("municipality"),
+        year__gte=ExtractYear(OuterRef("starts_on")),
+        year__lte=ExtractYear(OuterRef("ends_on")),
+    )
+    named = Measure.objects.filter(schools__in=schools).values("roadmap")
+    return Roadmap.objects.filter(
+        Q(municipality__in=visible.values("pk")) | Exists(designated) | Q(pk__in=named)
+    )
 
 
 def roadmap_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadmap]:
@@ -44,7 +51,20 @@ def get_roadmap_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Roa
     return roadmap
 
 
-def roadmap_rows(roadmap: Roadmap) -> list[dict[str, Section | Measure]]:
+def measures_for_user(
+    user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap
+) -> QuerySet[Measure]:
+    """All measures for those who read the municipality; a director, those concerning the school."""
+    measures = roadmap.measures.all()
+    if access.visible_municipalities(user).filter(pk=roadmap.municipality_id).exists():
+        return measures
+    schools = access.director_schools(user)
+    return measures.filter(Q(all_designated_schools=True) | Q(schools__in=schools)).distinct()
+
+
+def roadmap_rows(
+    roadmap: Roadmap, measures: QuerySet[Measure] | None = None
+) -> list[dict[str, Section | Measure]]:
     """The table of the appendix in print order: each section row followed by its measures.
 
     Measures without a section (roadmaps that have none) come first. Two queries, whatever
@@ -52,30 +72,22 @@ def roadmap_rows(roadmap: Roadmap) -> list[dict[str, Section | Measure]]:
     """
     sections = list(roadmap.sections.all())
     by_section: dict[int | None, list[Measure]] = {}
-    for measure in roadmap.measures.all():
+    for measure in roadmap.measures.all() if measures is None else measures:
         by_section.setdefault(measure.section_id, []).append(measure)
     rows: list[dict[str, Section | Measure]] = [
         {"measure": measure} for measure in by_section.get(None, [])
     ]
     for section in sections:
+        if measures is not None and section.pk not in by_section:
+            continue  # a section with none of the measures this reader sees
         rows.append({"section": section})
         rows.extend({"measure": measure} for measure in by_section.get(section.pk, []))
     return rows
 
 
 def municipalities_for_change(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Municipality]:
-    """Municipalities whose roadmaps this user may change.
-
-    Until per-municipality permissions arrive: the portal admin changes all; a municipal
-    coordinator, the municipality of their staff record.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return Municipality.objects.none()
-    if user.is_superuser:
-        return Municipality.objects.all()
-    if not user.groups.filter(name=COORDINATORS_GROUP).exists():
-        return Municipality.objects.none()
-    return Municipality.objects.filter(people__user=user)
+    """Municipalities whose roadmaps this user may change: the ones they coordinate."""
+    return access.coordinated_municipalities(user)
 
 
 def can_change_roadmap(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> bool:

@@ -23,7 +23,7 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
-    rows = selectors.roadmap_rows(roadmap)
+    rows = selectors.roadmap_rows(roadmap, selectors.measures_for_user(request.user, roadmap))
     measure_count = sum(1 for row in rows if "measure" in row)
     return render(
         request,
@@ -43,7 +43,8 @@ def roadmap_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         return HttpResponse(_("Неизвестный формат."), status=404)
     content_type, extension = FORMATS[fmt]
-    response = HttpResponse(export_roadmap(roadmap, fmt), content_type=content_type)
+    measures = selectors.measures_for_user(request.user, roadmap)
+    response = HttpResponse(export_roadmap(roadmap, fmt, measures), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{extension}"'
     return response
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from measures.models import LegalAct, Measure, Roadmap, Section
@@ -35,17 +35,11 @@ from schools.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
+from schools.services import appoint
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures" / "demo"
 SEED_FILES = ["000_cherek.json", "001_svetlogorsk.json", "002_katanga.json"]
 DEMO_PASSWORD = "demo-portal-2026"
-
-ROLE_GROUPS = {
-    "admin": "Администраторы портала",
-    "coordinator": "Муниципальные координаторы",
-    "working_group": "Члены рабочих групп",
-    "director": "Руководители школ",
-}
 
 
 @dataclass
@@ -326,8 +320,16 @@ def _load_accounts(rows: list[dict[str, Any]], summary: LoadSummary) -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[row["role"]])
-        user.groups.add(group)
+        target = row.get("appointment")
+        if target:
+            role = target["role"]
+            if "municipality" in target:
+                place = Municipality.objects.get(name=target["municipality"])
+            elif "school" in target:
+                place = School.objects.get(short_name=target["school"])
+            else:
+                place = Region.objects.get(name=target["region"])
+            appoint(user=user, role=role, target=place)
         if row.get("person"):
             person = Person.objects.get(
                 municipality__name=row["municipality"], short_name=row["person"]

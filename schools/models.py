@@ -28,6 +28,10 @@ class Municipality(models.Model):
         verbose_name = _("муниципалитет")
         verbose_name_plural = _("муниципалитеты")
         ordering = ["name"]
+        permissions = [
+            ("coordinate_municipality", _("Координирует муниципалитет")),
+            ("review_reports", _("Проверяет отчёты школ")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="municipality_unique_name"),
         ]
@@ -120,6 +124,7 @@ class School(models.Model):
         verbose_name = _("школа")
         verbose_name_plural = _("школы")
         ordering = ["short_name"]
+        permissions = [("report_for_school", _("Отчитывается за школу"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "short_name"], name="school_unique_name"
@@ -406,3 +411,83 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()}"
+
+
+class Appointment(models.Model):
+    """A person's role in the portal: what they may see and do, and where."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Муниципальный координатор")
+        WORKING_GROUP = "working_group", _("Член рабочей группы")
+        DIRECTOR = "director", _("Руководитель школы / школьный координатор")
+        REGIONAL_VIEWER = "regional_viewer", _("Региональный наблюдатель")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="appointments",
+    )
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("регион"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("школа"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("назначил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    appointed_at = models.DateTimeField(_("назначен"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("назначение")
+        verbose_name_plural = _("назначения")
+        ordering = ["role", "user__last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["coordinator", "working_group"])
+                    & Q(municipality__isnull=False, school__isnull=True, region__isnull=True)
+                )
+                | (
+                    Q(role="director")
+                    & Q(school__isnull=False, municipality__isnull=True, region__isnull=True)
+                )
+                | (
+                    Q(role="regional_viewer")
+                    & Q(region__isnull=False, municipality__isnull=True, school__isnull=True)
+                ),
+                name="appointment_target_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "municipality", "school"],
+                name="appointment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}: {self.target}"
+
+    @property
+    def target(self) -> Region | Municipality | School:
+        return self.municipality or self.school or self.region  # type: ignore[return-value]

@@ -181,13 +181,15 @@ def test_schools_designations_group_pairing_and_indicators(demo):
     assert MonitoringStage.objects.filter(municipality=group.municipality).count() == 3
 
 
-@pytest.mark.parametrize("username", ["admin", "koordinator", "rabgruppa", "direktor", "grechkina"])
+@pytest.mark.parametrize(
+    "username", ["admin", "koordinator", "rabgruppa", "direktor", "grechkina", "nablyudatel"]
+)
 def test_each_demo_account_logs_in_with_the_readme_password(demo, username):
     request = RequestFactory().post("/login/")
     user = authenticate(request, username=username, password=DEMO_PASSWORD)
     assert user is not None
-    assert user.groups.exists()
     assert user.is_superuser == (username == "admin")
+    assert user.is_superuser or (user.groups.exists() and user.appointments.exists())
 
 
 def snapshot() -> dict[str, list[tuple]]:

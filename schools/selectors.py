@@ -1,0 +1,66 @@
+"""What a user may see and change, read from django-guardian object permissions.
+
+Querysets, never per-row checks: a list shows only what these return."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from schools.models import Appointment, Municipality, Region, School
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _objects(user: User, permission: str, klass: type) -> QuerySet:
+    return get_objects_for_user(user, permission, klass=klass, accept_global_perms=False)
+
+
+def visible_municipalities(user: User) -> QuerySet[Municipality]:
+    """Municipalities whose data the user reads in full (not a director's: see director_schools)."""
+    if not _active(user):
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    direct = _objects(user, "schools.view_municipality", Municipality).values("pk")
+    regions = _objects(user, "schools.view_region", Region).values("pk")
+    return Municipality.objects.filter(Q(pk__in=direct) | Q(region__in=regions))
+
+
+def coordinated_municipalities(user: User) -> QuerySet[Municipality]:
+    if not _active(user):
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    return _objects(user, "schools.coordinate_municipality", Municipality)
+
+
+def director_schools(user: User) -> QuerySet[School]:
+    if not _active(user) or user.is_superuser:
+        return School.objects.none()
+    return _objects(user, "schools.report_for_school", School)
+
+
+def get_municipality_for_coordination(user: User, pk: int) -> Municipality:
+    """404 for a municipality the user cannot see, 403 for one they see but do not coordinate."""
+    municipality = visible_municipalities(user).filter(pk=pk).select_related("region").first()
+    if municipality is None:
+        raise Http404("Муниципалитет не найден")
+    if not coordinated_municipalities(user).filter(pk=pk).exists():
+        raise PermissionDenied("Назначать людей может только координатор муниципалитета.")
+    return municipality
+
+
+def appointments_in(municipality: Municipality) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(
+            Q(municipality=municipality) | Q(school__municipality=municipality)
+        )
+        .select_related("user", "school", "municipality", "user__person")
+        .order_by("role", "user__last_name", "user__username")
+    )
