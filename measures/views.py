@@ -15,9 +15,11 @@ from measures.forms import DeadlineForm, ImportForm, MeasureForm
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
     roadmaps = selectors.roadmap_list(request.user)
-    can_import = selectors.municipalities_for_change(request.user).exists()
+    coordinated = list(selectors.municipalities_for_change(request.user).order_by("name"))
     return render(
-        request, "measures/roadmap_list.html", {"roadmaps": roadmaps, "can_import": can_import}
+        request,
+        "measures/roadmap_list.html",
+        {"roadmaps": roadmaps, "can_import": bool(coordinated), "coordinated": coordinated},
     )
 
 

@@ -34,5 +34,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("roadmaps/", include("measures.urls")),
+    path("municipalities/", include("schools.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from schools import models
+from schools import models, services
 
 
 @admin.register(models.Region)
@@ -94,3 +94,32 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     list_select_related = ["municipality"]
     inlines = [MemberInline]
+
+
+@admin.register(models.Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Appointments go through the services, so that permissions follow them."""
+
+    list_display = ["user", "role", "municipality", "school", "region", "appointed_at"]
+    list_filter = ["role", "municipality", "region"]
+    search_fields = ["user__username", "user__last_name", "school__short_name"]
+    list_select_related = ["user", "municipality", "school", "region"]
+    autocomplete_fields = ["user", "municipality", "school", "region"]
+    fields = ["user", "role", "region", "municipality", "school"]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        return self.fields if obj else []
+
+    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+        if not change:
+            created = services.appoint(
+                user=obj.user, role=obj.role, target=obj.target, by=request.user
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):  # noqa: ANN001, ANN201
+        services.remove_appointment(appointment=obj)
+
+    def delete_queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        for appointment in queryset:
+            services.remove_appointment(appointment=appointment)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from schools import views
+
+app_name = "schools"
+
+urlpatterns = [
+    path("<int:pk>/people/", views.people, name="people"),
+    path(
+        "<int:pk>/people/<int:appointment_pk>/remove/",
+        views.appointment_remove,
+        name="appointment_remove",
+    ),
+]

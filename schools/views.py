@@ -1,0 +1,40 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schools import selectors, services
+from schools.forms import AppointForm
+
+
+def people(request: HttpRequest, pk: int) -> HttpResponse:
+    municipality = selectors.get_municipality_for_coordination(request.user, pk)
+    form = AppointForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = data["school"] if data["role"] == "director" else municipality
+        services.appoint(user=data["username"], role=data["role"], target=target, by=request.user)
+        messages.success(request, _("Назначение сохранено."))
+        return redirect("schools:people", pk=pk)
+    return render(
+        request,
+        "schools/people.html",
+        {
+            "municipality": municipality,
+            "appointments": selectors.appointments_in(municipality),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def appointment_remove(request: HttpRequest, pk: int, appointment_pk: int) -> HttpResponse:
+    municipality = selectors.get_municipality_for_coordination(request.user, pk)
+    appointment = selectors.appointments_in(municipality).filter(pk=appointment_pk).first()
+    if appointment is None:
+        raise Http404("Назначение не найдено")
+    services.remove_appointment(appointment=appointment)
+    messages.success(request, _("Назначение снято, права отозваны."))
+    return redirect("schools:people", pk=pk)

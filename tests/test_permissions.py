@@ -1,0 +1,201 @@
+"""Every URL of the project, for every role, on its own and on a foreign tenant.
+
+A new URL pattern with no entry in EXPECTED makes test_every_url_has_an_entry fail."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from measures.models import Roadmap
+from measures.services import roadmap_import_preview
+from schools.models import Appointment
+from schools.services import appoint
+from tests import docx_builders, factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "admin", "koordinator", "rabgruppa", "direktor", "nablyudatel", "grechkina"]
+# grechkina coordinates another municipality: everything of Черекский is a foreign tenant to her.
+
+
+def row(anonymous, admin, koordinator, rabgruppa, direktor, nablyudatel, grechkina):
+    return dict(zip(ROLES, [anonymous, admin, koordinator, rabgruppa, direktor, nablyudatel,
+                            grechkina], strict=True))  # fmt: skip
+
+
+def cherek() -> Roadmap:
+    roadmaps = Roadmap.objects.filter(municipality__name="Черекский муниципальный район")
+    return roadmaps.order_by("pk").first()  # the demo one (imports in these tests add more)
+
+
+def fresh_import() -> dict:
+    roadmap = cherek()
+    record = roadmap_import_preview(
+        municipality=roadmap.municipality, file_name="план.docx", period=(date(2022, 1, 1),
+        date(2022, 12, 31)), title=f"Импорт {factories.UserFactory().username}",
+        data=docx_builders.docx_table([["№", "Мероприятие", "Сроки"], ["1", "Семинар", "Май 2022"]]),
+    )  # fmt: skip
+    return {"pk": record.pk}
+
+
+def fresh_appointment() -> dict:
+    municipality = cherek().municipality
+    appointment = appoint(user=factories.UserFactory(), role="working_group", target=municipality)
+    return {"pk": municipality.pk, "appointment_pk": appointment.pk}
+
+
+def roadmap_kwargs() -> dict:
+    return {"pk": cherek().pk}
+
+
+def measure_kwargs() -> dict:
+    roadmap = cherek()
+    return {"roadmap_pk": roadmap.pk, "pk": roadmap.measures.get(number="1.1").pk}
+
+
+# name: (method, kwargs, expected status per role)
+EXPECTED = {
+    "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
+    "login": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
+    "logout": ("post", dict, row(302, 302, 302, 302, 302, 302, 302)),
+    "password_change": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "password_change_done": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "password_reset": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_done": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_confirm": (
+        "get", lambda: {"uidb64": "MQ", "token": "set-password"},
+        row(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "password_reset_complete": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
+    "measures:roadmap_list": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:roadmap_detail": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:roadmap_export": (
+        "get", lambda: {**roadmap_kwargs(), "fmt": "csv"}, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
+    "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
+    "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
+    "measures:measure_edit": ("get", measure_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "measures:measure_deadline": ("post", measure_kwargs, row(302, 400, 400, 403, 403, 403, 404)),
+    "measures:measure_deadline_reset": (
+        "post", measure_kwargs, row(302, 302, 302, 403, 403, 403, 404),
+    ),
+    "schools:people": (
+        "get", lambda: {"pk": cherek().municipality_id}, row(302, 200, 200, 403, 404, 403, 404),
+    ),
+    "schools:appointment_remove": (
+        "post", fresh_appointment, row(302, 302, 302, 403, 404, 403, 404),
+    ),
+}  # fmt: skip
+ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
+
+
+def url_names() -> list[str]:
+    names = []
+
+    def walk(patterns: list, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    names.append("admin:*")
+                    continue
+                prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"URL без имени: {pattern.pattern}"
+                names.append(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_has_an_entry():
+    assert sorted(set(url_names()) - {"admin:*"}) == sorted(EXPECTED)
+    assert "admin:*" in url_names()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_for_every_role(client, demo, role):
+    if role != "anonymous":
+        client.force_login(User.objects.get(username=role))
+    failures = []
+    for name, (method, kwargs, expected) in EXPECTED.items():
+        url = reverse(name, kwargs=kwargs())
+        status = getattr(client, method)(url).status_code
+        if status != expected[role]:
+            failures.append(f"{method.upper()} {name}: {status}, ожидалось {expected[role]}")
+        if name == "logout" and role != "anonymous":
+            client.force_login(User.objects.get(username=role))
+    for path in ["/admin/", "/admin/measures/roadmap/", "/admin/schools/appointment/"]:
+        status = client.get(path).status_code
+        if status != ADMIN_EXPECTED[role]:
+            failures.append(f"GET {path}: {status}, ожидалось {ADMIN_EXPECTED[role]}")
+    assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("username", "municipalities"),
+    [
+        (
+            "admin",
+            {"Черекский муниципальный район", "Светлогорский городской округ", "Катангский район"},
+        ),
+        ("koordinator", {"Черекский муниципальный район"}),
+        ("rabgruppa", {"Черекский муниципальный район"}),
+        ("direktor", {"Черекский муниципальный район"}),
+        ("nablyudatel", {"Черекский муниципальный район"}),
+        ("grechkina", {"Светлогорский городской округ"}),
+    ],
+)
+def test_lists_show_only_what_the_user_may_see(client, demo, username, municipalities):
+    client.force_login(User.objects.get(username=username))
+    page = client.get(reverse("measures:roadmap_list")).text
+    shown = {r.municipality.name for r in Roadmap.objects.select_related("municipality")
+             if reverse("measures:roadmap_detail", args=[r.pk]) in page}  # fmt: skip
+    assert shown == municipalities
+
+
+def test_appointing_grants_and_removing_revokes(client, demo):
+    municipality = cherek().municipality
+    user = factories.UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("measures:roadmap_detail", args=[cherek().pk])).status_code == 404
+    client.force_login(User.objects.get(username="koordinator"))
+    response = client.post(
+        reverse("schools:people", args=[municipality.pk]),
+        {"username": user.username, "role": "coordinator"},
+    )
+    assert response.status_code == 302
+    client.force_login(user)
+    assert client.get(reverse("measures:import_upload")).status_code == 200
+    appointment = Appointment.objects.get(user=user)
+    client.force_login(User.objects.get(username="koordinator"))
+    client.post(reverse("schools:appointment_remove", args=[municipality.pk, appointment.pk]))
+    client.force_login(user)
+    assert client.get(reverse("measures:import_upload")).status_code == 403
+    assert client.get(reverse("measures:roadmap_detail", args=[cherek().pk])).status_code == 404
+
+
+def test_removing_one_role_keeps_what_another_gives(demo):
+    from schools.services import remove_appointment
+
+    municipality = cherek().municipality
+    user = factories.UserFactory()
+    coordinator = appoint(user=user, role="coordinator", target=municipality)
+    appoint(user=user, role="working_group", target=municipality)
+    remove_appointment(appointment=coordinator)
+    user = User.objects.get(pk=user.pk)  # fresh permission cache
+    assert user.has_perm("schools.view_municipality", municipality)
+    assert not user.has_perm("schools.coordinate_municipality", municipality)
+
+
+def test_a_director_needs_a_school(client, demo):
+    client.force_login(User.objects.get(username="koordinator"))
+    response = client.post(
+        reverse("schools:people", args=[cherek().municipality_id]),
+        {"username": "rabgruppa", "role": "director"},
+    )
+    assert response.status_code == 400
+    assert "Выберите школу руководителя." in response.text
