@@ -107,19 +107,19 @@ class AppointmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "municipality", "school", "region"]
     fields = ["user", "role", "region", "municipality", "school"]
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request, obj=None):
         return self.fields if obj else []
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+    def save_model(self, request, obj, form, change):
         if not change:
             created = services.appoint(
                 user=obj.user, role=obj.role, target=obj.target, by=request.user
             )
             obj.pk = created.pk
 
-    def delete_model(self, request, obj):  # noqa: ANN001, ANN201
+    def delete_model(self, request, obj):
         services.remove_appointment(appointment=obj)
 
-    def delete_queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def delete_queryset(self, request, queryset):
         for appointment in queryset:
             services.remove_appointment(appointment=appointment)
