@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 from schools.models import Municipality, Organisation, Person, School
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class LegalAct(models.Model):
     """An order (приказ), disposition (распоряжение) or resolution (постановление)."""
 
@@ -77,6 +79,7 @@ class LegalAct(models.Model):
         }[self.Kind(self.kind)]
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Roadmap(models.Model):
     class Level(models.TextChoices):
         MUNICIPAL = "municipal", _("Муниципальная")
@@ -169,6 +172,7 @@ class Roadmap(models.Model):
         }
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Section(models.Model):
     roadmap = models.ForeignKey(
         Roadmap,
@@ -192,6 +196,7 @@ class Section(models.Model):
         return f"{self.number} {self.title}".strip()
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Measure(models.Model):
     class DeadlineKind(models.TextChoices):
         DATE = "date", _("Дата")
@@ -299,6 +304,7 @@ class Measure(models.Model):
         return self.deadline.summary()
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Occurrence(models.Model):
     """One due date of a measure: a monthly webinar has twelve a year."""
 
@@ -322,6 +328,7 @@ class Occurrence(models.Model):
         return f"{self.measure.number} — {self.due_on:%d.%m.%Y}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Report(models.Model):
     """A school's report on one occurrence of a measure."""
 
@@ -392,6 +399,7 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
     return f"evidence/{instance.report_id}/{filename}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Evidence(models.Model):
     report = models.ForeignKey(
         Report, verbose_name=_("отчёт"), on_delete=models.CASCADE, related_name="evidence"

@@ -11,6 +11,12 @@ urlpatterns = [
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("<int:pk>/", views.roadmap_detail, name="roadmap_detail"),
     path("<int:pk>/export/<str:fmt>/", views.roadmap_export, name="roadmap_export"),
+    path("<int:pk>/history/", views.roadmap_history, name="roadmap_history"),
+    path(
+        "<int:roadmap_pk>/measures/<int:pk>/history/",
+        views.measure_history,
+        name="measure_history",
+    ),
     path("<int:roadmap_pk>/measures/<int:pk>/", views.measure_edit, name="measure_edit"),
     path(
         "<int:roadmap_pk>/measures/<int:pk>/deadline/",

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
+from measures.history import history_of
 
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
@@ -205,3 +206,22 @@ def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> Ht
     services.measure_reset_deadline(measure=measure)
     messages.success(request, _("Срок снова распознан из текста."))
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
+
+
+def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
+    roadmap = selectors.get_roadmap_for_user(request.user, pk)
+    return render(
+        request, "measures/history.html", {"roadmap": roadmap, "entries": history_of(roadmap)}
+    )
+
+
+def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
+    roadmap = selectors.get_roadmap_for_user(request.user, roadmap_pk)
+    measure = selectors.measures_for_user(request.user, roadmap).filter(pk=pk).first()
+    if measure is None:
+        raise Http404("Мероприятие не найдено")
+    return render(
+        request,
+        "measures/history.html",
+        {"roadmap": roadmap, "measure": measure, "entries": history_of(measure)},
+    )

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "roadmap_portal.middleware.session_limits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -194,6 +195,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "measures:roadmap_list"
 LOGOUT_REDIRECT_URL = "login"
 GUARDIAN_RAISE_403 = False
+
+# History of changes: database triggers (django-pghistory) record every insert, update and
+# delete, bulk and queryset updates included; the event tables refuse updates and deletes.
+PGHISTORY_APPEND_ONLY = True
 
 # django-axes: 5 failures for one username from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

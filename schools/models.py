@@ -1,7 +1,9 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 
 class Region(models.Model):
@@ -135,6 +137,7 @@ class School(models.Model):
         return self.short_name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class SchoolDesignation(models.Model):
     """A school named in a given year as one of the kinds that need (or give) help."""
 
@@ -184,6 +187,7 @@ class SchoolDesignation(models.Model):
         return f"{self.school} — {self.get_kind_display()} ({self.year})"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class MentorPairing(models.Model):
     mentor = models.ForeignKey(
         School,
@@ -375,6 +379,7 @@ class WorkingGroup(models.Model):
         return f"{self.title} ({self.year})"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class WorkingGroupMember(models.Model):
     class Role(models.TextChoices):
         CHAIR = "chair", _("Председатель")
@@ -413,6 +418,7 @@ class WorkingGroupMember(models.Model):
         return f"{self.person} — {self.get_role_display()}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Appointment(models.Model):
     """A person's role in the portal: what they may see and do, and where."""
 
@@ -491,3 +497,18 @@ class Appointment(models.Model):
     @property
     def target(self) -> Region | Municipality | School:
         return self.municipality or self.school or self.region  # type: ignore[return-value]
+
+
+# Object permissions are granted and revoked by the appointment services; their history too.
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    app_label="schools",
+    model_name="UserObjectPermissionEvent",
+)(UserObjectPermission)
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    app_label="schools",
+    model_name="GroupObjectPermissionEvent",
+)(GroupObjectPermission)

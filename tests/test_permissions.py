@@ -74,6 +74,8 @@ EXPECTED = {
     "measures:roadmap_export": (
         "get", lambda: {**roadmap_kwargs(), "fmt": "csv"}, row(302, 200, 200, 200, 200, 200, 404),
     ),
+    "measures:roadmap_history": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:measure_history": ("get", measure_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
     "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),

@@ -1,0 +1,102 @@
+"""The history of changes as people read it: who, when, which field, before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+from pghistory.models import Events
+
+LABELS = {"insert": _("Создание"), "update": _("Изменение"), "delete": _("Удаление")}
+HIDDEN = {"id", "position"}
+
+
+def _tracked_model(event_model_label: str) -> type[models.Model] | None:
+    event_model = apps.get_model(event_model_label)
+    try:
+        return event_model._meta.get_field("pgh_obj").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def display(field: models.Field | None, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("да") if value else _("нет")
+    if isinstance(value, list):
+        return ", ".join(display(None, item) for item in value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
+    """Events of `obj` and of the rows that point at it (a roadmap's sections and measures)."""
+    events = list(Events.objects.references(obj).order_by("-pgh_created_at")[:limit])
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+    entries = []
+    for event in events:
+        model = _tracked_model(event.pgh_model)
+        data = event.pgh_data or {}
+        if event.pgh_label == "update" and event.pgh_diff:
+            changes = [
+                {
+                    "field": str(getattr(_field(model, name), "verbose_name", name)),
+                    "before": display(_field(model, name), before),
+                    "after": display(_field(model, name), after),
+                }
+                for name, (before, after) in event.pgh_diff.items()
+                if name not in HIDDEN
+            ]
+        else:
+            changes = [
+                {
+                    "field": str(getattr(_field(model, name), "verbose_name", name)),
+                    "before": "",
+                    "after": display(_field(model, name), value),
+                }
+                for name, value in data.items()
+                if name not in HIDDEN
+                and not name.startswith("pgh_")
+                and value not in (None, "", [])
+            ]
+        context = event.pgh_context or {}
+        user = users.get(context.get("user"))
+        entries.append(
+            {
+                "when": event.pgh_created_at,
+                "label": LABELS.get(event.pgh_label, event.pgh_label),
+                "what": str(model._meta.verbose_name).capitalize() if model else event.pgh_model,
+                "object": data.get("number") or data.get("title") or data.get("due_on") or "",
+                "who": (user.get_full_name() or user.username) if user else _("система"),
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def latest(entries: list[dict[str, Any]]) -> datetime | None:
+    return entries[0]["when"] if entries else None

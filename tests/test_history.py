@@ -1,0 +1,85 @@
+"""Every change is recorded by database triggers, shown to people, and cannot be undone."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import InternalError, transaction
+from django.urls import reverse
+
+from measures.models import Measure, MeasureEvent, Roadmap
+from schools.models import AppointmentEvent, UserObjectPermissionEvent
+from schools.services import appoint, remove_appointment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cherek(demo):
+    return Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+
+
+def test_an_edit_in_the_browser_is_recorded_with_who_and_before_and_after(client, cherek):
+    coordinator = User.objects.get(username="koordinator")
+    client.force_login(coordinator)
+    measure = cherek.measures.get(number="3.1")
+    client.post(reverse("measures:measure_edit", args=[cherek.pk, measure.pk]), {
+        "measure-number": "3.1", "measure-title": "Утверждение состава рабочей группы (новая редакция)",
+        "measure-owners_text": measure.owners_text, "measure-deadline_text": "Ежегодно в январе",
+        "measure-planned_result": measure.planned_result,
+    })  # fmt: skip
+    page = client.get(reverse("measures:measure_history", args=[cherek.pk, measure.pk])).text
+    assert "Изменение: Мероприятие 3.1" in page
+    assert "Наименование мероприятия" in page
+    assert "Утверждение состава муниципальной рабочей группы" in page  # before
+    assert "Утверждение состава рабочей группы (новая редакция)" in page  # after
+    assert "Сроки реализации, как записаны" in page and "Ежегодно в январе" in page
+    assert "Муниципальный координатор" in page  # who
+    roadmap_page = client.get(reverse("measures:roadmap_history", args=[cherek.pk])).text
+    assert "Ежегодно в январе" in roadmap_page
+
+
+def test_bulk_and_queryset_updates_are_recorded(cherek):
+    before = MeasureEvent.objects.count()
+    cherek.measures.update(planned_result="Массовая правка")
+    assert MeasureEvent.objects.count() == before + 31
+    assert MeasureEvent.objects.filter(pgh_label="update", planned_result="Массовая правка").count() == 31
+
+
+def test_deletions_are_recorded(cherek):
+    measure = cherek.measures.get(number="4.7")
+    pk = measure.pk
+    measure.delete()
+    assert MeasureEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
+
+
+def test_history_rows_cannot_be_changed_or_deleted(cherek):
+    cherek.measures.update(planned_result="Правка")
+    for action in (
+        lambda: MeasureEvent.objects.update(title="Подделка"),
+        lambda: MeasureEvent.objects.all().delete(),
+    ):
+        with pytest.raises(InternalError, match="Cannot update or delete"), transaction.atomic():
+            action()
+    assert not MeasureEvent.objects.filter(title="Подделка").exists()
+
+
+def test_appointments_and_permissions_are_recorded(cherek):
+    user = factories.UserFactory()
+    appointment = appoint(user=user, role="working_group", target=cherek.municipality)
+    pk = appointment.pk
+    assert AppointmentEvent.objects.filter(pgh_obj_id=pk, pgh_label="insert").exists()
+    granted = UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="insert").count()
+    assert granted == 2  # view_municipality, review_reports
+    remove_appointment(appointment=appointment)
+    assert AppointmentEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
+    assert UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="delete").count() == 2
+
+
+def test_history_is_not_editable_in_the_admin(admin_client):
+    assert admin_client.get("/admin/measures/measureevent/").status_code == 404
+
+
+def test_a_foreign_tenant_cannot_read_the_history(client, cherek):
+    client.force_login(User.objects.get(username="grechkina"))
+    assert client.get(reverse("measures:roadmap_history", args=[cherek.pk])).status_code == 404
+    assert Measure.objects.filter(roadmap=cherek).exists()
