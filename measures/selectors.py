@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from measures.models import Measure, Roadmap, RoadmapImport, Section
+from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
 from schools import selectors as access
 from schools.models import Municipality, SchoolDesignation
 
@@ -122,3 +122,24 @@ def get_import_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Road
     if record is None:
         raise Http404("Импорт не найден")
     return record
+
+
+def reports_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Report]:
+    """Reports of the schools the user directs and of the municipalities they read in full."""
+    return Report.objects.filter(
+        Q(school__in=access.director_schools(user).values("pk"))
+        | Q(school__municipality__in=access.visible_municipalities(user).values("pk"))
+    )
+
+
+def get_report_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Report:
+    report = (
+        reports_for_user(user)
+        .select_related("school", "occurrence__measure__roadmap", "submitted_by", "reviewed_by")
+        .prefetch_related("evidence")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404("Отчёт не найден")
+    return report

@@ -5,6 +5,8 @@ from measures import views
 app_name = "measures"
 
 urlpatterns = [
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/history/", views.report_history, name="report_history"),
     path("", views.roadmap_list, name="roadmap_list"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),

@@ -225,3 +225,21 @@ def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpRespo
         "measures/history.html",
         {"roadmap": roadmap, "measure": measure, "entries": history_of(measure)},
     )
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.get_report_for_user(request.user, pk)
+    return render(request, "measures/report_detail.html", {"report": report})
+
+
+def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.get_report_for_user(request.user, pk)
+    return render(
+        request,
+        "measures/history.html",
+        {
+            "roadmap": report.occurrence.measure.roadmap,
+            "report": report,
+            "entries": history_of(report),
+        },
+    )

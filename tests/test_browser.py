@@ -117,3 +117,51 @@ def test_a_working_group_member_sees_no_edit_or_import_controls(live_server, pag
     page.get_by_role("link", name="Черекского муниципального района").click()
     expect(page.get_by_role("link", name="изменить")).to_have_count(0)
     expect(page.get_by_role("link", name="DOCX")).to_be_visible()
+
+
+def test_a_director_gets_404_for_another_schools_report(live_server, page):
+    from measures.models import Occurrence, Report
+    from schools.models import School
+
+    load_demo()
+    occurrence = (
+        Occurrence.objects.filter(
+            measure__roadmap__municipality__name="Черекский муниципальный район"
+        )
+        .order_by("pk")
+        .first()
+    )
+    own = Report.objects.create(
+        occurrence=occurrence, school=School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    )
+    other = Report.objects.create(
+        occurrence=occurrence, school=School.objects.get(short_name="МКОУ СОШ № 2 (демо)")
+    )
+    login(page, live_server, "direktor")
+    page.goto(f"{live_server.url}/roadmaps/reports/{own.pk}/")
+    expect(page.get_by_role("heading", name="Отчёт школы: МКОУ СОШ № 1 (демо)")).to_be_visible()
+    response = page.goto(f"{live_server.url}/roadmaps/reports/{other.pk}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Страница не найдена")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("МКОУ СОШ № 2")
+
+
+def test_a_working_group_members_forged_post_is_refused(live_server, page):
+    from measures.models import Roadmap
+
+    load_demo()
+    roadmap = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    measure = roadmap.measures.get(number="1.1")
+    login(page, live_server, "rabgruppa")
+    page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/")
+    expect(page.get_by_role("link", name="изменить")).to_have_count(0)
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+    url = f"{live_server.url}/roadmaps/{roadmap.pk}/measures/{measure.pk}/"
+    response = page.request.post(
+        url,
+        form={"csrfmiddlewaretoken": token, "measure-number": "1.1", "measure-title": "Подмена"},
+        headers={"Referer": url},
+    )
+    assert response.status == 403
+    measure.refresh_from_db()
+    assert measure.title.startswith("Анализ образовательных организаций")

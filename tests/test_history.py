@@ -42,7 +42,10 @@ def test_bulk_and_queryset_updates_are_recorded(cherek):
     before = MeasureEvent.objects.count()
     cherek.measures.update(planned_result="Массовая правка")
     assert MeasureEvent.objects.count() == before + 31
-    assert MeasureEvent.objects.filter(pgh_label="update", planned_result="Массовая правка").count() == 31
+    assert (
+        MeasureEvent.objects.filter(pgh_label="update", planned_result="Массовая правка").count()
+        == 31
+    )
 
 
 def test_deletions_are_recorded(cherek):
@@ -72,7 +75,9 @@ def test_appointments_and_permissions_are_recorded(cherek):
     assert granted == 2  # view_municipality, review_reports
     remove_appointment(appointment=appointment)
     assert AppointmentEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
-    assert UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="delete").count() == 2
+    assert (
+        UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="delete").count() == 2
+    )
 
 
 def test_history_is_not_editable_in_the_admin(admin_client):

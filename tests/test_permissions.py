@@ -46,6 +46,26 @@ def fresh_appointment() -> dict:
     return {"pk": municipality.pk, "appointment_pk": appointment.pk}
 
 
+def report_kwargs() -> dict:
+    from measures.models import Occurrence, Report
+    from schools.models import School
+
+    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
+    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")  # direktor's school
+    report, _ = Report.objects.get_or_create(occurrence=occurrence, school=school)
+    return {"pk": report.pk}
+
+
+def other_school_report_kwargs() -> dict:
+    from measures.models import Occurrence, Report
+    from schools.models import School
+
+    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
+    school = School.objects.get(short_name="МКОУ СОШ № 2 (демо)")
+    report, _ = Report.objects.get_or_create(occurrence=occurrence, school=school)
+    return {"pk": report.pk}
+
+
 def roadmap_kwargs() -> dict:
     return {"pk": cherek().pk}
 
@@ -76,6 +96,10 @@ EXPECTED = {
     ),
     "measures:roadmap_history": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:measure_history": ("get", measure_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:report_detail": ("get", report_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:report_history": (
+        "get", other_school_report_kwargs, row(302, 200, 200, 200, 404, 200, 404),
+    ),
     "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
     "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
