@@ -72,6 +72,8 @@ def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
                 if name not in HIDDEN
             ]
         else:
+            # a creation, a deletion, or the first change recorded for a row older than the
+            # history: the state after it, without the ids of related rows
             changes = [
                 {
                     "field": str(getattr(_field(model, name), "verbose_name", name)),
@@ -93,6 +95,8 @@ def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
                 "object": data.get("number") or data.get("title") or data.get("due_on") or "",
                 "who": (user.get_full_name() or user.username) if user else _("система"),
                 "changes": changes,
+                "snapshot": not (event.pgh_label == "update" and event.pgh_diff),
+                "first_update": event.pgh_label == "update" and not event.pgh_diff,
             }
         )
     return entries

@@ -20,6 +20,7 @@ class AppointForm(forms.Form):
     role = forms.ChoiceField(label=_("Роль"), choices=MUNICIPAL_ROLES)
     school = forms.ModelChoiceField(
         label=_("Школа"), queryset=School.objects.none(), required=False,
+        empty_label=_("— не выбрана —"),
         help_text=_("Только для руководителя школы."),
     )  # fmt: skip
 
