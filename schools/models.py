@@ -1,9 +1,9 @@
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermission, UserObjectPermission
 
 
 class Region(models.Model):
@@ -499,16 +499,36 @@ class Appointment(models.Model):
         return self.municipality or self.school or self.region  # type: ignore[return-value]
 
 
-# Object permissions are granted and revoked by the appointment services; their history too.
-pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.DeleteEvent(),
-    app_label="schools",
-    model_name="UserObjectPermissionEvent",
-)(UserObjectPermission)
-pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.DeleteEvent(),
-    app_label="schools",
-    model_name="GroupObjectPermissionEvent",
-)(GroupObjectPermission)
+class PermissionEvent(models.Model):
+    """One object permission granted or revoked (rows of django-guardian's tables).
+
+    Filled by database triggers on guardian's tables (migration schools 0004), so that grants
+    made outside the appointment services are recorded too; append-only like the other events.
+    """
+
+    class Action(models.TextChoices):
+        GRANT = "insert", _("Выдано")
+        REVOKE = "delete", _("Отозвано")
+
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
+    action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
+    user_id = models.IntegerField(_("пользователь"), null=True)
+    group_id = models.IntegerField(_("группа"), null=True)
+    permission_id = models.IntegerField(_("право"))
+    content_type_id = models.IntegerField(_("тип объекта"))
+    object_pk = models.CharField(_("объект"), max_length=255)
+    context = models.ForeignKey(
+        "pghistory.Context", on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+        verbose_name=_("контекст"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("изменение прав")
+        verbose_name_plural = _("изменения прав")
+        ordering = ["-created_at"]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.permission_id} {self.object_pk}"

@@ -6,7 +6,7 @@ from django.db import InternalError, transaction
 from django.urls import reverse
 
 from measures.models import Measure, MeasureEvent, Roadmap
-from schools.models import AppointmentEvent, UserObjectPermissionEvent
+from schools.models import AppointmentEvent, PermissionEvent
 from schools.services import appoint, remove_appointment
 from tests import factories
 
@@ -71,13 +71,14 @@ def test_appointments_and_permissions_are_recorded(cherek):
     appointment = appoint(user=user, role="working_group", target=cherek.municipality)
     pk = appointment.pk
     assert AppointmentEvent.objects.filter(pgh_obj_id=pk, pgh_label="insert").exists()
-    granted = UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="insert").count()
-    assert granted == 2  # view_municipality, review_reports
+    granted = PermissionEvent.objects.filter(user_id=user.pk, action="insert")
+    assert granted.count() == 2  # view_municipality, review_reports
+    assert {e.object_pk for e in granted} == {str(cherek.municipality_id)}
     remove_appointment(appointment=appointment)
     assert AppointmentEvent.objects.filter(pgh_obj_id=pk, pgh_label="delete").exists()
-    assert (
-        UserObjectPermissionEvent.objects.filter(user_id=user.pk, pgh_label="delete").count() == 2
-    )
+    assert PermissionEvent.objects.filter(user_id=user.pk, action="delete").count() == 2
+    with pytest.raises(InternalError), transaction.atomic():
+        PermissionEvent.objects.all().delete()
 
 
 def test_history_is_not_editable_in_the_admin(admin_client):
