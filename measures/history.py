@@ -52,9 +52,34 @@ def display(field: models.Field | None, value: Any) -> str:
     return str(value)
 
 
+def _related_names(events: list) -> dict[tuple[type[models.Model], Any], str]:
+    """Names of the rows that changed foreign keys point at, one query per related model."""
+    wanted: dict[type[models.Model], set] = {}
+    for event in events:
+        if event.pgh_label != "update" or not event.pgh_diff:
+            continue
+        model = _tracked_model(event.pgh_model)
+        for name, values in event.pgh_diff.items():
+            field = _field(model, name)
+            if field is not None and field.is_relation and field.related_model:
+                wanted.setdefault(field.related_model, set()).update(v for v in values if v)
+    return {
+        (related, row.pk): str(row)
+        for related, ids in wanted.items()
+        for row in related._default_manager.filter(pk__in=ids)
+    }
+
+
 def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
     """Events of `obj` and of the rows that point at it (a roadmap's sections and measures)."""
     events = list(Events.objects.references(obj).order_by("-pgh_created_at")[:limit])
+    names = _related_names(events)
+
+    def shown(field: models.Field | None, value: Any) -> str:
+        if field is not None and field.is_relation and value:
+            return names.get((field.related_model, value), f"№ {value}")
+        return display(field, value)
+
     user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
     users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
     entries = []
@@ -65,8 +90,8 @@ def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
             changes = [
                 {
                     "field": str(getattr(_field(model, name), "verbose_name", name)),
-                    "before": display(_field(model, name), before),
-                    "after": display(_field(model, name), after),
+                    "before": shown(_field(model, name), before),
+                    "after": shown(_field(model, name), after),
                 }
                 for name, (before, after) in event.pgh_diff.items()
                 if name not in HIDDEN

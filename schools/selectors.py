@@ -46,6 +46,14 @@ def director_schools(user: User) -> QuerySet[School]:
     return _objects(user, "schools.report_for_school", School)
 
 
+def get_municipality_for_user(user: User, pk: int) -> Municipality:
+    """A municipality the user reads in full, or 404."""
+    municipality = visible_municipalities(user).filter(pk=pk).select_related("region").first()
+    if municipality is None:
+        raise Http404("Муниципалитет не найден")
+    return municipality
+
+
 def get_municipality_for_coordination(user: User, pk: int) -> Municipality:
     """404 for a municipality the user cannot see, 403 for one they see but do not coordinate."""
     municipality = visible_municipalities(user).filter(pk=pk).select_related("region").first()

@@ -9,7 +9,12 @@ from schools.forms import AppointForm
 
 
 def people(request: HttpRequest, pk: int) -> HttpResponse:
-    municipality = selectors.get_municipality_for_coordination(request.user, pk)
+    """Everyone who reads the municipality sees its people; its coordinators appoint."""
+    if request.method == "POST":
+        municipality = selectors.get_municipality_for_coordination(request.user, pk)
+    else:
+        municipality = selectors.get_municipality_for_user(request.user, pk)
+    can_appoint = selectors.coordinated_municipalities(request.user).filter(pk=pk).exists()
     form = AppointForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -24,6 +29,7 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
             "municipality": municipality,
             "appointments": selectors.appointments_in(municipality),
             "form": form,
+            "can_appoint": can_appoint,
         },
         status=400 if form.errors else 200,
     )

@@ -89,3 +89,13 @@ def test_a_foreign_tenant_cannot_read_the_history(client, cherek):
     client.force_login(User.objects.get(username="grechkina"))
     assert client.get(reverse("measures:roadmap_history", args=[cherek.pk])).status_code == 404
     assert Measure.objects.filter(roadmap=cherek).exists()
+
+
+def test_a_moved_measure_shows_section_names_not_ids(client, cherek):
+    measure = cherek.measures.get(number="1.1")
+    target = cherek.sections.get(number="2.")
+    type(measure).objects.filter(pk=measure.pk).update(section=target)
+    client.force_login(User.objects.get(username="rabgruppa"))
+    page = client.get(reverse("measures:measure_history", args=[cherek.pk, measure.pk])).text
+    assert "1. Анализ перечня общеобразовательных организаций" in page
+    assert "2. Сбор дополнительных сведений об общеобразовательных организациях" in page

@@ -109,7 +109,7 @@ EXPECTED = {
         "post", measure_kwargs, row(302, 302, 302, 403, 403, 403, 404),
     ),
     "schools:people": (
-        "get", lambda: {"pk": cherek().municipality_id}, row(302, 200, 200, 403, 404, 403, 404),
+        "get", lambda: {"pk": cherek().municipality_id}, row(302, 200, 200, 200, 404, 200, 404),
     ),
     "schools:appointment_remove": (
         "post", fresh_appointment, row(302, 302, 302, 403, 404, 403, 404),
@@ -225,3 +225,15 @@ def test_a_director_needs_a_school(client, demo):
     )
     assert response.status_code == 400
     assert "Выберите школу руководителя." in response.text
+
+
+def test_readers_see_the_people_but_only_coordinators_appoint(client, demo):
+    municipality = cherek().municipality
+    client.force_login(User.objects.get(username="rabgruppa"))
+    page = client.get(reverse("schools:people", args=[municipality.pk]))
+    assert "koordinator@example.org" in page.text
+    assert "Назначить" not in page.text and "Снять" not in page.text
+    forged = client.post(reverse("schools:people", args=[municipality.pk]),
+                         {"username": "rabgruppa", "role": "coordinator"})  # fmt: skip
+    assert forged.status_code == 403
+    assert not Appointment.objects.filter(user__username="rabgruppa", role="coordinator").exists()
