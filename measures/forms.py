@@ -69,6 +69,14 @@ class MeasureForm(forms.ModelForm):
             "planned_result": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean(self) -> dict:
+        """Browsers send line breaks as CRLF; the roadmap keeps them as they print: LF."""
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return data
+
 
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(label=_("Вид срока"), choices=list(KIND_LABELS.items()))

@@ -117,7 +117,9 @@ def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
                 "when": event.pgh_created_at,
                 "label": LABELS.get(event.pgh_label, event.pgh_label),
                 "what": str(model._meta.verbose_name).capitalize() if model else event.pgh_model,
-                "object": data.get("number") or data.get("title") or data.get("due_on") or "",
+                "object": data.get("number")
+                or data.get("title")
+                or display(None, data.get("due_on")),
                 "who": (user.get_full_name() or user.username) if user else _("система"),
                 "changes": changes,
                 "snapshot": not (event.pgh_label == "update" and event.pgh_diff),

@@ -99,3 +99,13 @@ def test_a_moved_measure_shows_section_names_not_ids(client, cherek):
     page = client.get(reverse("measures:measure_history", args=[cherek.pk, measure.pk])).text
     assert "1. Анализ перечня общеобразовательных организаций" in page
     assert "2. Сбор дополнительных сведений об общеобразовательных организациях" in page
+
+
+def test_saving_a_form_unchanged_records_no_change(client, cherek):
+    client.force_login(User.objects.get(username="koordinator"))
+    measure = cherek.measures.get(number="1.1")  # owners on four lines
+    before = MeasureEvent.objects.filter(pgh_obj_id=measure.pk).count()
+    data = {f"measure-{name}": getattr(measure, name).replace("\n", "\r\n") for name in
+            ("number", "title", "owners_text", "deadline_text", "planned_result")}  # fmt: skip
+    client.post(reverse("measures:measure_edit", args=[cherek.pk, measure.pk]), data)
+    assert MeasureEvent.objects.filter(pgh_obj_id=measure.pk).count() == before
