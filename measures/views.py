@@ -12,15 +12,22 @@ from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
 from measures.history import history_of
+from schools.selectors import director_schools
 
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
     roadmaps = selectors.roadmap_list(request.user)
     coordinated = list(selectors.municipalities_for_change(request.user).order_by("name"))
+    my_schools = list(director_schools(request.user).order_by("short_name"))
     return render(
         request,
         "measures/roadmap_list.html",
-        {"roadmaps": roadmaps, "can_import": bool(coordinated), "coordinated": coordinated},
+        {
+            "roadmaps": roadmaps,
+            "can_import": bool(coordinated),
+            "coordinated": coordinated,
+            "my_schools": my_schools,
+        },
     )
 
 

@@ -72,3 +72,19 @@ def appointments_in(municipality: Municipality) -> QuerySet[Appointment]:
         .select_related("user", "school", "municipality", "user__person")
         .order_by("role", "user__last_name", "user__username")
     )
+
+
+def get_school_for_user(user: User, pk: int) -> School:
+    """A school the user directs, or one of a municipality they read in full; else 404."""
+    school = (
+        School.objects.filter(
+            Q(pk__in=director_schools(user).values("pk"))
+            | Q(municipality__in=visible_municipalities(user).values("pk"))
+        )
+        .filter(pk=pk)
+        .select_related("municipality")
+        .first()
+    )
+    if school is None:
+        raise Http404("Школа не найдена")
+    return school

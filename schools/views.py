@@ -44,3 +44,9 @@ def appointment_remove(request: HttpRequest, pk: int, appointment_pk: int) -> Ht
     services.remove_appointment(appointment=appointment)
     messages.success(request, _("Назначение снято, права отозваны."))
     return redirect("schools:people", pk=pk)
+
+
+def school_people(request: HttpRequest, pk: int) -> HttpResponse:
+    school = selectors.get_school_for_user(request.user, pk)
+    people = school.people.select_related("user").order_by("short_name")
+    return render(request, "schools/school_people.html", {"school": school, "people": people})

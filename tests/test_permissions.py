@@ -66,6 +66,12 @@ def other_school_report_kwargs() -> dict:
     return {"pk": report.pk}
 
 
+def school_kwargs() -> dict:
+    from schools.models import School
+
+    return {"pk": School.objects.get(short_name="МКОУ СОШ № 1 (демо)").pk}
+
+
 def roadmap_kwargs() -> dict:
     return {"pk": cherek().pk}
 
@@ -111,6 +117,7 @@ EXPECTED = {
     "schools:people": (
         "get", lambda: {"pk": cherek().municipality_id}, row(302, 200, 200, 200, 404, 200, 404),
     ),
+    "schools:school_people": ("get", school_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "schools:appointment_remove": (
         "post", fresh_appointment, row(302, 302, 302, 403, 404, 403, 404),
     ),
@@ -237,3 +244,16 @@ def test_readers_see_the_people_but_only_coordinators_appoint(client, demo):
                          {"username": "rabgruppa", "role": "coordinator"})  # fmt: skip
     assert forged.status_code == 403
     assert not Appointment.objects.filter(user__username="rabgruppa", role="coordinator").exists()
+
+
+def test_a_director_sees_the_people_of_their_school_only(client, demo):
+    from schools.models import School
+
+    client.force_login(User.objects.get(username="direktor"))
+    own = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    other = School.objects.get(short_name="МКОУ СОШ № 2 (демо)")
+    page = client.get(reverse("schools:school_people", args=[own.pk]))
+    assert "direktor@example.org" in page.text
+    assert client.get(reverse("schools:school_people", args=[other.pk])).status_code == 404
+    assert client.get(reverse("schools:people", args=[own.municipality_id])).status_code == 404
+    assert "Сотрудники школы:" in client.get(reverse("measures:roadmap_list")).text
