@@ -24,6 +24,28 @@ class ImportRefused(Exception):
         super().__init__("; ".join(error["message"] for error in errors))
         self.errors = errors
 
+    @classmethod
+    def because(cls, message: str) -> ImportRefused:
+        """Refused for one reason that belongs to the whole file, not to a row."""
+        return cls([file_problem(message)])
+
+
+def file_problem(message: str) -> dict[str, Any]:
+    return {"row": None, "column": None, "message": message}
+
+
+def _already_imported(municipality: Municipality, sha256: str) -> str | None:
+    """The message for a file this municipality has imported before, or None."""
+    previous = (
+        RoadmapImport.objects.filter(municipality=municipality, sha256=sha256, status="done")
+        .exclude(roadmap=None)
+        .select_related("roadmap")
+        .first()
+    )
+    if previous is None:
+        return None
+    return _("Этот файл уже импортирован: «%(title)s».") % {"title": previous.roadmap.title}
+
 
 def roadmap_period(roadmap: Roadmap) -> tuple[date, date]:
     return roadmap.starts_on, roadmap.ends_on
@@ -157,22 +179,8 @@ def roadmap_import_preview(
     if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
         raise ImportRefused(parsed["errors"])
     sha256 = hashlib.sha256(data).hexdigest()
-    previous = (
-        RoadmapImport.objects.filter(municipality=municipality, sha256=sha256, status="done")
-        .exclude(roadmap=None)
-        .select_related("roadmap")
-        .first()
-    )
-    if previous is not None:
-        parsed["errors"].insert(
-            0,
-            {
-                "row": None,
-                "column": None,
-                "message": _("Этот файл уже импортирован: «%(title)s».")
-                % {"title": previous.roadmap.title},
-            },
-        )
+    if message := _already_imported(municipality, sha256):
+        parsed["errors"].insert(0, file_problem(message))
     return RoadmapImport.objects.create(
         municipality=municipality,
         file_name=file_name[:300],
@@ -228,30 +236,11 @@ def roadmap_import_confirm(
     parsed = record.parsed
     if parsed.get("errors"):
         raise ImportRefused(parsed["errors"])
-    previous = (
-        RoadmapImport.objects.filter(
-            municipality=record.municipality, sha256=record.sha256, status="done"
-        )
-        .exclude(roadmap=None)
-        .select_related("roadmap")
-        .first()
-    )
-    if previous is not None:
-        raise ImportRefused(
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "message": _("Этот файл уже импортирован: «%(title)s».")
-                    % {"title": previous.roadmap.title},
-                }
-            ]
-        )
+    if message := _already_imported(record.municipality, record.sha256):
+        raise ImportRefused.because(message)
     title = record.title or parsed.get("title") or ""
     if not title:
-        raise ImportRefused(
-            [{"row": None, "column": None, "message": _("Укажите название дорожной карты.")}]
-        )
+        raise ImportRefused.because(_("Укажите название дорожной карты."))
     act = _approving_act(record.municipality, parsed.get("order") or {}, title)
     try:
         with transaction.atomic():
@@ -264,17 +253,9 @@ def roadmap_import_confirm(
                 approved_by=act,
             )
     except IntegrityError:
-        raise ImportRefused(
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "message": _(
-                        "Дорожная карта «%(title)s» за этот период уже есть в муниципалитете."
-                    )
-                    % {"title": title},
-                }
-            ]
+        raise ImportRefused.because(
+            _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.")
+            % {"title": title}
         ) from None
     sections = Section.objects.bulk_create(
         [
