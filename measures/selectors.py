@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
 from schools import selectors as access
@@ -98,7 +99,7 @@ def get_roadmap_for_change(user: AbstractBaseUser | AnonymousUser, pk: int) -> R
     """A roadmap the user may see (404 otherwise) and change (403 otherwise)."""
     roadmap = get_roadmap_for_user(user, pk)
     if not can_change_roadmap(user, roadmap):
-        raise PermissionDenied("Изменять эту дорожную карту может только её координатор.")
+        raise PermissionDenied(_("Изменять эту дорожную карту может только её координатор."))
     return roadmap
 
 

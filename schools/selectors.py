@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from schools.models import Appointment, Municipality, Region, School
@@ -60,7 +61,7 @@ def get_municipality_for_coordination(user: User, pk: int) -> Municipality:
     if municipality is None:
         raise Http404("Муниципалитет не найден")
     if not coordinated_municipalities(user).filter(pk=pk).exists():
-        raise PermissionDenied("Назначать людей может только координатор муниципалитета.")
+        raise PermissionDenied(_("Назначать людей может только координатор муниципалитета."))
     return municipality
 
 

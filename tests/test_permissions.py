@@ -257,3 +257,25 @@ def test_a_director_sees_the_people_of_their_school_only(client, demo):
     assert client.get(reverse("schools:school_people", args=[other.pk])).status_code == 404
     assert client.get(reverse("schools:people", args=[own.municipality_id])).status_code == 404
     assert "Сотрудники школы:" in client.get(reverse("measures:roadmap_list")).text
+
+
+@pytest.mark.parametrize("extra", [2, 30])
+def test_people_pages_query_count_is_flat(client, django_assert_max_num_queries, extra):
+    municipality = factories.MunicipalityFactory()
+    school = factories.SchoolFactory(municipality=municipality)
+    coordinator = factories.UserFactory()
+    appoint(user=coordinator, role="coordinator", target=municipality)
+    for _ in range(extra):
+        appoint(user=factories.UserFactory(), role="working_group", target=municipality)
+        factories.PersonFactory(municipality=municipality, school=school)
+    client.force_login(coordinator)
+    client.get(reverse("measures:roadmap_list"))  # warm up: login time, content types
+    # session, user, municipality (visibility in a subquery), may appoint, appointments,
+    # the form's schools
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("schools:people", args=[municipality.pk]))
+    assert page.text.count("<tr>") == extra + 2  # header + coordinator + members
+    # session, user, school (visibility in a subquery), its people
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("schools:school_people", args=[school.pk]))
+    assert page.text.count("<tr>") == extra + 1
