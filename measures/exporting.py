@@ -6,14 +6,16 @@ import io
 import json
 from typing import Any
 
+import tablib
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import CSV
 
 from measures.importing import COLUMN_LABELS
 from measures.models import Measure, Roadmap
 from measures.services import roadmap_period
+from roadmap_portal.text import clean_text, is_formula_like, neutralise_formula
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -49,11 +51,51 @@ def _measures(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> Qu
     return chosen.select_related("section").order_by("position")
 
 
+COLUMN_WIDTHS = (28, 9, 60, 34, 22, 45)  # characters, in MeasureResource's column order
+
+
+def _xlsx(dataset: tablib.Dataset) -> bytes:
+    """The sheet as people open it: bold frozen header, widths, wrapped text. A cell that a
+    spreadsheet would run as a formula («=HYPERLINK(…)», «-2+3») is written as text with
+    Excel's quote prefix: it reads the same and never runs."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Мероприятия")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_index, values in enumerate([dataset.headers, *dataset], start=1):
+        for column, value in enumerate(values, start=1):
+            text = clean_text("" if value is None else str(value))
+            cell = sheet.cell(row=row_index, column=column, value=text or None)
+            if text and is_formula_like(text):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            cell.alignment = wrap
+            if row_index == 1:
+                cell.font = Font(bold=True)
+    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv(dataset: tablib.Dataset) -> bytes:
+    """CSV with OWASP's protection: a cell that would run as a formula gets a leading
+    apostrophe (the importer reads it back without it)."""
+    safe = tablib.Dataset(headers=dataset.headers)
+    for values in dataset:
+        safe.append([neutralise_formula(clean_text(str(v or ""))) for v in values])
+    return CSV().export_data(safe).encode("utf-8-sig")
+
+
 def export_table(roadmap: Roadmap, fmt: str, measures: QuerySet[Measure] | None = None) -> bytes:
     dataset = MeasureResource().export(queryset=_measures(roadmap, measures))
-    if fmt == "xlsx":
-        return XLSX().export_data(dataset)
-    return CSV().export_data(dataset).encode("utf-8-sig")
+    return _xlsx(dataset) if fmt == "xlsx" else _csv(dataset)
 
 
 def export_structure(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> dict[str, Any]:
@@ -122,7 +164,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
             document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading.add_run(roadmap.title).bold = True
+    heading.add_run(clean_text(roadmap.title)).bold = True
 
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
@@ -142,7 +184,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
             current = measure.section_id
             cells = table.add_row().cells
             merged = cells[0].merge(cells[4])
-            merged.text = f"{measure.section.number} {measure.section.title}".strip()
+            merged.text = clean_text(f"{measure.section.number} {measure.section.title}".strip())
             merged.paragraphs[0].runs[0].bold = True
         cells = table.add_row().cells
         values = (
@@ -153,7 +195,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
             measure.planned_result,
         )
         for cell, value in zip(cells, values, strict=True):
-            cell.text = value
+            cell.text = clean_text(value)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
 from measures.importing import MAX_FILE_SIZE
 from measures.models import Measure
+from roadmap_portal.forms import CleanTextMixin
 from schools.models import Municipality
 
 
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=None
     )
@@ -59,7 +60,28 @@ class ImportForm(forms.Form):
         return data
 
 
-class MeasureForm(forms.ModelForm):
+class VersionedForm(CleanTextMixin):
+    """An edit form that carries the version of the row it was opened on (optimistic locking:
+    `roadmap_portal.concurrency`). After a refused stale save, `over_version` gives the same
+    typed values on the current version, so that saving again is a conscious choice."""
+
+    def __init__(self, *args: object, version: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=1, initial=version,
+            error_messages={"required": _("Форма устарела: откройте страницу заново.")},
+        )  # fmt: skip
+
+    def over_version(self, version: int):
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+        self.cleaned_data = {}
+        self._errors = None
+        return self
+
+
+class MeasureForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Measure
         fields = ["number", "title", "owners_text", "deadline_text", "planned_result"]
@@ -69,16 +91,19 @@ class MeasureForm(forms.ModelForm):
             "planned_result": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: object, instance: Measure, **kwargs: object) -> None:
+        super().__init__(*args, instance=instance, version=instance.version, **kwargs)
+
     def clean(self) -> dict:
-        """Browsers send line breaks as CRLF; the roadmap keeps them as they print: LF."""
+        """The roadmap keeps text as it prints: no spaces around it."""
         data = super().clean()
         for name, value in data.items():
             if isinstance(value, str):
-                data[name] = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+                data[name] = value.strip()
         return data
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(VersionedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Вид срока"), choices=list(KIND_LABELS.items()))
     start = forms.DateField(label=_("Начало"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Окончание"), required=False, widget=DateInput())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pghistory.models import Events
 
 LABELS = {"insert": _("Создание"), "update": _("Изменение"), "delete": _("Удаление")}
-HIDDEN = {"id", "position"}
+HIDDEN = {"id", "position", "version"}
 
 
 def _tracked_model(event_model_label: str) -> type[models.Model] | None:

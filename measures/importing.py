@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from measures.deadlines import parse_deadline
+from roadmap_portal.text import clean_text, restore_formula
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
@@ -104,7 +105,7 @@ def clean_cell(value: object) -> str:
     """Cell text as printed: lines kept, spaces inside a line folded, empty lines dropped."""
     if value is None:
         return ""
-    text = str(value).replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_text(str(value)).replace("\u00a0", " ")
     lines = [re.sub(r"[ \t\u2003\u2002]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
@@ -113,6 +114,22 @@ def _header_key(text: str) -> str:
     value = clean_cell(text).lower().replace("ё", "е").replace("\n", " ")
     value = value.replace("n₂", "№").replace("n°", "№")
     return re.sub(r"\s+", " ", value).strip(" :.")
+
+
+HEADER_WORDS = {word for synonyms in HEADER_SYNONYMS.values() for word in synonyms} | {
+    "примечание", "примечания", "отметка о выполнении", "информация о выполнении",
+    "источник финансирования", "финансирование",
+}  # fmt: skip
+
+
+def repeats_header(cells: list[str], labels: dict[str, str]) -> bool:
+    """A row that really repeats the header (a table continued on the next page): most of its
+    filled cells are header words or the labels of the header found first. A measure whose
+    title starts with «Мероприятия…» and result with «Результат…» is not one."""
+    known = HEADER_WORDS | {_header_key(label) for label in labels.values()}
+    filled = [_header_key(cell) for cell in cells if cell.strip()]
+    words = sum(1 for key in filled if key in known)
+    return words >= 2 and words * 2 >= len(filled)
 
 
 def header_mapping(cells: list[str]) -> dict[str, int] | None:
@@ -172,13 +189,15 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
         if not any(cells):
             continue
         candidate = header_mapping(cells)
-        if candidate is not None:
+        if candidate is not None and (mapping is None or repeats_header(cells, labels)):
+            if mapping is not None:
+                parsed.warn(_("Строка пропущена: она повторяет строку заголовков."), row.number)
             if mapping is None or set(candidate) >= set(mapping) - {"section"}:
                 mapping = candidate
                 labels = {name: cells[index].replace("\n", " ") for name, index in mapping.items()}
-            continue  # a header (also one repeated on a continued table)
+            continue  # the header (also one repeated on a continued table)
         if mapping is None:
-            skipped_before_header.append(" ".join(c for c in cells if c))
+            skipped_before_header.append(row.number)
             continue
 
         def value(name: str, cells: list[str] = cells, mapping: dict[str, int] = mapping) -> str:
@@ -211,6 +230,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
                 number, title = mapped.get("number", ""), mapped["title"].replace("\n", " ")
                 if number and not number.endswith(".") and number[-1].isdigit():
                     number += "."
+            check_section(parsed, number, row.number, labels)
             parsed.sections.append({"number": number, "title": title})
             section_index = len(parsed.sections) - 1
             continue
@@ -220,6 +240,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
             if section_text:
                 if section_text not in section_by_text:
                     number, title = split_section(section_text)
+                    check_section(parsed, number, row.number, labels)
                     parsed.sections.append({"number": number, "title": title})
                     section_by_text[section_text] = len(parsed.sections) - 1
                 section_index = section_by_text[section_text]
@@ -255,9 +276,26 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
                 "«Планируемый результат»)."
             )
         )
-    elif not parsed.measures:
-        parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
+    else:
+        for number in skipped_before_header:
+            parsed.warn(
+                _("Строка пропущена: она стоит до строки заголовков таблицы мероприятий."), number
+            )
+        if not parsed.measures:
+            parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed
+
+
+SECTION_NUMBER_MAX = 20  # Section.number
+
+
+def check_section(parsed: Parsed, number: str, row: int, labels: dict[str, str]) -> None:
+    if len(number) > SECTION_NUMBER_MAX:
+        parsed.error(
+            _("Номер раздела длиннее %(max)s символов.") % {"max": SECTION_NUMBER_MAX},
+            row,
+            labels.get("section", labels.get("number", COLUMN_LABELS["number"])),
+        )
 
 
 def check_measure(parsed: Parsed, measure: dict[str, Any], labels: dict[str, str]) -> None:
@@ -425,7 +463,11 @@ def csv_rows(data: bytes) -> tuple[list[Row], list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [Row(number, cells) for number, cells in enumerate(reader, start=1)], []
+    # A cell our export protected against formula injection («'=…») reads back as written.
+    return [
+        Row(number, [restore_formula(cell) for cell in cells])
+        for number, cells in enumerate(reader, start=1)
+    ], []
 
 
 def xlsx_rows(data: bytes) -> tuple[list[Row], list[str]]:
@@ -441,13 +483,55 @@ def xlsx_rows(data: bytes) -> tuple[list[Row], list[str]]:
     return rows, []
 
 
+CSV_ENCODINGS = _("UTF-8, UTF-16 (Юникод), Windows-1251 и KOI8-R")
+_LOWER_CYRILLIC = re.compile("[а-яё]")
+_CYRILLIC = re.compile("[А-яЁё]")
+
+
+def _lowercase_share(text: str) -> float:
+    letters = len(_CYRILLIC.findall(text))
+    return len(_LOWER_CYRILLIC.findall(text)) / letters if letters else 1.0
+
+
+def _utf16_without_mark(head: bytes) -> str | None:
+    """UTF-16 saved without its byte order mark: every other byte is 0 (Latin) or 4 (Cyrillic)."""
+    for encoding, high in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if len(high) >= 8 and sum(1 for b in high if b in (0, 4)) >= 0.9 * len(high):
+            return encoding
+    return None
+
+
 def decode_csv(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
+    """CSV text in the encodings Russian offices save: UTF-8 (with or without BOM), UTF-16
+    (Excel's «Текст Юникод»), Windows-1251 or KOI8-R (told apart by their letters: Russian text
+    is mostly lower case, KOI8-R read as Windows-1251 mostly upper case)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif encoding := _utf16_without_mark(data[:4096]):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
-            continue
-    raise FileRefused(_("Не удалось определить кодировку CSV: сохраните файл в UTF-8."))
+            pass
+    else:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        candidates = []
+        for encoding in ("cp1251", "koi8_r"):
+            try:
+                candidates.append(data.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+        if candidates:
+            return max(candidates, key=_lowercase_share)
+    raise FileRefused(
+        _("Не удалось прочитать кодировку CSV. Понимаются кодировки %(encodings)s.")
+        % {"encodings": CSV_ENCODINGS}
+    )
 
 
 def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) -> Parsed:
@@ -467,4 +551,10 @@ def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) 
             % {"reason": exc.__class__.__name__}
         )
         return parsed
-    return interpret(rows, period, preamble)
+    parsed = interpret(rows, period, preamble)
+    if fmt == "csv" and not parsed.measures and parsed.errors:
+        parsed.error(
+            _("Если таблица в файле есть, проверьте его кодировку: понимаются %(encodings)s.")
+            % {"encodings": CSV_ENCODINGS}
+        )
+    return parsed

@@ -264,6 +264,13 @@ class Measure(models.Model):
     schools = models.ManyToManyField(
         School, verbose_name=_("касается школ"), blank=True, related_name="measures"
     )
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        help_text=_(
+            "Растёт при каждом сохранении; форма, открытая на старой версии, не сохранится"
+        ),
+    )
 
     class Meta:
         verbose_name = _("мероприятие")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from measures.deadlines import Deadline, parse_deadline
 from measures.importing import read_roadmap_file
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
+from roadmap_portal.concurrency import lock_for_update
+from roadmap_portal.text import clean_text
 from schools.models import Municipality, Organisation, Person
 
 
@@ -79,14 +81,30 @@ def sync_occurrences(measure: Measure) -> None:
     )
 
 
+def _save_versioned(measure: Measure, expected_version: int | None) -> None:
+    """Save under the row's lock with the next version (the same one when nothing changed);
+    StaleEdit when the form was opened on an older version (`expected_version`; None for
+    writes that are not a person's edit form)."""
+    current = lock_for_update(measure, expected_version)
+    changed = any(
+        getattr(current, field.attname) != getattr(measure, field.attname)
+        for field in Measure._meta.concrete_fields
+        if field.attname != "version"
+    )
+    measure.version = current.version + 1 if changed else current.version
+    measure.save()
+
+
 @transaction.atomic
-def measure_save(*, measure: Measure) -> Measure:
-    """Save a measure edited by a person; re-read its deadline unless it was corrected by hand."""
+def measure_save(*, measure: Measure, expected_version: int | None = None) -> Measure:
+    """Save a measure edited by a person; re-read its deadline unless it was corrected by hand.
+
+    StaleEdit (nothing saved) when someone saved the measure after `expected_version`."""
     if not measure.deadline_corrected:
         apply_deadline(
             measure, parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap))
         )
-    measure.save()
+    _save_versioned(measure, expected_version)
     sync_occurrences(measure)
     return measure
 
@@ -101,6 +119,7 @@ def measure_correct_deadline(
     due_dates: list[date],
     recurrence: str = "",
     external_body: str = "",
+    expected_version: int | None = None,
 ) -> Measure:
     """A person's reading of the deadline replaces the engine's; later edits keep it."""
     measure.deadline_kind = kind
@@ -112,16 +131,16 @@ def measure_correct_deadline(
     measure.deadline_needs_review = False
     measure.deadline_note = _("Срок уточнён вручную.")
     measure.deadline_corrected = True
-    measure.save()
+    _save_versioned(measure, expected_version)
     sync_occurrences(measure)
     return measure
 
 
 @transaction.atomic
-def measure_reset_deadline(*, measure: Measure) -> Measure:
+def measure_reset_deadline(*, measure: Measure, expected_version: int | None = None) -> Measure:
     """Forget the manual correction and read the deadline text again."""
     measure.deadline_corrected = False
-    return measure_save(measure=measure)
+    return measure_save(measure=measure, expected_version=expected_version)
 
 
 # --- Import -----------------------------------------------------------------------------------
@@ -175,6 +194,7 @@ def roadmap_import_preview(
     A file that cannot be read at all (wrong type, damaged, no table) is refused with the
     reason and leaves nothing behind.
     """
+    file_name, title = clean_text(file_name), clean_text(title)
     parsed = read_roadmap_file(file_name, data, period).as_dict()
     if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
         raise ImportRefused(parsed["errors"])
@@ -229,7 +249,11 @@ def _approving_act(
 def roadmap_import_confirm(
     *, roadmap_import: RoadmapImport, user: AbstractBaseUser | None = None
 ) -> Roadmap:
-    """Create the roadmap of a previewed import: all of it, or nothing."""
+    """Create the roadmap of a previewed import: all of it, or nothing.
+
+    Confirms in one municipality run one at a time (its row is locked), so that two previews
+    of the same file confirmed at the same moment give one roadmap and one friendly refusal."""
+    Municipality.objects.select_for_update().filter(pk=roadmap_import.municipality_id).first()
     record = RoadmapImport.objects.select_for_update().get(pk=roadmap_import.pk)
     if record.status == RoadmapImport.Status.DONE and record.roadmap_id:
         return record.roadmap  # confirmed twice: nothing new
@@ -286,5 +310,12 @@ def roadmap_import_confirm(
     _owners(record.municipality, measures, rows)
     record.status = RoadmapImport.Status.DONE
     record.roadmap = roadmap
-    record.save(update_fields=["status", "roadmap"])
+    try:
+        with transaction.atomic():
+            record.save(update_fields=["status", "roadmap"])
+    except IntegrityError:  # the same file confirmed by another way meanwhile
+        raise ImportRefused.because(
+            _already_imported(record.municipality, record.sha256)
+            or _("Этот файл уже импортирован.")
+        ) from None
     return roadmap

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +12,8 @@ from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
-from measures.history import history_of
+from measures.history import display, history_of
+from roadmap_portal.concurrency import StaleEdit
 from schools.selectors import director_schools
 
 
@@ -147,15 +149,11 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("measures:roadmap_detail", pk=roadmap.pk)
 
 
-def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
-    measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
-    form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
-    if request.method == "POST" and form.is_valid():
-        services.measure_save(measure=form.save(commit=False))
-        messages.success(request, _("Мероприятие сохранено."))
-        return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
-    deadline_form = DeadlineForm(
+def _deadline_form(measure, data=None) -> DeadlineForm:
+    return DeadlineForm(
+        data,
         prefix="deadline",
+        version=measure.version,
         initial={
             "kind": measure.deadline_kind,
             "start": measure.deadline_start,
@@ -165,6 +163,46 @@ def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
             "external_body": measure.deadline_external_body,
         },
     )
+
+
+def _conflict(stale: StaleEdit, rows: list[tuple[str, object, object]]) -> dict:
+    """What the page says when a save was refused because someone saved first: who, when, and
+    for each field that differs the other person's value beside the one the user typed."""
+    when = stale.change.when
+    if when is None:
+        moment = ""
+    else:
+        local = timezone.localtime(when)
+        moment = (
+            local.strftime("%H:%M")
+            if local.date() == timezone.localdate()
+            else local.strftime("%d.%m.%Y %H:%M")
+        )
+
+    def shown(value: object) -> str:
+        return display(None, value.isoformat() if isinstance(value, date) else value)
+
+    differences = [
+        {"field": label, "theirs": shown(theirs), "yours": shown(yours)}
+        for label, theirs, yours in rows
+        if shown(theirs) != shown(yours)
+    ]
+    names = {"who": stale.change.who, "when": moment}
+    if not rows:
+        message = _(
+            "Мероприятие изменил(а) %(who)s в %(when)s, пока страница была открыта; действие не "
+            "выполнено. Проверьте новые значения и повторите его, если нужно."
+        )
+    else:
+        message = _(
+            "Мероприятие изменил(а) %(who)s в %(when)s, пока вы редактировали; ваши изменения "
+            "не сохранены — вот они, рядом с новыми значениями. Ваш текст остался в форме: "
+            "проверьте его и нажмите кнопку ещё раз, если ваши значения должны заменить новые."
+        )
+    return {"message": message % names, "rows": differences}
+
+
+def _measure_page(request, measure, form, deadline_form, conflict=None, status=200):
     return render(
         request,
         "measures/measure_edit.html",
@@ -173,36 +211,84 @@ def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
             "roadmap": measure.roadmap,
             "form": form,
             "deadline_form": deadline_form,
+            "conflict": conflict,
         },
+        status=status,
+    )
+
+
+def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
+    measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_save(
+                measure=form.save(commit=False), expected_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            current = stale.current
+            conflict = _conflict(
+                stale,
+                [
+                    (form.fields[name].label, getattr(current, name), form.cleaned_data[name])
+                    for name in MeasureForm.Meta.fields
+                ],
+            )
+            current.roadmap = measure.roadmap
+            return _measure_page(
+                request,
+                current,
+                form.over_version(current.version),
+                _deadline_form(current),
+                conflict,
+                status=409,
+            )
+        messages.success(request, _("Мероприятие сохранено."))
+        return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
+    return _measure_page(
+        request, measure, form, _deadline_form(measure), status=400 if form.errors else 200
     )
 
 
 @require_POST
 def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
-    form = DeadlineForm(request.POST, prefix="deadline")
+    form = _deadline_form(measure, request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "measures/measure_edit.html",
-            {
-                "measure": measure,
-                "roadmap": measure.roadmap,
-                "form": MeasureForm(instance=measure, prefix="measure"),
-                "deadline_form": form,
-            },
-            status=400,
+        return _measure_page(
+            request, measure, MeasureForm(instance=measure, prefix="measure"), form, status=400
         )
     data = form.cleaned_data
-    services.measure_correct_deadline(
-        measure=measure,
-        kind=data["kind"],
-        start=data["start"],
-        end=data["end"],
-        due_dates=data["due_dates"],
-        recurrence=data["recurrence"],
-        external_body=data["external_body"],
-    )
+    try:
+        services.measure_correct_deadline(
+            measure=measure,
+            kind=data["kind"],
+            start=data["start"],
+            end=data["end"],
+            due_dates=data["due_dates"],
+            recurrence=data["recurrence"],
+            external_body=data["external_body"],
+            expected_version=data["version"],
+        )
+    except StaleEdit as stale:
+        current = stale.current
+        theirs = _deadline_form(current).initial
+        conflict = _conflict(
+            stale,
+            [
+                (form.fields[name].label, theirs[name], form.data.get(form.add_prefix(name), ""))
+                for name in ("kind", "start", "end", "due_dates", "recurrence", "external_body")
+            ],
+        )
+        current.roadmap = measure.roadmap
+        return _measure_page(
+            request,
+            current,
+            MeasureForm(instance=current, prefix="measure"),
+            form.over_version(current.version),
+            conflict,
+            status=409,
+        )
     messages.success(request, _("Понимание срока исправлено; оно сохранится при других правках."))
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 
@@ -210,7 +296,26 @@ def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResp
 @require_POST
 def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
-    services.measure_reset_deadline(measure=measure)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.measure_reset_deadline(
+            measure=measure, expected_version=version if version else measure.version
+        )
+    except StaleEdit as stale:
+        current = stale.current
+        current.roadmap = measure.roadmap
+        conflict = _conflict(stale, [])
+        return _measure_page(
+            request,
+            current,
+            MeasureForm(instance=current, prefix="measure"),
+            _deadline_form(current),
+            conflict,
+            status=409,
+        )
     messages.success(request, _("Срок снова распознан из текста."))
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 

@@ -1,15 +1,18 @@
 from django.contrib import admin
 
 from monitoring import models
+from roadmap_portal.forms import CleanTextModelForm
 
 
 class TargetInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = models.IndicatorTarget
     extra = 0
 
 
 @admin.register(models.Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["code", "title", "unit", "direction", "level"]
     list_filter = ["unit", "direction", "level"]
     search_fields = ["code", "title"]
@@ -18,6 +21,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(models.IndicatorTarget)
 class IndicatorTargetAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["indicator", "municipality", "year", "baseline", "target"]
     list_filter = ["year", "municipality"]
     search_fields = ["indicator__title", "indicator__code"]
@@ -26,6 +30,7 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
 
 @admin.register(models.MonitoringStage)
 class MonitoringStageAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["__str__", "municipality", "starts_on", "ends_on"]
     list_filter = ["kind", "year", "municipality"]
     search_fields = ["municipality__name"]
@@ -34,6 +39,7 @@ class MonitoringStageAdmin(admin.ModelAdmin):
 
 @admin.register(models.IndicatorValue)
 class IndicatorValueAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["indicator", "municipality", "school", "stage", "value", "measured_on"]
     list_filter = ["stage__kind", "municipality"]
     search_fields = ["indicator__title", "school__short_name", "source"]

@@ -1,15 +1,18 @@
 from django.contrib import admin
 
+from roadmap_portal.forms import CleanTextModelForm
 from schools import models, services
 
 
 @admin.register(models.Region)
 class RegionAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     search_fields = ["name"]
 
 
 @admin.register(models.Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "region"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -18,6 +21,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["name", "short_name", "kind", "municipality"]
     list_filter = ["kind", "region", "municipality"]
     search_fields = ["name", "short_name"]
@@ -25,6 +29,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 class DesignationInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = models.SchoolDesignation
     extra = 0
     autocomplete_fields = ["basis_act"]
@@ -32,6 +37,7 @@ class DesignationInline(admin.TabularInline):
 
 @admin.register(models.School)
 class SchoolAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["short_name", "municipality", "director"]
     list_filter = ["municipality__region", "municipality", "designations__kind"]
     search_fields = ["name", "short_name"]
@@ -42,6 +48,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(models.SchoolDesignation)
 class SchoolDesignationAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["school", "kind", "year"]
     list_filter = ["kind", "year", "school__municipality"]
     search_fields = ["school__name", "school__short_name", "basis"]
@@ -50,12 +57,14 @@ class SchoolDesignationAdmin(admin.ModelAdmin):
 
 
 class AgreementItemInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = models.AgreementItem
     extra = 0
 
 
 @admin.register(models.PartnershipAgreement)
 class PartnershipAgreementAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["__str__", "pairing", "starts_on", "ends_on"]
     search_fields = ["number", "pairing__mentor__short_name", "pairing__supported__short_name"]
     list_select_related = ["pairing__mentor", "pairing__supported"]
@@ -65,6 +74,7 @@ class PartnershipAgreementAdmin(admin.ModelAdmin):
 
 @admin.register(models.MentorPairing)
 class MentorPairingAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["mentor", "supported", "starts_on", "ends_on"]
     list_filter = ["mentor__municipality"]
     search_fields = ["mentor__short_name", "supported__short_name"]
@@ -74,6 +84,7 @@ class MentorPairingAdmin(admin.ModelAdmin):
 
 @admin.register(models.Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["short_name", "position", "organisation", "school", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "position", "email"]
@@ -82,6 +93,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 class MemberInline(admin.TabularInline):
+    form = CleanTextModelForm
     model = models.WorkingGroupMember
     extra = 0
     autocomplete_fields = ["person"]
@@ -89,6 +101,7 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(models.WorkingGroup)
 class WorkingGroupAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["title", "municipality", "year"]
     list_filter = ["municipality", "year"]
     search_fields = ["title"]
@@ -98,6 +111,7 @@ class WorkingGroupAdmin(admin.ModelAdmin):
 
 @admin.register(models.Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     """Appointments go through the services, so that permissions follow them."""
 
     list_display = ["user", "role", "municipality", "school", "region", "appointed_at"]

@@ -25,7 +25,7 @@ def test_an_edit_in_the_browser_is_recorded_with_who_and_before_and_after(client
     client.post(reverse("measures:measure_edit", args=[cherek.pk, measure.pk]), {
         "measure-number": "3.1", "measure-title": "Утверждение состава рабочей группы (новая редакция)",
         "measure-owners_text": measure.owners_text, "measure-deadline_text": "Ежегодно в январе",
-        "measure-planned_result": measure.planned_result,
+        "measure-planned_result": measure.planned_result, "measure-version": measure.version,
     })  # fmt: skip
     page = client.get(reverse("measures:measure_history", args=[cherek.pk, measure.pk])).text
     assert "Изменение: Мероприятие 3.1" in page
@@ -107,5 +107,6 @@ def test_saving_a_form_unchanged_records_no_change(client, cherek):
     before = MeasureEvent.objects.filter(pgh_obj_id=measure.pk).count()
     data = {f"measure-{name}": getattr(measure, name).replace("\n", "\r\n") for name in
             ("number", "title", "owners_text", "deadline_text", "planned_result")}  # fmt: skip
+    data["measure-version"] = measure.version
     client.post(reverse("measures:measure_edit", args=[cherek.pk, measure.pk]), data)
     assert MeasureEvent.objects.filter(pgh_obj_id=measure.pk).count() == before

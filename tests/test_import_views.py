@@ -140,7 +140,12 @@ def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
 
     response = client.post(
         reverse("measures:measure_deadline", args=[cherek.pk, measure.pk]),
-        {"deadline-kind": "date", "deadline-due_dates": "15.03.2022", "deadline-recurrence": ""},
+        {
+            "deadline-kind": "date",
+            "deadline-due_dates": "15.03.2022",
+            "deadline-recurrence": "",
+            "deadline-version": measure.version,
+        },
     )
     assert response.status_code == 302
     measure.refresh_from_db()
@@ -150,7 +155,7 @@ def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
     client.post(url, {
         "measure-number": "2.1", "measure-title": "Заполнение диагностической карты (уточнено)",
         "measure-owners_text": measure.owners_text, "measure-deadline_text": measure.deadline_text,
-        "measure-planned_result": measure.planned_result,
+        "measure-planned_result": measure.planned_result, "measure-version": measure.version,
     })  # fmt: skip
     measure.refresh_from_db()
     assert measure.title == "Заполнение диагностической карты (уточнено)"
@@ -162,7 +167,11 @@ def test_a_wrong_manual_date_is_explained(client, cherek):
     measure = cherek.measures.get(number="2.1")
     response = client.post(
         reverse("measures:measure_deadline", args=[cherek.pk, measure.pk]),
-        {"deadline-kind": "date", "deadline-due_dates": "31.02.2022, завтра"},
+        {
+            "deadline-kind": "date",
+            "deadline-due_dates": "31.02.2022, завтра",
+            "deadline-version": measure.version,
+        },
     )
     assert response.status_code == 400
     assert "Не распознаны даты: 31.02.2022, завтра" in response.text

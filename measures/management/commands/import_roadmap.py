@@ -44,10 +44,15 @@ class Command(BaseCommand):
             year = date.today().year
             period = (date(year, 1, 1), date(year, 12, 31))
         with transaction.atomic():
-            record = roadmap_import_preview(
-                municipality=municipality, file_name=path.name, data=path.read_bytes(),
-                period=period, title=str(options["title"]),
-            )  # fmt: skip
+            try:
+                record = roadmap_import_preview(
+                    municipality=municipality, file_name=path.name, data=path.read_bytes(),
+                    period=period, title=str(options["title"]),
+                )  # fmt: skip
+            except ImportRefused as exc:
+                raise CommandError(
+                    "Файл не принят: " + "; ".join(self._line(e) for e in exc.errors)
+                ) from None
             parsed = record.parsed
             if options["title"]:
                 parsed["title"] = options["title"]
@@ -64,9 +69,9 @@ class Command(BaseCommand):
                 roadmap = roadmap_import_confirm(roadmap_import=record)
             except ImportRefused as exc:
                 transaction.set_rollback(True)
-                for error in exc.errors:
-                    self.stderr.write(self._line(error))
-                raise CommandError(f"Ошибок: {len(exc.errors)}; ничего не сохранено.") from None
+                raise CommandError(
+                    "Ничего не сохранено: " + "; ".join(self._line(e) for e in exc.errors)
+                ) from None
         if not options["json"]:
             self.stdout.write(
                 self.style.SUCCESS(

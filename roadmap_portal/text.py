@@ -1,0 +1,42 @@
+"""Text as people meant it, at every entry point (forms, import, admin) and every exit (exports).
+
+Text pasted from Word carries control characters (a vertical tab for a soft line break, form
+feeds, NULs from broken files) that PostgreSQL, XML and spreadsheets refuse. `clean_text` keeps
+line breaks and tabs and drops the rest; `neutralise_formula` makes a spreadsheet cell that a
+program would run as a formula read as the same text instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab and line feed (CR is turned into a line break first), DEL, C1 controls,
+# lone surrogates and the two non-characters XML 1.0 forbids.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Word's soft line break (vertical tab) and the Unicode line and paragraph separators are line
+# breaks to the person who typed them.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029\x85]")
+
+# OWASP's CSV injection rule: a cell starting with one of these may be run as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: str) -> str:
+    """Line breaks as LF, tabs kept, every other control character dropped."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+
+
+def is_formula_like(value: str) -> bool:
+    return value.startswith(FORMULA_PREFIXES)
+
+
+def neutralise_formula(value: str) -> str:
+    """A CSV cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def restore_formula(value: str) -> str:
+    """The text of a cell `neutralise_formula` wrote (an import reads back what we exported)."""
+    if value.startswith("'") and is_formula_like(value[1:]):
+        return value[1:]
+    return value
