@@ -115,6 +115,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 "problems": problems.get(measure["row"], []),
             }
         )
+    measure_rows = {measure["row"] for measure in parsed.get("measures", [])}
     return render(
         request,
         "measures/import_preview.html",
@@ -123,6 +124,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "parsed": parsed,
             "rows": rows,
             "file_problems": problems.get(None, []),
+            # rows that are not measures (skipped headers, text above the table): listed apart
+            "other_rows": [
+                item
+                for row, items in sorted(problems.items(), key=lambda pair: pair[0] or 0)
+                if row is not None and row not in measure_rows
+                for item in items
+                if item["kind"] == "warning"
+            ],
             "errors": parsed.get("errors", []),
             "title": record.title or parsed.get("title", ""),
             "order_date": date.fromisoformat(parsed["order"]["date"])

@@ -191,6 +191,28 @@ def test_a_really_repeated_header_is_skipped_with_a_warning_naming_its_row():
     ]
 
 
+def test_the_preview_page_lists_every_skipped_row(client):
+    municipality = factories.MunicipalityFactory()
+    coordinator = factories.UserFactory()
+    appoint(user=coordinator, role="coordinator", target=municipality)
+    rows = [
+        ["План на 2022 год"],
+        HEADER,
+        ["1", "Семинар", "Отдел образования", "Февраль 2022г.", "Проведён"],
+        HEADER,
+        ["2", "Совещание", "Отдел образования", "Март 2022г.", "Проведено"],
+    ]
+    record = roadmap_import_preview(
+        municipality=municipality, file_name="план.csv", data=csv_bytes(rows), period=Y2022,
+        title="План", user=coordinator,
+    )  # fmt: skip
+    client.force_login(coordinator)
+    page = client.get(reverse("measures:import_preview", args=[record.pk])).text
+    assert "Строки, которые не стали мероприятиями" in page
+    assert "Строка 1: Строка пропущена: она стоит до строки заголовков" in page
+    assert "Строка 4: Строка пропущена: она повторяет строку заголовков." in page
+
+
 def test_rows_before_the_header_are_listed_as_skipped():
     rows = [["План мероприятий на 2022 год"], HEADER, ["1", "Семинар", "Отдел", "Май 2022г.", ""]]
     parsed = read_roadmap_file("план.csv", csv_bytes(rows), Y2022).as_dict()
