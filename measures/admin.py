@@ -1,6 +1,12 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from measures import models, services
+from roadmap_portal.concurrency import last_change
 from roadmap_portal.forms import CleanTextModelForm
 
 
@@ -40,9 +46,37 @@ class SectionAdmin(admin.ModelAdmin):
     list_select_related = ["roadmap"]
 
 
+class MeasureAdminForm(CleanTextModelForm):
+    """The admin's measure form is guarded like the portal's: it carries the version it was
+    opened on, and a save over a newer one is refused with who changed it and when."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opened = data.get("opened_version")
+        if self.instance.pk and opened is not None:
+            current = models.Measure.objects.get(pk=self.instance.pk)
+            if current.version != opened:
+                change = last_change(current)
+                raise forms.ValidationError(
+                    _(
+                        "Мероприятие изменил(а) %(who)s, пока вы редактировали; ваши изменения "
+                        "не сохранены. Откройте мероприятие заново."
+                    )
+                    % {"who": change.who}
+                )
+        return data
+
+
 @admin.register(models.Measure)
 class MeasureAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+    form = MeasureAdminForm
     list_display = ["number", "title", "deadline_text", "deadline_kind", "roadmap"]
     list_filter = ["deadline_kind", "deadline_needs_review", "roadmap__municipality"]
     search_fields = ["title", "owners_text", "deadline_text", "planned_result"]
@@ -51,14 +85,14 @@ class MeasureAdmin(admin.ModelAdmin):
     raw_id_fields = ["roadmap", "section"]
     exclude = ["version"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: models.Measure, form: MeasureAdminForm, change: bool
+    ) -> None:
         """Through the same service as the portal's form: the deadline is read again and the
         occurrences follow it; a new version, so open edit forms do not overwrite it."""
-        if change:
-            services.measure_save(measure=obj)
-        else:
+        if not change:
             super().save_model(request, obj, form, change)
-            services.measure_save(measure=obj)
+        services.measure_save(measure=obj, expected_version=form.cleaned_data["opened_version"])
 
 
 @admin.register(models.Occurrence)

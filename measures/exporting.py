@@ -161,7 +161,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
                 parts.append(f"№ {act.number}")
             lines.append(" ".join(parts))
         for line in lines:
-            document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            document.add_paragraph(clean_text(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading.add_run(clean_text(roadmap.title)).bold = True

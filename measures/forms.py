@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import re
 from datetime import date
 
@@ -72,8 +74,12 @@ class VersionedForm(CleanTextMixin):
             error_messages={"required": _("Форма устарела: откройте страницу заново.")},
         )  # fmt: skip
 
-    def over_version(self, version: int):
+    def over_version(self, version: int, values: dict[str, str]) -> VersionedForm:
+        """The same form on `version`, with `values` (the fields the user did not change,
+        as the other person saved them) in place of what was posted."""
         data = self.data.copy()
+        for name, value in values.items():
+            data[self.add_prefix(name)] = value
         data[self.add_prefix("version")] = str(version)
         self.data = data
         self.cleaned_data = {}

@@ -17,9 +17,11 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from measures.deadlines import parse_deadline
+from measures.models import Measure, Section
 from roadmap_portal.text import clean_text, restore_formula
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -122,14 +124,27 @@ HEADER_WORDS = {word for synonyms in HEADER_SYNONYMS.values() for word in synony
 }  # fmt: skip
 
 
+def _header_word(text: str) -> str:
+    """A header cell without its qualifiers: «Срок исполнения (квартал, год)*» → «срок
+    исполнения»."""
+    key = re.sub(r"\([^)]*\)|\[[^\]]*\]|[*«»\"]", " ", _header_key(text))
+    return re.sub(r"\s+", " ", key).strip(" :.,")
+
+
 def repeats_header(cells: list[str], labels: dict[str, str]) -> bool:
     """A row that really repeats the header (a table continued on the next page): most of its
     filled cells are header words or the labels of the header found first. A measure whose
     title starts with «Мероприятия…» and result with «Результат…» is not one."""
-    known = HEADER_WORDS | {_header_key(label) for label in labels.values()}
-    filled = [_header_key(cell) for cell in cells if cell.strip()]
+    known = {_header_word(word) for word in HEADER_WORDS | set(labels.values())}
+    filled = [_header_word(cell) for cell in cells if cell.strip()]
     words = sum(1 for key in filled if key in known)
     return words >= 2 and words * 2 >= len(filled)
+
+
+def numbers_columns(cells: list[str]) -> bool:
+    """The row of column numbers under a header: «1 | 2 | 3 | 4 | 5»."""
+    filled = [cell.strip().rstrip(".") for cell in cells if cell.strip()]
+    return len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]
 
 
 def header_mapping(cells: list[str]) -> dict[str, int] | None:
@@ -176,7 +191,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
     labels: dict[str, str] = {}
     section_index: int | None = None
     section_by_text: dict[str, int] = {}
-    skipped_before_header: list[str] = []
+    skipped_before_header: list[int] = []
     if len(rows) > MAX_ROWS:
         parsed.error(
             _("В таблице %(count)s строк; больше %(max)s строк за один раз не принимается.")
@@ -198,6 +213,9 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
             continue  # the header (also one repeated on a continued table)
         if mapping is None:
             skipped_before_header.append(row.number)
+            continue
+        if numbers_columns(cells):
+            parsed.warn(_("Строка пропущена: это нумерация столбцов таблицы."), row.number)
             continue
 
         def value(name: str, cells: list[str] = cells, mapping: dict[str, int] = mapping) -> str:
@@ -286,13 +304,14 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
     return parsed
 
 
-SECTION_NUMBER_MAX = 20  # Section.number
+def _max_length(model: type[Model], name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 def check_section(parsed: Parsed, number: str, row: int, labels: dict[str, str]) -> None:
-    if len(number) > SECTION_NUMBER_MAX:
+    if len(number) > (limit := _max_length(Section, "number")):
         parsed.error(
-            _("Номер раздела длиннее %(max)s символов.") % {"max": SECTION_NUMBER_MAX},
+            _("Номер раздела длиннее %(max)s символов.") % {"max": limit},
             row,
             labels.get("section", labels.get("number", COLUMN_LABELS["number"])),
         )
@@ -306,10 +325,12 @@ def check_measure(parsed: Parsed, measure: dict[str, Any], labels: dict[str, str
 
     if not measure["title"]:
         parsed.error(_("Нет наименования мероприятия."), row, label("title"))
-    if len(measure["number"]) > 20:
-        parsed.error(_("Номер длиннее 20 символов."), row, label("number"))
-    if len(measure["deadline_text"]) > 500:
-        parsed.error(_("Текст срока длиннее 500 символов."), row, label("deadline"))
+    if len(measure["number"]) > (limit := _max_length(Measure, "number")):
+        parsed.error(_("Номер длиннее %(max)s символов.") % {"max": limit}, row, label("number"))
+    if len(measure["deadline_text"]) > (limit := _max_length(Measure, "deadline_text")):
+        parsed.error(
+            _("Текст срока длиннее %(max)s символов.") % {"max": limit}, row, label("deadline")
+        )
     if not measure["deadline_text"] and measure["title"]:
         parsed.warn(_("Срок не указан."), row, label("deadline"))
 
@@ -484,13 +505,18 @@ def xlsx_rows(data: bytes) -> tuple[list[Row], list[str]]:
 
 
 CSV_ENCODINGS = _("UTF-8, UTF-16 (Юникод), Windows-1251 и KOI8-R")
-_LOWER_CYRILLIC = re.compile("[а-яё]")
-_CYRILLIC = re.compile("[А-яЁё]")
+_CYRILLIC = re.compile("[а-яё]")
+_COMMON = re.compile("[оеаинтср]")  # the most frequent Russian letters, about half of a text
+_HEADER_STEMS = ("мероприят", "наименован", "ответствен", "исполнит", "срок", "результат")
 
 
-def _lowercase_share(text: str) -> float:
-    letters = len(_CYRILLIC.findall(text))
-    return len(_LOWER_CYRILLIC.findall(text)) / letters if letters else 1.0
+def _russian_score(text: str) -> float:
+    """How Russian a decoding reads: header words of a roadmap table first, then the share of
+    the commonest letters (case ignored, so capitals and abbreviations do not mislead it)."""
+    lower = text[:20_000].lower()
+    letters = len(_CYRILLIC.findall(lower))
+    common = len(_COMMON.findall(lower)) / letters if letters else 0.0
+    return sum(lower.count(stem) for stem in _HEADER_STEMS) + common
 
 
 def _utf16_without_mark(head: bytes) -> str | None:
@@ -503,8 +529,7 @@ def _utf16_without_mark(head: bytes) -> str | None:
 
 def decode_csv(data: bytes) -> str:
     """CSV text in the encodings Russian offices save: UTF-8 (with or without BOM), UTF-16
-    (Excel's «Текст Юникод»), Windows-1251 or KOI8-R (told apart by their letters: Russian text
-    is mostly lower case, KOI8-R read as Windows-1251 mostly upper case)."""
+    (Excel's «Текст Юникод»), Windows-1251 or KOI8-R (told apart by `_russian_score`)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -527,7 +552,7 @@ def decode_csv(data: bytes) -> str:
             except UnicodeDecodeError:
                 continue
         if candidates:
-            return max(candidates, key=_lowercase_share)
+            return max(candidates, key=_russian_score)
     raise FileRefused(
         _("Не удалось прочитать кодировку CSV. Понимаются кодировки %(encodings)s.")
         % {"encodings": CSV_ENCODINGS}

@@ -253,7 +253,10 @@ def roadmap_import_confirm(
 
     Confirms in one municipality run one at a time (its row is locked), so that two previews
     of the same file confirmed at the same moment give one roadmap and one friendly refusal."""
-    Municipality.objects.select_for_update().filter(pk=roadmap_import.municipality_id).first()
+    # FOR NO KEY UPDATE: other writes that only point at the municipality are not held up
+    Municipality.objects.select_for_update(no_key=True).filter(
+        pk=roadmap_import.municipality_id
+    ).first()
     record = RoadmapImport.objects.select_for_update().get(pk=roadmap_import.pk)
     if record.status == RoadmapImport.Status.DONE and record.roadmap_id:
         return record.roadmap  # confirmed twice: nothing new

@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,8 @@ from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
 from measures.history import display, history_of
-from roadmap_portal.concurrency import StaleEdit
+from measures.models import Measure
+from roadmap_portal.concurrency import StaleEdit, as_opened
 from schools.selectors import director_schools
 
 
@@ -158,7 +161,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("measures:roadmap_detail", pk=roadmap.pk)
 
 
-def _deadline_form(measure, data=None) -> DeadlineForm:
+def _deadline_form(measure: Any, data: Any = None) -> DeadlineForm:
+    """The correction form of a measure (or of its history event: the same field names)."""
     return DeadlineForm(
         data,
         prefix="deadline",
@@ -174,44 +178,69 @@ def _deadline_form(measure, data=None) -> DeadlineForm:
     )
 
 
-def _conflict(stale: StaleEdit, rows: list[tuple[str, object, object]]) -> dict:
-    """What the page says when a save was refused because someone saved first: who, when, and
-    for each field that differs the other person's value beside the one the user typed."""
+def _form_value(value: object) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value).strip()
+
+
+def _conflict(
+    form: MeasureForm | DeadlineForm,
+    stale: StaleEdit,
+    values_of: Callable[[Any], dict[str, object]],
+) -> dict[str, Any]:
+    """A save refused because someone saved first (optimistic locking). Three-way: the row as
+    the form was opened (its history), as it is now, and as the user typed it. Fields the user
+    did not touch take the other person's values in the form, so that saving again loses
+    nobody's change; the table shows the other person's values beside the user's."""
+    current = stale.current
+    opened = as_opened(current, form.cleaned_data.get("version") or 0)
+    theirs, base = values_of(current), values_of(opened) if opened is not None else None
+    untouched: dict[str, str] = {}
+    rows = []
+    for name in theirs:
+        field = form.fields[name]
+        now = _form_value(theirs[name])
+        yours = _form_value(form.data.get(form.add_prefix(name), ""))
+        before = _form_value(base[name]) if base is not None else None
+        labels = dict(getattr(field, "choices", None) or [])
+
+        def shown(value: str, labels: dict = labels) -> str:
+            return display(None, str(labels.get(value, value)))
+
+        if before is not None and yours == before:
+            untouched[name] = now
+            if now != before:
+                rows.append({"field": field.label, "theirs": shown(now), "yours": None})
+        elif yours != now:
+            clash = before is None or now != before
+            rows.append(
+                {"field": field.label, "theirs": shown(now), "yours": shown(yours), "clash": clash}
+            )
+    form.over_version(current.version, untouched)
     when = stale.change.when
-    if when is None:
-        moment = ""
-    else:
+    moment = ""
+    if when is not None:
         local = timezone.localtime(when)
-        moment = (
-            local.strftime("%H:%M")
-            if local.date() == timezone.localdate()
-            else local.strftime("%d.%m.%Y %H:%M")
-        )
-
-    def shown(value: object) -> str:
-        return display(None, value.isoformat() if isinstance(value, date) else value)
-
-    differences = [
-        {"field": label, "theirs": shown(theirs), "yours": shown(yours)}
-        for label, theirs, yours in rows
-        if shown(theirs) != shown(yours)
-    ]
-    names = {"who": stale.change.who, "when": moment}
-    if not rows:
-        message = _(
-            "Мероприятие изменил(а) %(who)s в %(when)s, пока страница была открыта; действие не "
-            "выполнено. Проверьте новые значения и повторите его, если нужно."
-        )
-    else:
-        message = _(
-            "Мероприятие изменил(а) %(who)s в %(when)s, пока вы редактировали; ваши изменения "
-            "не сохранены — вот они, рядом с новыми значениями. Ваш текст остался в форме: "
-            "проверьте его и нажмите кнопку ещё раз, если ваши значения должны заменить новые."
-        )
-    return {"message": message % names, "rows": differences}
+        same_day = local.date() == timezone.localdate()
+        moment = local.strftime("%H:%M" if same_day else "%d.%m.%Y %H:%M")
+    message = _(
+        "Мероприятие изменил(а) %(who)s в %(when)s, пока вы редактировали; ваши изменения "
+        "не сохранены — вот они, рядом с новыми значениями. Ваш текст остался в форме, а поля, "
+        "которые вы не меняли, теперь показывают новые значения: проверьте и нажмите кнопку "
+        "ещё раз, чтобы сохранить."
+    )
+    return {"message": message % {"who": stale.change.who, "when": moment}, "rows": rows}
 
 
-def _measure_page(request, measure, form, deadline_form, conflict=None, status=200):
+def _measure_page(
+    request: HttpRequest,
+    measure: Measure,
+    form: MeasureForm,
+    deadline_form: DeadlineForm,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "measures/measure_edit.html",
@@ -226,6 +255,14 @@ def _measure_page(request, measure, form, deadline_form, conflict=None, status=2
     )
 
 
+def _measure_values(measure: Measure) -> dict[str, object]:
+    return {name: getattr(measure, name) for name in MeasureForm.Meta.fields}
+
+
+def _deadline_values(measure: Measure) -> dict[str, object]:
+    return dict(_deadline_form(measure).initial)
+
+
 def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
     form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
@@ -235,22 +272,10 @@ def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
                 measure=form.save(commit=False), expected_version=form.cleaned_data["version"]
             )
         except StaleEdit as stale:
-            current = stale.current
-            conflict = _conflict(
-                stale,
-                [
-                    (form.fields[name].label, getattr(current, name), form.cleaned_data[name])
-                    for name in MeasureForm.Meta.fields
-                ],
-            )
-            current.roadmap = measure.roadmap
+            conflict = _conflict(form, stale, _measure_values)
+            stale.current.roadmap = measure.roadmap
             return _measure_page(
-                request,
-                current,
-                form.over_version(current.version),
-                _deadline_form(current),
-                conflict,
-                status=409,
+                request, stale.current, form, _deadline_form(stale.current), conflict, 409
             )
         messages.success(request, _("Мероприятие сохранено."))
         return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
@@ -280,24 +305,10 @@ def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResp
             expected_version=data["version"],
         )
     except StaleEdit as stale:
-        current = stale.current
-        theirs = _deadline_form(current).initial
-        conflict = _conflict(
-            stale,
-            [
-                (form.fields[name].label, theirs[name], form.data.get(form.add_prefix(name), ""))
-                for name in ("kind", "start", "end", "due_dates", "recurrence", "external_body")
-            ],
-        )
-        current.roadmap = measure.roadmap
-        return _measure_page(
-            request,
-            current,
-            MeasureForm(instance=current, prefix="measure"),
-            form.over_version(current.version),
-            conflict,
-            status=409,
-        )
+        conflict = _conflict(form, stale, _deadline_values)
+        stale.current.roadmap = measure.roadmap
+        current_form = MeasureForm(instance=stale.current, prefix="measure")
+        return _measure_page(request, stale.current, current_form, form, conflict, 409)
     messages.success(request, _("Понимание срока исправлено; оно сохранится при других правках."))
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 
@@ -305,26 +316,20 @@ def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResp
 @require_POST
 def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
+    version = request.POST.get("version", "")
+    try:  # a missing version is a stale form too: versions start at 1
         services.measure_reset_deadline(
-            measure=measure, expected_version=version if version else measure.version
+            measure=measure, expected_version=int(version) if version.isdecimal() else 0
         )
-    except StaleEdit as stale:
-        current = stale.current
-        current.roadmap = measure.roadmap
-        conflict = _conflict(stale, [])
-        return _measure_page(
+    except StaleEdit:
+        messages.error(
             request,
-            current,
-            MeasureForm(instance=current, prefix="measure"),
-            _deadline_form(current),
-            conflict,
-            status=409,
+            _(
+                "Мероприятие изменили, пока страница была открыта, или форма устарела: срок не "
+                "распознан заново. Проверьте новые значения и повторите, если нужно."
+            ),
         )
+        return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
     messages.success(request, _("Срок снова распознан из текста."))
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 

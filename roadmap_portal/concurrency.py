@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ def last_change(obj: models.Model) -> LastChange:
         return LastChange(_("другой пользователь"), None)
     context = event.pgh_context.metadata if event.pgh_context else {}
     user_id = context.get("user")
-    user = User.objects.filter(pk=user_id).first() if user_id else None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     who = (user.get_full_name() or user.username) if user else _("другой пользователь")
     return LastChange(who, event.pgh_created_at)
 
@@ -49,3 +49,9 @@ def lock_for_update[M: models.Model](instance: M, expected_version: int | None) 
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current, last_change(current))
     return current
+
+
+def as_opened(obj: models.Model, version: int) -> models.Model | None:
+    """The row as it was at `version` (its history event, with the same field names), so that
+    a refused edit can tell what the user changed from what the other person changed."""
+    return obj.events.filter(version=version).order_by("-pgh_id").first()

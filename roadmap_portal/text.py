@@ -31,12 +31,14 @@ def is_formula_like(value: str) -> bool:
 
 
 def neutralise_formula(value: str) -> str:
-    """A CSV cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    return "'" + value if is_formula_like(value) else value
+    """A CSV cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP); so
+    does one that already starts with apostrophes before such a character, so that the
+    importer's `restore_formula` gives back exactly what was written."""
+    return "'" + value if is_formula_like(value.lstrip("'")) else value
 
 
 def restore_formula(value: str) -> str:
     """The text of a cell `neutralise_formula` wrote (an import reads back what we exported)."""
-    if value.startswith("'") and is_formula_like(value[1:]):
+    if value.startswith("'") and is_formula_like(value[1:].lstrip("'")):
         return value[1:]
     return value

@@ -111,8 +111,9 @@ class WorkingGroupAdmin(admin.ModelAdmin):
 
 @admin.register(models.Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
     """Appointments go through the services, so that permissions follow them."""
+
+    form = CleanTextModelForm
 
     list_display = ["user", "role", "municipality", "school", "region", "appointed_at"]
     list_filter = ["role", "municipality", "region"]

@@ -101,19 +101,67 @@ def test_two_coordinators_editing_one_measure_lose_nothing(client, measure, coor
     assert "Мероприятие изменил(а) Анна Петрова в" in page
     assert "ваши изменения не сохранены" in page
     # the other person's value beside the user's own, and the user's text still in the form
-    assert "Название от Анны" in page and "Исходное название" in page
+    assert "Название от Анны" in page and "вы не меняли — в форме новое значение" in page
     assert "Руководители ШНОР</textarea>" in page
+    assert "изменили оба" not in page
     measure.refresh_from_db()
     assert measure.title == "Название от Анны" and measure.owners_text == "Отдел образования"
     assert f'name="measure-version" value="{measure.version}"' in page
 
-    # saving again from the refused page is a conscious choice, and it is saved
-    response = client.post(
-        url, form_data(measure, measure.version, owners_text="Руководители ШНОР")
-    )
+    # saving again the page as it came back keeps both people's changes
+    refused = response.context["form"]
+    again = {key: refused.data[key] for key in form_data(measure, 0)}
+    assert again["measure-title"] == "Название от Анны"  # untouched by Boris: Anna's value
+    response = client.post(url, again)
     assert response.status_code == 302
     measure.refresh_from_db()
     assert (measure.title, measure.owners_text) == ("Название от Анны", "Руководители ШНОР")
+
+
+def test_a_field_both_changed_is_marked_and_keeps_the_users_text(client, measure, coordinators):
+    anna, boris = coordinators
+    url = reverse("measures:measure_edit", args=[measure.roadmap_id, measure.pk])
+    opened_on = measure.version
+    client.force_login(anna)
+    client.post(url, form_data(measure, opened_on, title="Название от Анны"))
+    client.force_login(boris)
+    response = client.post(url, form_data(measure, opened_on, title="Название от Бориса"))
+    assert response.status_code == 409
+    assert "изменили оба" in response.text
+    assert response.context["form"].data["measure-title"] == "Название от Бориса"
+    measure.refresh_from_db()
+    assert measure.title == "Название от Анны"
+
+
+def test_the_admin_refuses_a_stale_save(client, measure):
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    form = client.get(url).context["adminform"].form
+    assert form["opened_version"].value() == measure.version
+    opened_on = measure.version
+    other = Measure.objects.get(pk=measure.pk)
+    other.title = "Название из портала"
+    measure_save(measure=other, expected_version=opened_on)
+    data = {
+        "roadmap": measure.roadmap_id, "position": measure.position, "number": measure.number,
+        "title": "Название из админки", "owners_text": measure.owners_text,
+        "deadline_text": measure.deadline_text, "deadline_kind": measure.deadline_kind,
+        "planned_result": measure.planned_result, "all_designated_schools": "on",
+        "deadline_due_dates": "", "opened_version": opened_on,
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "пока вы редактировали; ваши изменения не сохранены" in response.text
+    measure.refresh_from_db()
+    assert measure.title == "Название из портала"
+
+
+def test_rereading_the_deadline_from_a_stale_page_is_refused(client, measure, coordinators):
+    client.force_login(coordinators[0])
+    url = reverse("measures:measure_deadline_reset", args=[measure.roadmap_id, measure.pk])
+    for version in ("", str(measure.version - 1 or 99)):
+        response = client.post(url, {"version": version}, follow=True)
+        assert "срок не распознан заново" in response.text
 
 
 def test_a_stale_deadline_correction_is_refused_and_kept(client, measure, coordinators):
@@ -211,6 +259,26 @@ def test_the_preview_page_lists_every_skipped_row(client):
     assert "Строки, которые не стали мероприятиями" in page
     assert "Строка 1: Строка пропущена: она стоит до строки заголовков" in page
     assert "Строка 4: Строка пропущена: она повторяет строку заголовков." in page
+
+
+def test_a_repeated_header_with_qualifiers_and_a_column_numbering_row_are_skipped():
+    header = ["№", "Мероприятие (содержание)", "Ответственный исполнитель (должность)",
+              "Срок исполнения (квартал, год)", "Результат (документ)*"]  # fmt: skip
+    rows = [
+        header,
+        ["1", "2", "3", "4", "5"],
+        ["1", "Семинар", "Отдел образования", "Февраль 2022г.", "Проведён"],
+        ["№", "Мероприятие", "Ответственный исполнитель", "Срок исполнения", "Результат"],
+        ["1.", "2.", "3.", "4.", "5."],
+        ["2", "Совещание", "Отдел образования", "Март 2022г.", "Проведено"],
+    ]
+    parsed = read_roadmap_file("план.csv", csv_bytes(rows), Y2022).as_dict()
+    assert [m["title"] for m in parsed["measures"]] == ["Семинар", "Совещание"]
+    assert [(w["row"], w["message"]) for w in parsed["warnings"]] == [
+        (2, "Строка пропущена: это нумерация столбцов таблицы."),
+        (4, "Строка пропущена: она повторяет строку заголовков."),
+        (5, "Строка пропущена: это нумерация столбцов таблицы."),
+    ]
 
 
 def test_rows_before_the_header_are_listed_as_skipped():

@@ -158,6 +158,35 @@ def test_csv_in_every_russian_office_encoding_is_read(encoding):
     assert parsed["measures"][0]["owners_text"] == "Отдел образования"
 
 
+@pytest.mark.parametrize("encoding", ["koi8_r", "cp1251"])
+def test_capitals_and_abbreviations_do_not_mislead_the_encoding_guess(encoding):
+    rows = [
+        ["N", "НАИМЕНОВАНИЕ МЕРОПРИЯТИЯ", "ОТВЕТСТВЕННЫЕ", "СРОКИ", "РЕЗУЛЬТАТ"],
+        ["1", "Совещание", "МОУО", "2022", "Протокол"],
+    ]
+    parsed = read_roadmap_file("план.csv", csv_bytes(rows, encoding), Y2022).as_dict()
+    assert parsed["measures"][0]["title"] == "Совещание"
+    assert parsed["measures"][0]["owners_text"] == "МОУО"
+
+
+def test_an_apostrophe_the_user_typed_survives_the_csv_round_trip(db):
+    roadmap = factories.RoadmapFactory()
+    factories.MeasureFactory(roadmap=roadmap, title="'=не формула", owners_text="'Отдел'")
+    parsed = read_roadmap_file("план.csv", export_roadmap(roadmap, "csv"), Y2022).as_dict()
+    assert parsed["measures"][0]["title"] == "'=не формула"
+    assert parsed["measures"][0]["owners_text"] == "'Отдел'"
+
+
+@pytest.mark.django_db
+def test_control_characters_in_the_approving_act_do_not_break_the_docx():
+    act = factories.LegalActFactory(number="31\x0b", issuer__name_genitive="управления\x0bобр")
+    roadmap = factories.RoadmapFactory(
+        municipality=act.municipality, approved_by=act, status=Roadmap.Status.APPROVED
+    )
+    factories.MeasureFactory(roadmap=roadmap)
+    assert export_roadmap(roadmap, "docx").startswith(b"PK")
+
+
 def test_a_csv_without_a_table_names_the_encodings_understood():
     parsed = read_roadmap_file("план.csv", "просто текст\nи ещё".encode("koi8_r"), Y2022)
     messages = [error["message"] for error in parsed.as_dict()["errors"]]

@@ -13,7 +13,7 @@ from schools.models import Municipality
 def find_municipality(value: str) -> Municipality:
     query = (
         Municipality.objects.filter(pk=int(value))
-        if value.isdigit()
+        if value.isdecimal() and value.isascii()
         else (Municipality.objects.filter(name__iexact=value))
     )
     municipality = query.first()
