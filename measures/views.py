@@ -129,7 +129,8 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     sections = parsed.get("sections", [])
     rows: list[dict] = []
     current = object()
-    for measure in parsed.get("measures", []):
+    failed = record.status == Status.FAILED  # the page says why; the table is not shown
+    for measure in [] if failed else parsed.get("measures", []):
         if measure.get("section") != current:
             current = measure.get("section")
             if current is not None:
