@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import tasks
+from measures.history import history_of
 from measures.models import Roadmap, RoadmapImport
 from tests import docx_builders
 
@@ -123,6 +124,11 @@ def test_confirming_is_queued_once_and_the_task_twice_makes_one_roadmap(client, 
     assert record.status == "done"
     assert bytes(record.data) == b""  # the file is no longer kept
     assert record.confirmed_by.username == "koordinator"
+    coordinator = record.confirmed_by
+    history = history_of(record.roadmap)
+    assert history and {entry["who"] for entry in history} == {
+        coordinator.get_full_name() or coordinator.username
+    }  # the history names who confirmed, not «система»
     response = client.get(preview_url(record) + "?confirmed=1")
     assert response.url == reverse("measures:roadmap_detail", args=[record.roadmap_id])
     assert "Дорожная карта импортирована: мероприятий 31." in client.get(response.url).text

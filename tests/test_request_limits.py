@@ -96,6 +96,7 @@ def test_compose_exposes_only_nginx_with_limits_and_static_files():
         "proxy_set_header X-Forwarded-For $remote_addr;",
         "proxy_set_header X-Real-IP $remote_addr;",
         "proxy_pass http://web:8000;",
+        "error_page 413 @too_large;",
     ):
         assert directive in conf, directive
 
