@@ -20,7 +20,8 @@ COPY . .
 # Static files are collected at build time; the settings need no server for that.
 RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 SECRET_KEY=build \
     python manage.py collectstatic --noinput \
-    && useradd --system --home /app portal && mkdir -p /data && chown portal /data
+    && useradd --system --home /app portal && mkdir -p /data && chown portal /data \
+    && chown -R portal /app/staticfiles
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "roadmap_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "roadmap_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
-from measures.importing import MAX_FILE_SIZE
+from measures.importing import MAX_FILE_SIZE, period_problem
 from measures.models import Measure
 from roadmap_portal.forms import CleanTextMixin
 from schools.models import Municipality
@@ -57,8 +57,9 @@ class ImportForm(CleanTextMixin, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("Окончание периода раньше его начала."))
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and (problem := period_problem(starts_on, ends_on)):
+            self.add_error("ends_on", problem)
         return data
 
 

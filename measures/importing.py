@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,16 @@ MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 10_000
+# The work of one import is bounded while the file is read, before anything is built from it.
+MAX_CELLS_PER_ROW = 50
+MAX_CELLS = 100_000
+MAX_CELL_CHARS = 20_000
+MAX_TOTAL_CHARS = 5_000_000
+MAX_READ_SECONDS = 20.0
+# The period of an imported roadmap.
+MIN_PERIOD_YEAR = 2000
+MAX_PERIOD_YEAR = 2100
+MAX_PERIOD_YEARS = 10
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 FIELDS = ("section", "number", "title", "owners", "deadline", "result")
@@ -384,6 +395,23 @@ def read_preamble(parsed: Parsed, lines: list[str]) -> None:
         }  # fmt: skip
 
 
+def period_problem(starts_on: date, ends_on: date) -> str | None:
+    """Why an import period is not accepted, or None: years 2000–2100, at most 10 years."""
+    if ends_on < starts_on:
+        return _("Окончание периода раньше его начала.")
+    if starts_on.year < MIN_PERIOD_YEAR or ends_on.year > MAX_PERIOD_YEAR:
+        return _("Период дорожной карты должен лежать в пределах %(min)s–%(max)s годов.") % {
+            "min": MIN_PERIOD_YEAR,
+            "max": MAX_PERIOD_YEAR,
+        }
+    day = min(starts_on.day, 28) if starts_on.month == 2 else starts_on.day
+    if ends_on >= date(starts_on.year + MAX_PERIOD_YEARS, starts_on.month, day):
+        return _("Период дорожной карты длиннее %(max)s лет: укажите не больше %(max)s лет.") % {
+            "max": MAX_PERIOD_YEARS
+        }
+    return None
+
+
 # --- Files ---------------------------------------------------------------------------------
 
 
@@ -454,53 +482,237 @@ def check_file(name: str, data: bytes) -> str:
     )
 
 
-def docx_rows(data: bytes) -> tuple[list[Row], list[str]]:
-    """Rows of every table in document order (a table broken in several continues), and the
-    paragraphs before the first table."""
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+class ReadBudget:
+    """The limits of one import, checked while the file is read; refuses with the limit named."""
 
-    document = docx.Document(io.BytesIO(data))
+    def __init__(self, seconds: float = MAX_READ_SECONDS) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+        self.rows = 0
+        self.cells = 0
+        self.chars = 0
+
+    def row(self, cells: int) -> None:
+        self.rows += 1
+        if self.rows > MAX_ROWS:
+            raise FileRefused(
+                _(
+                    "В таблице больше %(max)s строк: за один импорт принимается не больше "
+                    "%(max)s строк. Разделите файл на части."
+                )
+                % {"max": f"{MAX_ROWS:,}".replace(",", "\u00a0")}
+            )
+        if cells > MAX_CELLS_PER_ROW:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
+                    "ячеек в строке."
+                )
+                % {"row": self.rows, "count": cells, "max": MAX_CELLS_PER_ROW}
+            )
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise FileRefused(
+                _(
+                    "В таблице больше %(max)s ячеек: столько за один импорт не принимается. "
+                    "Разделите файл на части."
+                )
+                % {"max": f"{MAX_CELLS:,}".replace(",", "\u00a0")}
+            )
+        if self.rows % 256 == 0:
+            self.clock()
+
+    def cell(self, length: int) -> None:
+        if length > MAX_CELL_CHARS:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы ячейка длиннее %(max)s символов: "
+                    "такой текст не похож на мероприятие дорожной карты."
+                )
+                % {"row": self.rows + 1, "max": f"{MAX_CELL_CHARS:,}".replace(",", "\u00a0")}
+            )
+        self.chars += length
+        if self.chars > MAX_TOTAL_CHARS:
+            raise FileRefused(
+                _("В таблице больше %(max)s символов текста: это больше, чем принимает импорт.")
+                % {"max": f"{MAX_TOTAL_CHARS:,}".replace(",", "\u00a0")}
+            )
+
+    def clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise FileRefused(
+                _("Файл читается дольше %(seconds)s секунд; чтение прервано.")
+                % {"seconds": int(self.seconds)}
+            )
+
+
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_BODY, W_TBL, W_TR, W_TC, W_P, W_R, W_T = (
+    f"{W_NS}{name}" for name in ("body", "tbl", "tr", "tc", "p", "r", "t")
+)
+RUN_TEXT = {f"{W_NS}tab": "\t", f"{W_NS}ptab": "\t", f"{W_NS}cr": "\n", f"{W_NS}noBreakHyphen": "-"}
+
+
+def _run_text(run: Any) -> str:
+    parts = []
+    for child in run:
+        if child.tag == W_T:
+            parts.append(child.text or "")
+        elif child.tag == f"{W_NS}br":
+            parts.append("\n" if child.get(f"{W_NS}type", "textWrapping") == "textWrapping" else "")
+        else:
+            parts.append(RUN_TEXT.get(child.tag, ""))
+    return "".join(parts)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """As python-docx's Paragraph.text: the runs and the hyperlinks' runs."""
+    parts = []
+    for child in paragraph:
+        if child.tag == W_R:
+            parts.append(_run_text(child))
+        elif child.tag == f"{W_NS}hyperlink":
+            parts += [_run_text(run) for run in child if run.tag == W_R]
+    return "".join(parts)
+
+
+def _property(element: Any, path: str, default: str | None) -> str | None:
+    found = element.find(path)
+    if found is None:
+        return default
+    return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
+
+
+def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of every table in document order (a table broken in several continues), and the
+    paragraphs before the first table.
+
+    word/document.xml is streamed element by element (lxml iterparse) and every row is dropped
+    once read, so memory follows one row, and the budget refuses as soon as the file passes a
+    limit: a hostile file costs the reading of MAX_ROWS rows, not of the whole file. The cells
+    are python-docx's `_Row.cells`: a horizontally merged cell repeated for each column it
+    spans, a vertically merged one carrying the text of the cell where the merge starts.
+    """
+    from lxml import etree
+
+    budget = budget or ReadBudget()
     rows: list[Row] = []
     preamble: list[str] = []
     seen_table = False
-    number = 0
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p" and not seen_table:
-            preamble.append(Paragraph(element, document).text)
-        elif tag == "tbl":
-            seen_table = True
-            for table_row in Table(element, document).rows:
-                number += 1
-                rows.append(Row(number, [cell.text for cell in table_row.cells]))
+    table = None
+    above: dict[int, tuple[str, int]] = {}  # grid column -> (text, span) in the row above
+    cell_chars = 0
+    with zipfile.ZipFile(io.BytesIO(data)).open("word/document.xml") as stream:
+        events = etree.iterparse(
+            stream,
+            events=("end",),
+            tag=(W_TBL, W_TR, W_TC, W_P, W_T),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+        for _event, element in events:
+            tag = element.tag
+            if tag == W_T:
+                cell_chars += len(element.text or "")
+                continue
+            if tag == W_TC:
+                budget.cell(cell_chars)
+                cell_chars = 0
+                continue
+            parent = element.getparent()
+            at_top = parent is not None and parent.tag == W_BODY
+            if tag == W_P:
+                if at_top:
+                    if not seen_table:
+                        preamble.append(_paragraph_text(element))
+                    parent.remove(element)
+                continue
+            if tag == W_TBL:
+                if at_top:
+                    seen_table = True
+                    parent.remove(element)
+                continue
+            # w:tr
+            tcs = [child for child in element if child.tag == W_TC]
+            spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
+            budget.row(sum(spans))
+            grandparent = parent.getparent() if parent is not None else None
+            if grandparent is None or grandparent.tag != W_BODY:
+                continue  # a table inside a cell: not rows of the roadmap (as python-docx)
+            if parent is not table:
+                table, above = parent, {}
+            offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
+            cells: list[str] = []
+            grid: dict[int, tuple[str, int]] = {}
+            for tc, span in zip(tcs, spans, strict=True):
+                if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
+                    if offset not in above:
+                        raise ValueError("w:vMerge continues a cell that is not there")
+                    text, root_span = above[offset]
+                else:
+                    text = "\n".join(_paragraph_text(p) for p in tc if p.tag == W_P)
+                    root_span = span
+                cells += [text] * root_span
+                grid[offset] = (text, root_span)
+                offset += span
+            above = grid
+            rows.append(Row(len(rows) + 1, cells))
+            parent.remove(element)
+    budget.clock()
     return rows, preamble
 
 
-def csv_rows(data: bytes) -> tuple[list[Row], list[str]]:
+def csv_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
     """Rows of a CSV in UTF-8 or Windows-1251, separated by «;» (Russian Excel), «,» or tabs."""
+    budget = budget or ReadBudget()
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    # A cell our export protected against formula injection («'=…») reads back as written.
-    return [
-        Row(number, [restore_formula(cell) for cell in cells])
-        for number, cells in enumerate(reader, start=1)
-    ], []
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            for cell in cells:
+                budget.cell(len(cell))
+            budget.row(len(cells))
+            # a cell our export protected against formula injection («'=…») reads back as written
+            rows.append(Row(number, [restore_formula(cell) for cell in cells]))
+    except csv.Error:  # a cell longer than csv's own limit
+        raise FileRefused(
+            _(
+                "CSV не удаётся прочитать в строке %(row)s: ячейка слишком длинная "
+                "или не закрыты кавычки."
+            )
+            % {"row": budget.rows + 1}
+        ) from None
+    return rows, []
 
 
-def xlsx_rows(data: bytes) -> tuple[list[Row], list[str]]:
-    """Rows of the first sheet, read by django-import-export's XLSX format."""
-    from import_export.formats.base_formats import XLSX
+def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of the first sheet, streamed by openpyxl in read-only mode up to the limits (the
+    sheet's declared size is not trusted)."""
+    import openpyxl
 
-    dataset = XLSX().create_dataset(data)
-    rows = [Row(1, ["" if v is None else str(v) for v in dataset.headers or []])]
-    rows += [
-        Row(index, ["" if v is None else str(v) for v in values])
-        for index, values in enumerate(dataset, start=2)
-    ]
+    budget = budget or ReadBudget()
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        rows = []
+        for number, values in enumerate(
+            sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1, values_only=True),
+            start=1,
+        ):
+            cells = ["" if v is None else str(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            for cell in cells:
+                budget.cell(len(cell))
+            budget.row(len(cells))
+            rows.append(Row(number, cells))
+    finally:
+        workbook.close()
     return rows, []
 
 
@@ -564,7 +776,7 @@ def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) 
     try:
         fmt = check_file(name, data)
         reader = {"docx": docx_rows, "xlsx": xlsx_rows, "csv": csv_rows}[fmt]
-        rows, preamble = reader(data)
+        rows, preamble = reader(data, ReadBudget())
     except FileRefused as exc:
         parsed = Parsed(period=period)
         parsed.error(str(exc))

@@ -439,12 +439,22 @@ class Evidence(models.Model):
 
 
 class RoadmapImport(models.Model):
-    """One uploaded file: its parsed preview, its problems, and the roadmap it became."""
+    """One uploaded file: its parsed preview, its problems, and the roadmap it became.
+
+    The upload is kept on the row (`data`, at most MAX_FILE_SIZE) until the roadmap is made:
+    reading and confirming run in Celery tasks (measures/tasks.py) that move `status` on.
+    """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("В очереди")
+        READING = "reading", _("Файл читается")
         PREVIEW = "preview", _("Предпросмотр")
         REFUSED = "refused", _("Отклонён")
+        IMPORTING = "importing", _("Импорт выполняется")
         DONE = "done", _("Импортирован")
+        FAILED = "failed", _("Ошибка")
+
+    WORKING = (Status.QUEUED, Status.READING, Status.IMPORTING)
 
     municipality = models.ForeignKey(
         Municipality,
@@ -457,10 +467,13 @@ class RoadmapImport(models.Model):
     starts_on = models.DateField(_("начало периода"))
     ends_on = models.DateField(_("окончание периода"))
     title = models.TextField(_("название"), blank=True)
+    data = models.BinaryField(_("содержимое файла"), blank=True, default=b"", editable=False)
     parsed = models.JSONField(_("разобранная структура"), default=dict)
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.PREVIEW
     )
+    error = models.TextField(_("ошибка"), blank=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
     roadmap = models.ForeignKey(
         Roadmap,
         verbose_name=_("дорожная карта"),
@@ -477,6 +490,14 @@ class RoadmapImport(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("подтвердил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("импорт дорожной карты")

@@ -118,6 +118,7 @@ def get_import_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Road
     record = (
         RoadmapImport.objects.filter(municipality__in=municipalities_for_change(user), pk=pk)
         .select_related("municipality", "roadmap")
+        .defer("data")  # the uploaded file: only the import tasks read it
         .first()
     )
     if record is None:

@@ -7,12 +7,20 @@ import re
 from datetime import date
 from typing import Any
 
+import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from measures.deadlines import Deadline, parse_deadline
-from measures.importing import read_roadmap_file
+from measures.importing import (
+    FileRefused,
+    Parsed,
+    check_file,
+    period_problem,
+    read_roadmap_file,
+)
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
 from roadmap_portal.concurrency import lock_for_update
 from roadmap_portal.text import clean_text
@@ -179,6 +187,21 @@ def _owners(
     OrganisationLink.objects.bulk_create(organisation_links)
 
 
+def _read_upload(
+    municipality: Municipality, file_name: str, data: bytes, period: tuple[date, date]
+) -> tuple[dict[str, Any], str]:
+    """The parsed structure of an upload and its checksum; ImportRefused for an unreadable file."""
+    if problem := period_problem(*period):
+        raise ImportRefused.because(problem)
+    parsed = read_roadmap_file(file_name, data, period).as_dict()
+    if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
+        raise ImportRefused(parsed["errors"])
+    sha256 = hashlib.sha256(data).hexdigest()
+    if message := _already_imported(municipality, sha256):
+        parsed["errors"].insert(0, file_problem(message))
+    return parsed, sha256
+
+
 @transaction.atomic
 def roadmap_import_preview(
     *,
@@ -192,15 +215,11 @@ def roadmap_import_preview(
     """Read an uploaded file and keep what the coordinator will confirm or correct.
 
     A file that cannot be read at all (wrong type, damaged, no table) is refused with the
-    reason and leaves nothing behind.
+    reason and leaves nothing behind. Synchronous: the command line uses it; the web queues
+    the file with `roadmap_import_enqueue` and a Celery task reads it.
     """
     file_name, title = clean_text(file_name), clean_text(title)
-    parsed = read_roadmap_file(file_name, data, period).as_dict()
-    if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
-        raise ImportRefused(parsed["errors"])
-    sha256 = hashlib.sha256(data).hexdigest()
-    if message := _already_imported(municipality, sha256):
-        parsed["errors"].insert(0, file_problem(message))
+    parsed, sha256 = _read_upload(municipality, file_name, data, period)
     return RoadmapImport.objects.create(
         municipality=municipality,
         file_name=file_name[:300],
@@ -212,6 +231,131 @@ def roadmap_import_preview(
         status=RoadmapImport.Status.REFUSED if parsed["errors"] else RoadmapImport.Status.PREVIEW,
         created_by=user,
     )
+
+
+# --- Import in the background (measures/tasks.py) ------------------------------------------
+
+
+@transaction.atomic
+def roadmap_import_enqueue(
+    *,
+    municipality: Municipality,
+    file_name: str,
+    data: bytes,
+    period: tuple[date, date],
+    title: str = "",
+    user: AbstractBaseUser | None = None,
+) -> RoadmapImport:
+    """Keep an upload «в очереди» and have a worker read it once this transaction commits.
+
+    Only the cheap checks run here (period, type, size, zip bomb, password); reading the
+    table is the task's work, so no upload holds a web worker.
+    """
+    from measures import tasks
+
+    file_name, title = clean_text(file_name), clean_text(title)
+    if problem := period_problem(*period):
+        raise ImportRefused.because(problem)
+    try:
+        check_file(file_name, data)
+    except FileRefused as exc:
+        raise ImportRefused.because(str(exc)) from None
+    record = RoadmapImport.objects.create(
+        municipality=municipality,
+        file_name=file_name[:300],
+        sha256=hashlib.sha256(data).hexdigest(),
+        starts_on=period[0],
+        ends_on=period[1],
+        title=title,
+        data=data,
+        status=RoadmapImport.Status.QUEUED,
+        created_by=user,
+    )
+    tasks.read_import.delay_on_commit(record.pk)
+    return record
+
+
+def _move(import_id: int, from_statuses: tuple[str, ...], to_status: str, **fields: Any) -> bool:
+    """A conditional update: True when this caller moved the import on (safe to run twice)."""
+    return bool(
+        RoadmapImport.objects.filter(pk=import_id, status__in=from_statuses).update(
+            status=to_status, updated_at=timezone.now(), **fields
+        )
+    )
+
+
+def roadmap_import_read(*, import_id: int) -> RoadmapImport | None:
+    """The task's work: read a queued upload into its preview (or its refusal).
+
+    Runs twice safely: the status moves «в очереди» → «файл читается» in its own commit (the
+    page shows it), then the reading holds the row locked and finishes only an import still
+    being read; a second run finds it read and does nothing. None when there was nothing to do.
+    """
+    Status = RoadmapImport.Status
+    _move(import_id, (Status.QUEUED,), Status.READING)
+    with transaction.atomic():
+        record = (
+            RoadmapImport.objects.select_for_update()
+            .select_related("municipality")
+            .filter(pk=import_id, status=Status.READING)
+            .first()
+        )
+        if record is None:
+            return None
+        period = (record.starts_on, record.ends_on)
+        try:
+            parsed, _sha = _read_upload(
+                record.municipality, record.file_name, bytes(record.data), period
+            )
+        except ImportRefused as exc:
+            parsed = {**Parsed(period=period).as_dict(), "errors": exc.errors}
+        record.parsed = parsed
+        record.status = Status.REFUSED if parsed["errors"] else Status.PREVIEW
+        record.save(update_fields=["parsed", "status", "updated_at"])
+        return record
+
+
+def roadmap_import_request_confirm(
+    *, roadmap_import: RoadmapImport, user: AbstractBaseUser | None = None
+) -> None:
+    """Queue the confirmation of a previewed import («Импорт выполняется…»).
+
+    ImportRefused when the preview has errors; pressing the button twice queues it once.
+    """
+    from measures import tasks
+
+    Status = RoadmapImport.Status
+    if roadmap_import.parsed.get("errors"):
+        raise ImportRefused(roadmap_import.parsed["errors"])
+    with transaction.atomic():
+        if _move(roadmap_import.pk, (Status.PREVIEW,), Status.IMPORTING, confirmed_by=user):
+            tasks.confirm_import.delay_on_commit(roadmap_import.pk)
+
+
+def roadmap_import_run_confirm(*, import_id: int) -> Roadmap | None:
+    """The task's work: create the roadmap of an import the coordinator confirmed.
+
+    A refusal (a roadmap with this title and period exists, the file was imported meanwhile)
+    ends in «ошибка» with the reasons. Runs twice safely: `roadmap_import_confirm` locks the
+    row and returns the roadmap already made. None when there was nothing to do.
+    """
+    Status = RoadmapImport.Status
+    record = RoadmapImport.objects.filter(pk=import_id).first()
+    if record is None or record.status not in (Status.IMPORTING, Status.DONE):
+        return None
+    try:
+        with pghistory.context(user=record.confirmed_by_id, task="confirm_import"):
+            roadmap = roadmap_import_confirm(roadmap_import=record, user=record.confirmed_by)
+    except ImportRefused as exc:
+        roadmap_import_fail(import_id=import_id, message=" ".join(e["message"] for e in exc.errors))
+        return None
+    RoadmapImport.objects.filter(pk=import_id).update(data=b"")  # the file is no longer needed
+    return roadmap
+
+
+def roadmap_import_fail(*, import_id: int, message: str) -> None:
+    """End an import that is being worked on in «ошибка», with the reason for the page."""
+    _move(import_id, RoadmapImport.WORKING, RoadmapImport.Status.FAILED, error=message)
 
 
 def _approving_act(

@@ -1,11 +1,12 @@
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -74,7 +75,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = services.roadmap_import_preview(
+            record = services.roadmap_import_enqueue(
                 municipality=form.cleaned_data["municipality"],
                 file_name=upload.name,
                 data=upload.read(),
@@ -91,8 +92,36 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/import_upload.html", {"form": form}, status=status)
 
 
+IMPORT_STALLED_AFTER = timedelta(minutes=5)
+IMPORT_REFRESH_SECONDS = 2
+
+
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_import_for_user(request.user, pk)
+    Status = record.Status
+    if record.status in record.WORKING:
+        if timezone.now() - record.updated_at > IMPORT_STALLED_AFTER:
+            record.status, record.error = (
+                Status.FAILED,
+                _(
+                    "Файл ждёт обработки дольше %(minutes)s минут: фоновые задачи портала, похоже, "
+                    "не выполняются. Загрузите файл позже или сообщите администратору."
+                )
+                % {"minutes": int(IMPORT_STALLED_AFTER.total_seconds() // 60)},
+            )
+        else:
+            return render(
+                request,
+                "measures/import_progress.html",
+                {"record": record, "refresh": IMPORT_REFRESH_SECONDS},
+            )
+    if record.status == Status.DONE and record.roadmap and "confirmed" in request.GET:
+        messages.success(
+            request,
+            _("Дорожная карта импортирована: мероприятий %(count)s.")
+            % {"count": record.roadmap.measures.count()},
+        )
+        return redirect("measures:roadmap_detail", pk=record.roadmap.pk)
     parsed = record.parsed
     problems: dict[int | None, list[dict]] = {}
     for kind, items in (
@@ -104,7 +133,8 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     sections = parsed.get("sections", [])
     rows: list[dict] = []
     current = object()
-    for measure in parsed.get("measures", []):
+    failed = record.status == Status.FAILED  # the page says why; the table is not shown
+    for measure in [] if failed else parsed.get("measures", []):
         if measure.get("section") != current:
             current = measure.get("section")
             if current is not None:
@@ -148,17 +178,12 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_import_for_user(request.user, pk)
     try:
-        roadmap = services.roadmap_import_confirm(roadmap_import=record, user=request.user)
+        services.roadmap_import_request_confirm(roadmap_import=record, user=request.user)
     except services.ImportRefused as exc:
         for error in exc.errors:
             messages.error(request, error["message"])
         return redirect("measures:import_preview", pk=record.pk)
-    messages.success(
-        request,
-        _("Дорожная карта импортирована: мероприятий %(count)s.")
-        % {"count": roadmap.measures.count()},
-    )
-    return redirect("measures:roadmap_detail", pk=roadmap.pk)
+    return redirect(reverse("measures:import_preview", args=[record.pk]) + "?confirmed=1")
 
 
 def _deadline_form(measure: Any, data: Any = None) -> DeadlineForm:

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "portal_login_at"
@@ -33,3 +35,47 @@ def session_limits(get_response: Callable[[HttpRequest], HttpResponse]) -> Calla
         return get_response(request)
 
     return middleware
+
+
+def request_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Answer 413 before any byte of a body larger than allowed is read (or spooled to disk).
+
+    The limit is REQUEST_BODY_MAX_ANONYMOUS for a visitor who is not signed in (the login and
+    password forms are small), REQUEST_BODY_MAX for a signed-in user, and REQUEST_BODY_MAX_LARGE
+    for the URLs named in REQUEST_BODY_LARGE_URLS (the import upload). It must come after the
+    authentication middleware and before anything that reads request.POST (CSRF). A body
+    without Content-Length (chunked) is never read by Django; the proxy limits it.
+    """
+    anonymous = settings.REQUEST_BODY_MAX_ANONYMOUS
+    signed_in = settings.REQUEST_BODY_MAX
+    large = settings.REQUEST_BODY_MAX_LARGE
+    large_urls = set(settings.REQUEST_BODY_LARGE_URLS)
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > anonymous:
+            limit = signed_in if request.user.is_authenticated else anonymous
+            if length > limit and request.user.is_authenticated:
+                try:
+                    if resolve(request.path_info).view_name in large_urls:
+                        limit = large
+                except Resolver404:
+                    pass
+            if length > limit:
+                return too_large(request, limit)
+        return get_response(request)
+
+    return middleware
+
+
+def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    if limit >= 1024 * 1024:
+        size = _("%(size)s МБ") % {"size": round(limit / 1024 / 1024, 1)}
+    else:
+        size = _("%(size)s КБ") % {"size": limit // 1024}
+    response = render(request, "413.html", {"limit": size}, status=413)
+    response["Connection"] = "close"  # the rest of the body is not read
+    return response

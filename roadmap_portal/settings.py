@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "roadmap_portal.middleware.request_body_limit",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -236,6 +237,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Request bodies ------------------------------------------------------------------------
+# roadmap_portal.middleware.request_body_limit answers 413 from Content-Length alone, before the
+# body is read: tiny for anonymous visitors, larger when signed in, the most for the import
+# upload (the 10 MB file and the form). The proxy (deploy/nginx.conf) limits bodies first.
+REQUEST_BODY_MAX_ANONYMOUS = env_int("REQUEST_BODY_MAX_ANONYMOUS", 64 * 1024)
+REQUEST_BODY_MAX = env_int("REQUEST_BODY_MAX", 2 * 1024 * 1024)
+REQUEST_BODY_MAX_LARGE = env_int("REQUEST_BODY_MAX_LARGE", 11 * 1024 * 1024)
+REQUEST_BODY_LARGE_URLS = ["measures:import_upload"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX  # the fields of a form, files not counted
+# An accepted upload stays in memory (it is bounded above and stored on the import row), so
+# nothing is spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_LARGE
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- E-mail -------------------------------------------------------------------------------
 # Without EMAIL_HOST the letters are printed to the console of the web and worker processes.

@@ -26,3 +26,51 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def demo(db):
     return load_demo()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker process (as `manage.py up` starts it) on the real Redis broker
+    (REDIS_URL) and the test database; tasks are delivered once the test's transactions commit."""
+    import subprocess
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from roadmap_portal.celery import app
+
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    database_url = (
+        f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    app.control.purge()  # messages left by an earlier run name rows that are not there
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "roadmap_portal", "worker", "--loglevel", "INFO",
+         "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=root, env={**os.environ, "DATABASE_URL": database_url},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        started = time.monotonic()
+        for line in process.stdout:  # wait until it consumes
+            if "ready." in line:
+                break
+            if time.monotonic() - started > 60 or process.poll() is not None:
+                raise RuntimeError("the Celery worker did not start")
+        process.log = []
+        drain = threading.Thread(target=lambda: process.log.extend(process.stdout), daemon=True)
+        drain.start()  # keep reading its output, so that it never blocks on a full pipe
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()

@@ -112,3 +112,49 @@ def docx_table(rows: list[list[str]], preamble: tuple[str, ...] = ()) -> bytes:
         for values in rows:
             _fill(table.add_row(), values)
     return _save(document)
+
+
+W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _cell(text: str) -> str:
+    return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def many_rows_docx(
+    rows: int, *, cells: int = 5, text: str = "Мероприятие {i}", tail: str = ""
+) -> bytes:
+    """A Word file whose table has `rows` rows, written straight as XML (python-docx would take
+    minutes for the hostile sizes). `tail` is appended after the table as is: a broken tail
+    (unclosed tags) shows whether a reader stopped before it."""
+    header = (
+        "<w:tr>"
+        + "".join(
+            _cell(h) for h in ["№", "Мероприятие", "Ответственные", "Сроки", "Результат"][:cells]
+        )
+        + "</w:tr>"
+    )
+    body = "".join(
+        "<w:tr>"
+        + _cell(str(i))
+        + "".join(_cell(text.format(i=i)) for _ in range(cells - 1))
+        + "</w:tr>"
+        for i in range(1, rows)
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_MAIN}">'
+        f"<w:body><w:tbl>{header}{body}</w:tbl>{tail or '</w:body></w:document>'}"
+    )
+    return replace_document_xml(docx_table([["x"]]), xml.encode())
+
+
+def replace_document_xml(data: bytes, xml: bytes) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = xml if info.filename == "word/document.xml" else source.read(info)
+            target.writestr(info.filename, content)
+    return buffer.getvalue()

@@ -74,7 +74,7 @@ def login(page, live_server, username: str) -> None:
 
 
 def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
-    live_server, page, tmp_path: Path
+    live_server, page, tmp_path: Path, celery_worker_process
 ):
     from tests.docx_builders import seed_002_docx
 
@@ -89,7 +89,9 @@ def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
     page.get_by_label("Файл дорожной карты").set_input_files(upload)
     page.get_by_role("button", name="Загрузить и проверить").click()
 
+    # The worker reads the file; the page refreshes itself until the preview is there.
     expect(page.get_by_role("heading", name="Проверка импорта")).to_be_visible()
+    expect(page.get_by_role("button", name="Подтвердить импорт")).to_be_visible(timeout=30_000)
     expect(page.locator(".roadmap-meta dd").last).to_have_text("12")
     reading = page.locator("tr", has_text="Собеседование с руководителями").locator(
         ".deadline-reading"
@@ -98,7 +100,7 @@ def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
     page.screenshot(path=tmp_path / "preview.png", full_page=True)
     page.get_by_role("button", name="Подтвердить импорт").click()
 
-    expect(page.locator(".message-success")).to_contain_text("мероприятий 12")
+    expect(page.locator(".message-success")).to_contain_text("мероприятий 12", timeout=30_000)
     expect(page.locator("h1")).to_have_text("Дорожная карта для школ зоны риска (импорт)")
     page.locator("tr", has_text="Подготовка инструктивных писем").get_by_role(
         "link", name="изменить"

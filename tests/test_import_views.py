@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from measures import tasks
 from measures.models import Measure, Roadmap, RoadmapImport
 from tests import docx_builders
 
@@ -22,6 +23,23 @@ def login(client, username):
 
 
 def upload(client, cherek, data, name="план.docx", **extra):
+    """Upload as the browser does, then do the queued reading as the worker would."""
+    response = client.post(
+        reverse("measures:import_upload"),
+        {
+            "municipality": cherek.municipality_id,
+            "starts_on": "2022-01-01",
+            "ends_on": "2022-12-31",
+            "title": extra.get("title", "Импортированный план"),
+            "file": SimpleUploadedFile(name, data),
+        },
+    )
+    for record in RoadmapImport.objects.filter(status="queued"):
+        tasks.read_import(record.pk)
+    return response
+
+
+def upload_only(client, cherek, data, name="план.docx", **extra):
     return client.post(
         reverse("measures:import_upload"),
         {
@@ -54,7 +72,11 @@ def test_coordinator_imports_previews_and_confirms(client, cherek):
     assert Roadmap.objects.count() == 3  # nothing saved before confirmation
 
     response = client.post(reverse("measures:import_confirm", args=[record.pk]))
+    assert response.url == reverse("measures:import_preview", args=[record.pk]) + "?confirmed=1"
+    assert "Импорт выполняется…" in client.get(response.url).text
+    tasks.confirm_import(record.pk)
     roadmap = Roadmap.objects.get(title="Импортированный план")
+    response = client.get(reverse("measures:import_preview", args=[record.pk]) + "?confirmed=1")
     assert response.url == reverse("measures:roadmap_detail", args=[roadmap.pk])
     page = client.get(response.url)
     assert "Дорожная карта импортирована: мероприятий 31." in page.text

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from measures.importing import period_problem
 from measures.management.commands.parse_deadline import parse_period
 from measures.services import ImportRefused, roadmap_import_confirm, roadmap_import_preview
 from schools.models import Municipality
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         else:
             year = date.today().year
             period = (date(year, 1, 1), date(year, 12, 31))
+        if problem := period_problem(*period):
+            raise CommandError(problem)
         with transaction.atomic():
             try:
                 record = roadmap_import_preview(

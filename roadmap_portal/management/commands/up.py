@@ -80,6 +80,10 @@ class Command(BaseCommand):
                 address,
                 "--workers",
                 "2",
+                "--timeout",  # a request is killed after 30 s; imports run in the worker
+                "30",
+                "--graceful-timeout",
+                "30",
                 "--access-logfile",
                 "-",
             ],

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0004_history'),
+        ('measures', '0005_async_import_queue'),
     ]
 
     operations = [

@@ -1,0 +1,65 @@
+"""Import work done off the web request. Each task takes an id, calls one service and is safe to
+run twice (the services move the import's status with a conditional update or a row lock).
+
+Any exception ends the import in «ошибка» with a Russian message, so the page never waits for
+a task that will not finish. Time limits: the reader has its own budget
+(importing.MAX_READ_SECONDS); the soft limit turns a runaway task into «ошибка», the hard limit
+kills it (the page then reports an import stuck for longer than STALLED_AFTER).
+"""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext as _
+
+from measures import services
+
+logger = logging.getLogger(__name__)
+
+READ_SOFT_LIMIT = 60
+CONFIRM_SOFT_LIMIT = 120
+
+
+@shared_task(soft_time_limit=READ_SOFT_LIMIT, time_limit=READ_SOFT_LIMIT + 30)
+def read_import(import_id: int) -> None:
+    """Read a queued upload into its preview."""
+    try:
+        services.roadmap_import_read(import_id=import_id)
+    except SoftTimeLimitExceeded:
+        services.roadmap_import_fail(
+            import_id=import_id,
+            message=_("Файл читался дольше %(seconds)s секунд; чтение прервано.")
+            % {"seconds": READ_SOFT_LIMIT},
+        )
+    except Exception:
+        logger.exception("read_import %s failed", import_id)
+        services.roadmap_import_fail(
+            import_id=import_id,
+            message=_(
+                "Файл не удалось прочитать из-за внутренней ошибки портала. Загрузите его "
+                "снова; если ошибка повторится, сообщите администратору."
+            ),
+        )
+
+
+@shared_task(soft_time_limit=CONFIRM_SOFT_LIMIT, time_limit=CONFIRM_SOFT_LIMIT + 30)
+def confirm_import(import_id: int) -> None:
+    """Create the roadmap of a confirmed import."""
+    try:
+        services.roadmap_import_run_confirm(import_id=import_id)
+    except SoftTimeLimitExceeded:
+        services.roadmap_import_fail(
+            import_id=import_id,
+            message=_("Импорт выполнялся дольше %(seconds)s секунд и прерван; ничего не сохранено.")
+            % {"seconds": CONFIRM_SOFT_LIMIT},
+        )
+    except Exception:
+        logger.exception("confirm_import %s failed", import_id)
+        services.roadmap_import_fail(
+            import_id=import_id,
+            message=_(
+                "Импорт не выполнен из-за внутренней ошибки портала; ничего не сохранено. "
+                "Попробуйте ещё раз; если ошибка повторится, сообщите администратору."
+            ),
+        )
