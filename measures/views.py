@@ -11,7 +11,7 @@ from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
-from measures.history import history_of
+from measures.history import history_of, visible_events
 from schools.selectors import director_schools
 
 
@@ -218,7 +218,12 @@ def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> Ht
 def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     return render(
-        request, "measures/history.html", {"roadmap": roadmap, "entries": history_of(roadmap)}
+        request,
+        "measures/history.html",
+        {
+            "roadmap": roadmap,
+            "entries": history_of(roadmap, visible=visible_events(request.user, roadmap)),
+        },
     )
 
 
@@ -230,7 +235,11 @@ def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpRespo
     return render(
         request,
         "measures/history.html",
-        {"roadmap": roadmap, "measure": measure, "entries": history_of(measure)},
+        {
+            "roadmap": roadmap,
+            "measure": measure,
+            "entries": history_of(measure, visible=visible_events(request.user, roadmap)),
+        },
     )
 
 
@@ -241,12 +250,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
+    roadmap = report.occurrence.measure.roadmap
     return render(
         request,
         "measures/history.html",
         {
-            "roadmap": report.occurrence.measure.roadmap,
+            "roadmap": roadmap,
             "report": report,
-            "entries": history_of(report),
+            "entries": history_of(report, visible=visible_events(request.user, roadmap)),
         },
     )
