@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "portal_login_at"
@@ -31,5 +32,20 @@ def session_limits(get_response: Callable[[HttpRequest], HttpResponse]) -> Calla
             if seen_at is None or now - seen_at > 60:  # one session write a minute at most
                 request.session[SEEN_AT] = now
         return get_response(request)
+
+    return middleware
+
+
+def no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Responses to signed-in users and every download carry `Cache-Control: no-store`: they
+    hold personal data that no browser or proxy cache should keep. Static files are served
+    before this middleware and keep their long caching."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if request.user.is_authenticated or download:
+            add_never_cache_headers(response)
+        return response
 
     return middleware

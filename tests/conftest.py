@@ -26,3 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def demo(db):
     return load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Each test counts in its own keys of the Redis cache (nothing to flush, nothing shared)."""
+    from uuid import uuid4
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"}
+    }
