@@ -6,11 +6,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from pghistory.models import Events
+
+from measures import selectors
+from measures.models import Evidence, Measure, Occurrence, Report, Roadmap, Section
 
 LABELS = {"insert": _("Создание"), "update": _("Изменение"), "delete": _("Удаление")}
 HIDDEN = {"id", "position", "version"}
@@ -70,9 +75,46 @@ def _related_names(events: list) -> dict[tuple[type[models.Model], Any], str]:
     }
 
 
-def history_of(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
-    """Events of `obj` and of the rows that point at it (a roadmap's sections and measures)."""
-    events = list(Events.objects.references(obj).order_by("-pgh_created_at")[:limit])
+def _keys(rows: QuerySet) -> QuerySet:
+    """The primary keys of `rows` as text, the type of the events' `pgh_obj_id`."""
+    return rows.annotate(history_key=Cast("pk", TextField())).values("history_key")
+
+
+def visible_events(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> Q:
+    """Events of a roadmap's rows that the reader sees on its pages, as a filter of `Events`.
+
+    Those who read the municipality in full see everything, deleted rows included. A director
+    sees the roadmap itself, the measures that concern their school (with their occurrences),
+    the sections that hold such measures and the reports they may open (with their evidence);
+    rows deleted since, or that concern other schools, are not theirs to read.
+    """
+    if selectors.reads_in_full(user, roadmap):
+        return Q()
+    measures = selectors.measures_for_user(user, roadmap)
+    reports = selectors.reports_for_user(user).filter(occurrence__measure__roadmap=roadmap)
+    visible = {
+        Roadmap: Roadmap.objects.filter(pk=roadmap.pk),
+        Section: Section.objects.filter(measures__in=measures),
+        Measure: measures,
+        Occurrence: Occurrence.objects.filter(measure__in=measures),
+        Report: reports,
+        Evidence: Evidence.objects.filter(report__in=reports),
+    }
+    condition = Q(pk__in=[])
+    for model, rows in visible.items():
+        condition |= Q(pgh_obj_model=model._meta.label, pgh_obj_id__in=_keys(rows))
+    return condition
+
+
+def history_of(
+    obj: models.Model, limit: int = 200, *, visible: Q | None = None
+) -> list[dict[str, Any]]:
+    """Events of `obj` and of the rows that point at it (a roadmap's sections and measures),
+    only those matching `visible` (see `visible_events`), filtered in the query."""
+    events_qs = Events.objects.references(obj)
+    if visible is not None:
+        events_qs = events_qs.filter(visible)
+    events = list(events_qs.order_by("-pgh_created_at")[:limit])
     names = _related_names(events)
 
     def shown(field: models.Field | None, value: Any) -> str:

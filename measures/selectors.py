@@ -52,6 +52,11 @@ def get_roadmap_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Roa
     return roadmap
 
 
+def reads_in_full(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> bool:
+    """Whether the user reads the roadmap's municipality in full (not only as a director)."""
+    return access.visible_municipalities(user).filter(pk=roadmap.municipality_id).exists()
+
+
 def measures_for_user(
     user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap
 ) -> QuerySet[Measure]:

@@ -15,7 +15,7 @@ from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import DeadlineForm, ImportForm, MeasureForm
-from measures.history import display, history_of
+from measures.history import display, history_of, visible_events
 from measures.models import Measure
 from roadmap_portal.concurrency import StaleEdit, as_opened
 from schools.selectors import director_schools
@@ -362,7 +362,12 @@ def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> Ht
 def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     return render(
-        request, "measures/history.html", {"roadmap": roadmap, "entries": history_of(roadmap)}
+        request,
+        "measures/history.html",
+        {
+            "roadmap": roadmap,
+            "entries": history_of(roadmap, visible=visible_events(request.user, roadmap)),
+        },
     )
 
 
@@ -374,7 +379,11 @@ def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpRespo
     return render(
         request,
         "measures/history.html",
-        {"roadmap": roadmap, "measure": measure, "entries": history_of(measure)},
+        {
+            "roadmap": roadmap,
+            "measure": measure,
+            "entries": history_of(measure, visible=visible_events(request.user, roadmap)),
+        },
     )
 
 
@@ -385,12 +394,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
+    roadmap = report.occurrence.measure.roadmap
     return render(
         request,
         "measures/history.html",
         {
-            "roadmap": report.occurrence.measure.roadmap,
+            "roadmap": roadmap,
             "report": report,
-            "entries": history_of(report),
+            "entries": history_of(report, visible=visible_events(request.user, roadmap)),
         },
     )

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "portal_login_at"
@@ -79,3 +80,18 @@ def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     response = render(request, "413.html", {"limit": size}, status=413)
     response["Connection"] = "close"  # the rest of the body is not read
     return response
+
+
+def no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Responses to signed-in users and every download carry `Cache-Control: no-store`: they
+    hold personal data that no browser or proxy cache should keep. Static files are served
+    before this middleware and keep their long caching."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if request.user.is_authenticated or download:
+            add_never_cache_headers(response)
+        return response
+
+    return middleware

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "roadmap_portal.middleware.request_body_limit",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "roadmap_portal.middleware.no_store",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "roadmap_portal.middleware.session_limits",
@@ -160,6 +161,15 @@ if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://", "unix:/
         f"REDIS_URL={REDIS_URL!r}: ожидается адрес вида redis://host:6379/0."
     )
 CELERY_BROKER_URL = REDIS_URL
+# The cache (counters of password reset requests) lives in the same Redis; redis-py spells
+# Celery's `redis+socket://` as `unix://`.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL.replace("redis+socket://", "unix://", 1),
+        "KEY_PREFIX": "portal",
+    }
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -201,14 +211,37 @@ GUARDIAN_RAISE_403 = False
 # delete, bulk and queryset updates included; the event tables refuse updates and deletes.
 PGHISTORY_APPEND_ONLY = True
 
-# django-axes: 5 failures for one username from one address lock it for 30 minutes.
+# django-axes: 5 failures for one username from one address lock that pair (only) for 30
+# minutes; the same username from another address still logs in, and a password reset through
+# the letter lifts the lock (roadmap_portal.views.PasswordResetConfirmView).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+
+# The client's address (lockouts, reset limits) through django-ipware. Directly exposed
+# (PROXY_COUNT=0): the connection's address; a forwarded header would be the client's word.
+# Behind PROXY_COUNT reverse proxies that each append the address they saw to
+# X-Forwarded-For (nginx: $proxy_add_x_forwarded_for): the entry the outermost proxy appended,
+# PROXY_COUNT from the right; what the client put in front of it is ignored.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT}: ожидается 0 или число прокси.")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None  # proxies listed in the header
+IPWARE_STRICT = False  # a longer chain (a school's own proxy) is not the proxy's address
+
+# Password reset: the letter goes through Celery; at most this many letters an hour to one
+# e-mail address, and this many requests an hour from one client address.
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
+PASSWORD_RESET_REQUESTS_PER_ADDRESS_PER_HOUR = env_int(
+    "PASSWORD_RESET_REQUESTS_PER_ADDRESS_PER_HOUR", 20
+)
 
 # Sessions: a new one on every login (Django), ended after SESSION_IDLE_MINUTES without a request
 # and SESSION_LIFETIME_HOURS after login (roadmap_portal.middleware.session_limits).

@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Appointment, Municipality, School
+from schools.selectors import appointable_users
 
 MUNICIPAL_ROLES = [
     (Appointment.Role.COORDINATOR, Appointment.Role.COORDINATOR.label),
@@ -26,12 +27,17 @@ class AppointForm(forms.Form):
 
     def __init__(self, *args: object, municipality: Municipality, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.municipality = municipality
         self.fields["school"].queryset = municipality.schools.all()
 
     def clean_username(self) -> User:
-        user = User.objects.filter(username=self.cleaned_data["username"], is_active=True).first()
+        # one answer for a login that does not exist and one that works in another place
+        users = appointable_users(self.municipality)
+        user = users.filter(username=self.cleaned_data["username"]).first()
         if user is None:
-            raise forms.ValidationError(_("Нет активной учётной записи с таким именем."))
+            raise forms.ValidationError(
+                _("Нет учётной записи с таким именем, которую можно назначить здесь.")
+            )
         return user
 
     def clean(self) -> dict:

@@ -3,8 +3,9 @@
 Querysets, never per-row checks: a list shows only what these return."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
@@ -73,6 +74,16 @@ def appointments_in(municipality: Municipality) -> QuerySet[Appointment]:
         .select_related("user", "school", "municipality", "user__person")
         .order_by("role", "user__last_name", "user__username")
     )
+
+
+def appointable_users(municipality: Municipality) -> QuerySet[AuthUser]:
+    """Accounts a coordinator of `municipality` may appoint by username: active ones that hold
+    no role anywhere else (new accounts and people already working here). Whether a login
+    exists in another municipality is not theirs to learn, so such a login is treated as
+    unknown."""
+    here = Q(municipality=municipality) | Q(school__municipality=municipality)
+    elsewhere = Appointment.objects.filter(~here, user=OuterRef("pk"))
+    return AuthUser.objects.filter(is_active=True, is_superuser=False).exclude(Exists(elsewhere))
 
 
 def get_school_for_user(user: User, pk: int) -> School:

@@ -74,3 +74,13 @@ def celery_worker_process(transactional_db):
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Each test counts in its own keys of the Redis cache (nothing to flush, nothing shared)."""
+    from uuid import uuid4
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"}
+    }
