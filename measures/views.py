@@ -2,6 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,20 +11,35 @@ from django.views.decorators.http import require_POST
 from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
-from measures.forms import DeadlineForm, ImportForm, MeasureForm
+from measures.forms import DeadlineForm, ImportForm, MeasureForm, RoadmapFilterForm
 from measures.history import history_of
 from schools.selectors import director_schools
 
+PAGE_SIZE = 50  # rows of a list page
+
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
-    roadmaps = selectors.roadmap_list(request.user)
+    form = RoadmapFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    roadmaps = selectors.roadmap_list(
+        request.user,
+        words=filters.get("q", ""),
+        municipality=filters.get("municipality", ""),
+        status=filters.get("status", ""),
+        year=filters.get("year"),
+    )
+    page = Paginator(roadmaps, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_measure_counts(request.user, list(page.object_list))
     coordinated = list(selectors.municipalities_for_change(request.user).order_by("name"))
     my_schools = list(director_schools(request.user).order_by("short_name"))
     return render(
         request,
         "measures/roadmap_list.html",
         {
-            "roadmaps": roadmaps,
+            "page": page,
+            "roadmaps": page.object_list,
+            "filter_form": form,
+            "filtered": any(filters.values()),
             "can_import": bool(coordinated),
             "coordinated": coordinated,
             "my_schools": my_schools,

@@ -66,12 +66,17 @@ def get_municipality_for_coordination(user: User, pk: int) -> Municipality:
 
 
 def appointments_in(municipality: Municipality) -> QuerySet[Appointment]:
+    """Roles on the municipality and on its schools: the two kinds are looked up by their own
+    indexes and united (an OR over the school's municipality hash-joined every school of the
+    country with every appointment)."""
+    on_municipality = Appointment.objects.filter(municipality=municipality).values("pk")
+    on_schools = Appointment.objects.filter(
+        school__in=School.objects.filter(municipality=municipality).values("pk")
+    ).values("pk")
     return (
-        Appointment.objects.filter(
-            Q(municipality=municipality) | Q(school__municipality=municipality)
-        )
+        Appointment.objects.filter(pk__in=on_municipality.union(on_schools))
         .select_related("user", "school", "municipality", "user__person")
-        .order_by("role", "user__last_name", "user__username")
+        .order_by("role", "user__last_name", "user__username", "pk")
     )
 
 
