@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -55,8 +55,14 @@ def roadmap_list(
     year: int | None = None,
 ) -> QuerySet[Roadmap]:
     """The roadmaps of the list page, filtered: title words (all of them), municipality name,
-    status, a year inside the period. Counts are added per page: `with_measure_counts`."""
+    status, a year inside the period. Counts are added per page: `with_measure_counts`.
+
+    The keys of the visible roadmaps are read first, once (a few hundred at most for anyone
+    but the admin), so that counting and paging are plain index lookups, not the visibility
+    union planned twice."""
     roadmaps = roadmaps_for_user(user)
+    if not _reads_everything(user):
+        roadmaps = Roadmap.objects.filter(pk__in=list(roadmaps.values_list("pk", flat=True)))
     for word in words.split():
         roadmaps = roadmaps.filter(title__icontains=word)
     if municipality.strip():
@@ -74,22 +80,33 @@ def with_measure_counts(
     user: AbstractBaseUser | AnonymousUser, roadmaps: list[Roadmap]
 ) -> list[Roadmap]:
     """Set `measure_count` on the roadmaps of one page: the measures this reader sees there
-    (the rule of `measures_for_user`), in one query over these roadmaps only."""
-    measures = Measure.objects.filter(roadmap__in=[roadmap.pk for roadmap in roadmaps])
-    if not _reads_everything(user):
-        measures = measures.filter(
-            Q(roadmap__municipality__in=access.visible_municipalities(user).values("pk"))
-            | Q(all_designated_schools=True)
-            | Q(schools__in=access.director_schools(user).values("pk"))
+    (the rule of `measures_for_user`), counted over these roadmaps only by their index; and
+    `read_in_full` when the user reads the roadmap's municipality in full (its people too)."""
+    keys = [roadmap.pk for roadmap in roadmaps]
+    measures = Measure.objects.filter(roadmap__in=keys)
+    read_in_full = {roadmap.municipality_id for roadmap in roadmaps}
+    if keys and not _reads_everything(user):
+        read_in_full = set(
+            access.visible_municipalities(user)
+            .filter(pk__in=read_in_full)
+            .values_list("pk", flat=True)
+        )
+        partly = [r.pk for r in roadmaps if r.municipality_id not in read_in_full]
+        named = Measure.schools.through.objects.filter(
+            measure=OuterRef("pk"), school__in=access.director_schools(user).values("pk")
+        )
+        measures = measures.exclude(
+            Q(roadmap__in=partly) & Q(all_designated_schools=False) & ~Exists(named)
         )
     counts = dict(
         measures.order_by()
         .values("roadmap")
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("pk"))
         .values_list("roadmap", "count")
     )
     for roadmap in roadmaps:
         roadmap.measure_count = counts.get(roadmap.pk, 0)
+        roadmap.read_in_full = roadmap.municipality_id in read_in_full
     return roadmaps
 
 

@@ -16,6 +16,7 @@ from measures.history import history_of
 from schools.selectors import director_schools
 
 PAGE_SIZE = 50  # rows of a list page
+PEOPLE_LINKS = 20  # municipalities named above the roadmap list
 
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
@@ -30,7 +31,11 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(roadmaps, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_measure_counts(request.user, list(page.object_list))
-    coordinated = list(selectors.municipalities_for_change(request.user).order_by("name"))
+    # links to «Люди и роли» above the table for a coordinator's few municipalities; the
+    # admin, who coordinates every one, has them beside each municipality in the table
+    coordinated = list(
+        selectors.municipalities_for_change(request.user).order_by("name")[: PEOPLE_LINKS + 1]
+    )
     my_schools = list(director_schools(request.user).order_by("short_name"))
     return render(
         request,
@@ -41,7 +46,7 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "filtered": any(filters.values()),
             "can_import": bool(coordinated),
-            "coordinated": coordinated,
+            "coordinated": coordinated if len(coordinated) <= PEOPLE_LINKS else [],
             "my_schools": my_schools,
         },
     )

@@ -178,9 +178,10 @@ def test_roadmap_list_query_count_is_flat(client, town, django_assert_max_num_qu
             "regional_viewer": town["municipality"].region,
         }[role]
         _login(client, role, target)
-    # session, user, how many roadmaps, the page of them (visibility in subqueries), their
-    # measure counts, may import, schools the user directs
-    with django_assert_max_num_queries(7):
+    # session, user, keys of the visible roadmaps (permissions in subqueries), how many match,
+    # the page of them, which of their municipalities are read in full, their measure counts,
+    # may import, schools the user directs
+    with django_assert_max_num_queries(9):
         page = client.get(LIST, {"q": "Дорожная", "page": 2 if size > 50 else 1})
     assert page.status_code == 200
     assert 0 < page.text.count(ROW) <= 50
@@ -212,3 +213,12 @@ def test_people_lists_are_paginated_with_a_flat_query_count(
         assert "Страница 1 из 2" in client.get(people).text
         assert client.get(people, {"page": 2}).text.count("<tr>") == 1 + size + 1 - 50
         assert client.get(staff, {"page": 2}).text.count("<tr>") == 1 + size - 50
+
+
+def test_postgresql_jit_is_off_for_the_portals_connections():
+    """JIT compilation cost more than the short queries it compiled (BENCHMARKS.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
