@@ -28,8 +28,15 @@ def roadmaps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadma
     PostgreSQL test every roadmap against every branch)."""
     if _reads_everything(user):
         return Roadmap.objects.all()
-    municipalities = access.visible_municipalities(user).values("pk")
-    schools = access.director_schools(user).values("pk")
+    return _roadmaps_seen_through(
+        access.visible_municipalities(user).values("pk"),
+        access.director_schools(user).values("pk"),
+    )
+
+
+def _roadmaps_seen_through(
+    municipalities: QuerySet | list[int], schools: QuerySet | list[int]
+) -> QuerySet[Roadmap]:
     municipal = Roadmap.objects.filter(level=Roadmap.Level.MUNICIPAL)
     branches = [
         Roadmap.objects.filter(municipality__in=municipalities).values("pk"),
@@ -57,12 +64,16 @@ def roadmap_list(
     """The roadmaps of the list page, filtered: title words (all of them), municipality name,
     status, a year inside the period. Counts are added per page: `with_measure_counts`.
 
-    The keys of the visible roadmaps are read first, once (a few hundred at most for anyone
-    but the admin), so that counting and paging are plain index lookups, not the visibility
-    union planned twice."""
-    roadmaps = roadmaps_for_user(user)
-    if not _reads_everything(user):
-        roadmaps = Roadmap.objects.filter(pk__in=list(roadmaps.values_list("pk", flat=True)))
+    The user's municipalities and schools are read first (a few keys), so that counting and
+    paging plan the visibility union over plain key lists, not over nested permission
+    subqueries planned twice."""
+    if _reads_everything(user):
+        roadmaps = Roadmap.objects.all()
+    else:
+        roadmaps = _roadmaps_seen_through(
+            list(access.visible_municipalities(user).values_list("pk", flat=True)),
+            list(access.director_schools(user).values_list("pk", flat=True)),
+        )
     for word in words.split():
         roadmaps = roadmaps.filter(title__icontains=word)
     if municipality.strip():
