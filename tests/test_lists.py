@@ -178,10 +178,10 @@ def test_roadmap_list_query_count_is_flat(client, town, django_assert_max_num_qu
             "regional_viewer": town["municipality"].region,
         }[role]
         _login(client, role, target)
-    # session, user, keys of the municipalities read in full and of the schools directed, how
-    # many visible roadmaps match, the page of them, which of their municipalities are read in
-    # full, their measure counts, may import, schools the user directs
-    with django_assert_max_num_queries(10):
+    # session, user, keys of the municipalities read in full, of the schools directed and of
+    # the roadmaps seen through them, how many match, the page of them, which of their
+    # municipalities are read in full, their measure counts, may import, schools directed
+    with django_assert_max_num_queries(11):
         page = client.get(LIST, {"q": "Дорожная", "page": 2 if size > 50 else 1})
     assert page.status_code == 200
     assert 0 < page.text.count(ROW) <= 50
@@ -222,3 +222,38 @@ def test_postgresql_jit_is_off_for_the_portals_connections():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_scale_data_and_bench_pages_at_a_small_size(tmp_path):
+    """The two commands of BENCHMARKS.md, at a size a test can afford: every role's pages answer
+    200 with the generated accounts, and the figures are written."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    call_command(
+        "generate_scale_data",
+        regions=2,
+        municipalities=4,
+        schools=20,
+        roadmaps=12,
+        measures=120,
+        stdout=io.StringIO(),
+    )
+    assert Roadmap.objects.count() == 12
+    assert Roadmap.objects.filter(level="school").exists()
+    call_command(
+        "bench_pages",
+        runs=2,
+        json_file=str(tmp_path / "bench.json"),
+        stdout=io.StringIO(),
+    )
+    figures = json.loads((tmp_path / "bench.json").read_text())
+    assert figures["sizes"]["roadmaps"] == 12
+    roles = {page["role"] for page in figures["pages"]}
+    assert roles == {"admin", "coordinator", "working_group", "director", "regional_viewer"}
+    assert {page["status"] for page in figures["pages"]} == {200}
+    with pytest.raises(Exception, match="База не пуста"):
+        call_command("generate_scale_data", regions=1, municipalities=1, schools=1, roadmaps=1,
+                     measures=1)  # fmt: skip

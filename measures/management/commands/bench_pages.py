@@ -10,6 +10,7 @@ writes the figures.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import time
@@ -103,11 +104,13 @@ class Command(BaseCommand):
             "roadmaps": Roadmap.objects.count(),
             "measures": Measure.objects.count(),
         }
+        load = os.getloadavg()
         self.stdout.write(
-            f"{sizes} · jit={jit} · {options['runs']} runs · {platform.processor() or ''}"
+            f"{sizes} · jit={jit} · {options['runs']} runs · {_cpus()} CPUs · "
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
         )
         self.stdout.write(f"{'role':<16} {'page':<24} {'p50 ms':>8} {'p95 ms':>8} "
-                          f"{'queries':>7} {'KB':>6} status")  # fmt: skip
+                          f"{'SQL p50':>8} {'queries':>7} {'KB':>6} status")  # fmt: skip
         results = []
         storages = {  # no collectstatic needed: static URLs are not what is measured
             **settings.STORAGES,
@@ -125,14 +128,20 @@ class Command(BaseCommand):
                     results.append(result)
                     self.stdout.write(
                         f"{role:<16} {page:<24} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
-                        f"{result['queries']:>7} {result['bytes'] // 1024:>6} {result['status']}"
+                        f"{result['db_p50_ms']:>8.1f} {result['queries']:>7} "
+                        f"{result['bytes'] // 1024:>6} {result['status']}"
                     )
         if options["json_file"]:
             with open(options["json_file"], "w", encoding="utf-8") as handle:
                 json.dump(
                     {
                         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "machine": {"cpus": _cpus(), "python": platform.python_version()},
+                        "machine": {
+                            "cpus": _cpus(),
+                            "python": platform.python_version(),
+                            "load_average_at_start": load,
+                            "load_average_at_end": os.getloadavg(),
+                        },
                         "jit": jit,
                         "runs": options["runs"],
                         "sizes": sizes,
@@ -146,17 +155,19 @@ class Command(BaseCommand):
     def _measure(self, client: Client, url: str, runs: int) -> dict[str, Any]:
         for _ in range(2):
             client.get(url)
-        times, queries = [], set()
+        times, db_times, queries = [], [], set()
         for _ in range(runs):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
             queries.add(len(captured))
+            db_times.append(sum(float(query["time"]) for query in captured) * 1000)
         cuts = statistics.quantiles(times, n=20, method="inclusive") if runs > 1 else times * 19
         return {
             "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(cuts[18], 1),
+            "db_p50_ms": round(statistics.median(db_times), 1),
             "queries": max(queries),
             "bytes": len(response.content),
             "status": response.status_code,
@@ -164,6 +175,4 @@ class Command(BaseCommand):
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
