@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
 from measures.importing import MAX_FILE_SIZE, period_problem
-from measures.models import Measure
+from measures.models import Measure, Roadmap
 from roadmap_portal.forms import CleanTextMixin
 from schools.models import Municipality
 
@@ -155,3 +155,18 @@ class DeadlineForm(VersionedForm, forms.Form):
         ):
             self.add_error("due_dates", _("Для этого вида срока укажите хотя бы одну дату."))
         return data
+
+
+class RoadmapFilterForm(CleanTextMixin, forms.Form):
+    """The filters of the roadmap list: a plain GET form that works without JavaScript."""
+
+    q = forms.CharField(label=_("Слова названия"), required=False, max_length=200)
+    municipality = forms.CharField(label=_("Муниципалитет"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Статус"),
+        required=False,
+        choices=[("", _("Любой")), *Roadmap.Status.choices],
+    )
+    year = forms.IntegerField(
+        label=_("Год периода"), required=False, min_value=2000, max_value=2100
+    )

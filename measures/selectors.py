@@ -9,34 +9,119 @@ from django.utils.translation import gettext as _
 
 from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
 from schools import selectors as access
-from schools.models import Municipality, SchoolDesignation
+from schools.models import Municipality
+
+
+def _reads_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def roadmaps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadmap]:
-    """Roadmaps this user may see: all of the municipalities they read in full, and for a
-    school director those that concern their school (it is designated in a year of the
-    roadmap's period, or a measure names it)."""
-    visible = access.visible_municipalities(user)
-    schools = access.director_schools(user)
-    designated = SchoolDesignation.objects.filter(
-        school__in=schools,
-        school__municipality=OuterRef("municipality"),
-        year__gte=ExtractYear(OuterRef("starts_on")),
-        year__lte=ExtractYear(OuterRef("ends_on")),
-    )
-    named = Measure.objects.filter(schools__in=schools).values("roadmap")
-    return Roadmap.objects.filter(
-        Q(municipality__in=visible.values("pk")) | Exists(designated) | Q(pk__in=named)
+    """Roadmaps this user may see: every roadmap of the municipalities they read in full; for a
+    school director, their own school's roadmaps and the municipal roadmaps that concern the
+    school (it is designated in a year of the roadmap's period, or a measure names it) —
+    nothing of other schools.
+
+    Each way of seeing is its own branch, driven from the user's few permission rows through
+    indexes, and the roadmaps are looked up by the UNION of the branches' keys: the cost follows
+    what the user sees, not the number of roadmaps in the country (one OR over the branches made
+    PostgreSQL test every roadmap against every branch)."""
+    if _reads_everything(user):
+        return Roadmap.objects.all()
+    return _roadmaps_seen_through(
+        access.visible_municipalities(user).values("pk"),
+        access.director_schools(user).values("pk"),
     )
 
 
-def roadmap_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadmap]:
-    return (
-        roadmaps_for_user(user)
-        .select_related("municipality__region", "approved_by__issuer")
-        .annotate(measure_count=Count("measures", distinct=True))
-        .order_by("municipality__name", "-starts_on", "title")
+def _roadmaps_seen_through(
+    municipalities: QuerySet | list[int], schools: QuerySet | list[int]
+) -> QuerySet[Roadmap]:
+    municipal = Roadmap.objects.filter(level=Roadmap.Level.MUNICIPAL)
+    branches = [
+        Roadmap.objects.filter(municipality__in=municipalities).values("pk"),
+        Roadmap.objects.filter(level=Roadmap.Level.SCHOOL, school__in=schools).values("pk"),
+        # one filter() call: the school, its designation and the roadmap's municipality are
+        # the same joined row
+        municipal.filter(
+            municipality__schools__in=schools,
+            municipality__schools__designations__year__gte=ExtractYear("starts_on"),
+            municipality__schools__designations__year__lte=ExtractYear("ends_on"),
+        ).values("pk"),
+        municipal.filter(measures__schools__in=schools).values("pk"),
+    ]
+    return Roadmap.objects.filter(pk__in=branches[0].union(*branches[1:]))
+
+
+def roadmap_list(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    words: str = "",
+    municipality: str = "",
+    status: str = "",
+    year: int | None = None,
+) -> QuerySet[Roadmap]:
+    """The roadmaps of the list page, filtered: title words (all of them), municipality name,
+    status, a year inside the period. Counts are added per page: `with_measure_counts`.
+
+    The user's municipalities and schools are read first (a few keys), then the keys of the
+    roadmaps they see through them (hundreds at most for anyone but the admin): counting and
+    paging are then plain primary-key lookups whose size PostgreSQL knows. Planned as one query
+    with the title and year filters, PostgreSQL guessed one matching roadmap and scanned them
+    all first."""
+    if _reads_everything(user):
+        roadmaps = Roadmap.objects.all()
+    else:
+        visible = _roadmaps_seen_through(
+            list(access.visible_municipalities(user).values_list("pk", flat=True)),
+            list(access.director_schools(user).values_list("pk", flat=True)),
+        )
+        roadmaps = Roadmap.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
+    for word in words.split():
+        roadmaps = roadmaps.filter(title__icontains=word)
+    if municipality.strip():
+        roadmaps = roadmaps.filter(municipality__name__icontains=municipality.strip())
+    if status:
+        roadmaps = roadmaps.filter(status=status)
+    if year is not None:
+        roadmaps = roadmaps.filter(starts_on__year__lte=year, ends_on__year__gte=year)
+    return roadmaps.select_related("municipality__region", "approved_by__issuer").order_by(
+        "municipality__name", "-starts_on", "title", "pk"
     )
+
+
+def with_measure_counts(
+    user: AbstractBaseUser | AnonymousUser, roadmaps: list[Roadmap]
+) -> list[Roadmap]:
+    """Set `measure_count` on the roadmaps of one page: the measures this reader sees there
+    (the rule of `measures_for_user`), counted over these roadmaps only by their index; and
+    `read_in_full` when the user reads the roadmap's municipality in full (its people too)."""
+    keys = [roadmap.pk for roadmap in roadmaps]
+    measures = Measure.objects.filter(roadmap__in=keys)
+    read_in_full = {roadmap.municipality_id for roadmap in roadmaps}
+    if keys and not _reads_everything(user):
+        read_in_full = set(
+            access.visible_municipalities(user)
+            .filter(pk__in=read_in_full)
+            .values_list("pk", flat=True)
+        )
+        partly = [r.pk for r in roadmaps if r.municipality_id not in read_in_full]
+        named = Measure.schools.through.objects.filter(
+            measure=OuterRef("pk"), school__in=access.director_schools(user).values("pk")
+        )
+        measures = measures.exclude(
+            Q(roadmap__in=partly) & Q(all_designated_schools=False) & ~Exists(named)
+        )
+    counts = dict(
+        measures.order_by()
+        .values("roadmap")
+        .annotate(count=Count("pk"))
+        .values_list("roadmap", "count")
+    )
+    for roadmap in roadmaps:
+        roadmap.measure_count = counts.get(roadmap.pk, 0)
+        roadmap.read_in_full = roadmap.municipality_id in read_in_full
+    return roadmaps
 
 
 def get_roadmap_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Roadmap:
@@ -62,7 +147,7 @@ def measures_for_user(
 ) -> QuerySet[Measure]:
     """All measures for those who read the municipality; a director, those concerning the school."""
     measures = roadmap.measures.all()
-    if access.visible_municipalities(user).filter(pk=roadmap.municipality_id).exists():
+    if reads_in_full(user, roadmap):
         return measures
     schools = access.director_schools(user)
     return measures.filter(Q(all_designated_schools=True) | Q(schools__in=schools)).distinct()

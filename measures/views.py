@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,24 +15,44 @@ from django.views.decorators.http import require_POST
 from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
-from measures.forms import DeadlineForm, ImportForm, MeasureForm
+from measures.forms import DeadlineForm, ImportForm, MeasureForm, RoadmapFilterForm
 from measures.history import display, history_of, visible_events
 from measures.models import Measure
 from roadmap_portal.concurrency import StaleEdit, as_opened
 from schools.selectors import director_schools
 
+PAGE_SIZE = 50  # rows of a list page
+PEOPLE_LINKS = 20  # municipalities named above the roadmap list
+
 
 def roadmap_list(request: HttpRequest) -> HttpResponse:
-    roadmaps = selectors.roadmap_list(request.user)
-    coordinated = list(selectors.municipalities_for_change(request.user).order_by("name"))
+    form = RoadmapFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    roadmaps = selectors.roadmap_list(
+        request.user,
+        words=filters.get("q", ""),
+        municipality=filters.get("municipality", ""),
+        status=filters.get("status", ""),
+        year=filters.get("year"),
+    )
+    page = Paginator(roadmaps, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_measure_counts(request.user, list(page.object_list))
+    # links to «Люди и роли» above the table for a coordinator's few municipalities; the
+    # admin, who coordinates every one, has them beside each municipality in the table
+    coordinated = list(
+        selectors.municipalities_for_change(request.user).order_by("name")[: PEOPLE_LINKS + 1]
+    )
     my_schools = list(director_schools(request.user).order_by("short_name"))
     return render(
         request,
         "measures/roadmap_list.html",
         {
-            "roadmaps": roadmaps,
+            "page": page,
+            "roadmaps": page.object_list,
+            "filter_form": form,
+            "filtered": any(filters.values()),
             "can_import": bool(coordinated),
-            "coordinated": coordinated,
+            "coordinated": coordinated if len(coordinated) <= PEOPLE_LINKS else [],
             "my_schools": my_schools,
         },
     )

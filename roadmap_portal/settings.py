@@ -151,6 +151,10 @@ if _database.get("ENGINE") != "django.db.backends.postgresql":
         "DATABASE_URL должен указывать на PostgreSQL (postgres://…): портал использует "
         "ограничения и типы PostgreSQL."
     )
+# PostgreSQL's JIT compiles a query whose estimated cost crosses jit_above_cost; the portal's
+# queries are short and per request, so compiling costs more than it saves (BENCHMARKS.md).
+_options = _database.setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -37,6 +37,9 @@ class Municipality(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="municipality_unique_name"),
         ]
+        # the roadmap list is ordered by municipality name: read in this order, the first page
+        # needs the first few municipalities, not a sort of every roadmap of the country
+        indexes = [models.Index(fields=["name", "id"], name="municipality_name_order")]
 
     def __str__(self) -> str:
         return self.name

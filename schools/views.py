@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -6,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from schools import selectors, services
 from schools.forms import AppointForm
+
+PAGE_SIZE = 50  # rows of a list page
 
 
 def people(request: HttpRequest, pk: int) -> HttpResponse:
@@ -27,7 +30,9 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
         "schools/people.html",
         {
             "municipality": municipality,
-            "appointments": selectors.appointments_in(municipality),
+            "page": Paginator(selectors.appointments_in(municipality), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             "form": form,
             "can_appoint": can_appoint,
         },
@@ -48,5 +53,6 @@ def appointment_remove(request: HttpRequest, pk: int, appointment_pk: int) -> Ht
 
 def school_people(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.get_school_for_user(request.user, pk)
-    people = school.people.select_related("user").order_by("short_name")
-    return render(request, "schools/school_people.html", {"school": school, "people": people})
+    people = school.people.select_related("user").order_by("short_name", "pk")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "schools/school_people.html", {"school": school, "page": page})

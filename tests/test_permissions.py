@@ -270,12 +270,12 @@ def test_people_pages_query_count_is_flat(client, django_assert_max_num_queries,
         factories.PersonFactory(municipality=municipality, school=school)
     client.force_login(coordinator)
     client.get(reverse("measures:roadmap_list"))  # warm up: login time, content types
-    # session, user, municipality (visibility in a subquery), may appoint, appointments,
-    # the form's schools
-    with django_assert_max_num_queries(6):
+    # session, user, municipality (visibility in a subquery), may appoint, how many
+    # appointments, the page of them, the form's schools
+    with django_assert_max_num_queries(7):
         page = client.get(reverse("schools:people", args=[municipality.pk]))
     assert page.text.count("<tr>") == extra + 2  # header + coordinator + members
-    # session, user, school (visibility in a subquery), its people
-    with django_assert_max_num_queries(4):
+    # session, user, school (visibility in a subquery), how many people, the page of them
+    with django_assert_max_num_queries(5):
         page = client.get(reverse("schools:school_people", args=[school.pk]))
     assert page.text.count("<tr>") == extra + 1
