@@ -37,22 +37,21 @@ def celery_worker_process(transactional_db):
     import threading
     import time
     from pathlib import Path
+    from urllib.parse import urlsplit, urlunsplit
 
     from django.conf import settings
 
     from roadmap_portal.celery import app
 
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    database_url = (
-        f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    # the settings' own URL (a TCP server or the embedded one's socket), on the test database
+    url = urlsplit(settings.DATABASE_URL)
+    database_url = urlunsplit(url._replace(path="/" + settings.DATABASES["default"]["NAME"]))
     app.control.purge()  # messages left by an earlier run name rows that are not there
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "roadmap_portal", "worker", "--loglevel", "INFO",
          "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=root, env={**os.environ, "DATABASE_URL": database_url},
+        cwd=root, env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
