@@ -8,6 +8,7 @@ kills it (the page then reports an import stuck for longer than STALLED_AFTER).
 """
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,45 +22,42 @@ READ_SOFT_LIMIT = 60
 CONFIRM_SOFT_LIMIT = 120
 
 
+def _run(import_id: int, work: Callable[..., object], too_long: str, failed: str) -> None:
+    """Run one step of an import; a time limit or any error ends it «ошибка» with the reason."""
+    try:
+        work(import_id=import_id)
+    except SoftTimeLimitExceeded:
+        services.roadmap_import_fail(import_id=import_id, message=too_long)
+    except Exception:
+        logger.exception("%s %s failed", work.__name__, import_id)
+        services.roadmap_import_fail(import_id=import_id, message=failed)
+
+
 @shared_task(soft_time_limit=READ_SOFT_LIMIT, time_limit=READ_SOFT_LIMIT + 30)
 def read_import(import_id: int) -> None:
     """Read a queued upload into its preview."""
-    try:
-        services.roadmap_import_read(import_id=import_id)
-    except SoftTimeLimitExceeded:
-        services.roadmap_import_fail(
-            import_id=import_id,
-            message=_("Файл читался дольше %(seconds)s секунд; чтение прервано.")
-            % {"seconds": READ_SOFT_LIMIT},
-        )
-    except Exception:
-        logger.exception("read_import %s failed", import_id)
-        services.roadmap_import_fail(
-            import_id=import_id,
-            message=_(
-                "Файл не удалось прочитать из-за внутренней ошибки портала. Загрузите его "
-                "снова; если ошибка повторится, сообщите администратору."
-            ),
-        )
+    _run(
+        import_id,
+        services.roadmap_import_read,
+        _("Файл читался дольше %(seconds)s секунд; чтение прервано.")
+        % {"seconds": READ_SOFT_LIMIT},
+        _(
+            "Файл не удалось прочитать из-за внутренней ошибки портала. Загрузите его "
+            "снова; если ошибка повторится, сообщите администратору."
+        ),
+    )
 
 
 @shared_task(soft_time_limit=CONFIRM_SOFT_LIMIT, time_limit=CONFIRM_SOFT_LIMIT + 30)
 def confirm_import(import_id: int) -> None:
     """Create the roadmap of a confirmed import."""
-    try:
-        services.roadmap_import_run_confirm(import_id=import_id)
-    except SoftTimeLimitExceeded:
-        services.roadmap_import_fail(
-            import_id=import_id,
-            message=_("Импорт выполнялся дольше %(seconds)s секунд и прерван; ничего не сохранено.")
-            % {"seconds": CONFIRM_SOFT_LIMIT},
-        )
-    except Exception:
-        logger.exception("confirm_import %s failed", import_id)
-        services.roadmap_import_fail(
-            import_id=import_id,
-            message=_(
-                "Импорт не выполнен из-за внутренней ошибки портала; ничего не сохранено. "
-                "Попробуйте ещё раз; если ошибка повторится, сообщите администратору."
-            ),
-        )
+    _run(
+        import_id,
+        services.roadmap_import_run_confirm,
+        _("Импорт выполнялся дольше %(seconds)s секунд и прерван; ничего не сохранено.")
+        % {"seconds": CONFIRM_SOFT_LIMIT},
+        _(
+            "Импорт не выполнен из-за внутренней ошибки портала; ничего не сохранено. "
+            "Попробуйте ещё раз; если ошибка повторится, сообщите администратору."
+        ),
+    )
