@@ -16,6 +16,7 @@ from pghistory.models import Events
 
 from measures import selectors
 from measures.models import Evidence, Measure, Occurrence, Report, Roadmap, Section
+from schools.selectors import director_schools
 
 LABELS = {"insert": _("Создание"), "update": _("Изменение"), "delete": _("Удаление")}
 HIDDEN = {"id", "position", "version"}
@@ -87,22 +88,37 @@ def visible_events(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> 
     sees the roadmap itself, the measures that concern their school (with their occurrences),
     the sections that hold such measures and the reports they may open (with their evidence);
     rows deleted since, or that concern other schools, are not theirs to read.
+
+    A director's keys are read first (two small queries: the measures of one roadmap that
+    concern the school, and the school's reports on it), so that the events query gets short
+    lists instead of nested permission subqueries that cost more to build than to run.
     """
     if selectors.reads_in_full(user, roadmap):
         return Q()
-    measures = selectors.measures_for_user(user, roadmap)
-    reports = selectors.reports_for_user(user).filter(occurrence__measure__roadmap=roadmap)
+    # not reading the municipality in full, the reader sees its rows as a director only
+    school_ids = list(director_schools(user).values_list("pk", flat=True))
+    measure_rows = list(
+        selectors.measures_concerning(roadmap, school_ids).values_list("pk", "section_id")
+    )
+    measure_ids = [pk for pk, _section in measure_rows]
+    report_ids = list(
+        Report.objects.filter(
+            school_id__in=school_ids, occurrence__measure__roadmap=roadmap
+        ).values_list("pk", flat=True)
+    )
     visible = {
-        Roadmap: Roadmap.objects.filter(pk=roadmap.pk),
-        Section: Section.objects.filter(measures__in=measures),
-        Measure: measures,
-        Occurrence: Occurrence.objects.filter(measure__in=measures),
-        Report: reports,
-        Evidence: Evidence.objects.filter(report__in=reports),
+        Roadmap: [roadmap.pk],
+        Section: sorted({section for _pk, section in measure_rows if section}),
+        Measure: measure_ids,
+        Occurrence: _keys(Occurrence.objects.filter(measure_id__in=measure_ids)),
+        Report: report_ids,
+        Evidence: _keys(Evidence.objects.filter(report_id__in=report_ids)),
     }
     condition = Q(pk__in=[])
-    for model, rows in visible.items():
-        condition |= Q(pgh_obj_model=model._meta.label, pgh_obj_id__in=_keys(rows))
+    for model, keys in visible.items():
+        if isinstance(keys, list):
+            keys = [str(key) for key in keys]
+        condition |= Q(pgh_obj_model=model._meta.label, pgh_obj_id__in=keys)
     return condition
 
 

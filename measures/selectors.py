@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
 from schools import selectors as access
-from schools.models import Municipality
+from schools.models import Municipality, School
 
 
 def _reads_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -146,11 +146,19 @@ def measures_for_user(
     user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap
 ) -> QuerySet[Measure]:
     """All measures for those who read the municipality; a director, those concerning the school."""
-    measures = roadmap.measures.all()
     if reads_in_full(user, roadmap):
-        return measures
-    schools = access.director_schools(user)
-    return measures.filter(Q(all_designated_schools=True) | Q(schools__in=schools)).distinct()
+        return roadmap.measures.all()
+    return measures_concerning(roadmap, access.director_schools(user))
+
+
+def measures_concerning(
+    roadmap: Roadmap, schools: QuerySet[School] | list[int]
+) -> QuerySet[Measure]:
+    """The measures of a roadmap that concern these schools: all designated schools of the
+    roadmap, or a measure that names one of them."""
+    return roadmap.measures.filter(
+        Q(all_designated_schools=True) | Q(schools__in=schools)
+    ).distinct()
 
 
 def roadmap_rows(
