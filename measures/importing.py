@@ -217,7 +217,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
         candidate = header_mapping(cells)
         if candidate is not None and (mapping is None or repeats_header(cells, labels)):
             if mapping is not None:
-                parsed.warn(_("Строка пропущена: она повторяет строку заголовков."), row.number)
+                parsed.warn(_("Пропущена: повторяет строку заголовков."), row.number)
             if mapping is None or set(candidate) >= set(mapping) - {"section"}:
                 mapping = candidate
                 labels = {name: cells[index].replace("\n", " ") for name, index in mapping.items()}
@@ -226,7 +226,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
             skipped_before_header.append(row.number)
             continue
         if numbers_columns(cells):
-            parsed.warn(_("Строка пропущена: это нумерация столбцов таблицы."), row.number)
+            parsed.warn(_("Пропущена: это нумерация столбцов таблицы."), row.number)
             continue
 
         def value(name: str, cells: list[str] = cells, mapping: dict[str, int] = mapping) -> str:
@@ -307,9 +307,7 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
         )
     else:
         for number in skipped_before_header:
-            parsed.warn(
-                _("Строка пропущена: она стоит до строки заголовков таблицы мероприятий."), number
-            )
+            parsed.warn(_("Пропущена: стоит до строки заголовков таблицы мероприятий."), number)
         if not parsed.measures:
             parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed

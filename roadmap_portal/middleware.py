@@ -74,12 +74,13 @@ def request_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> C
 
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     if limit >= 1024 * 1024:
-        size = _("%(size)s МБ") % {"size": round(limit / 1024 / 1024, 1)}
+        megabytes = f"{limit / 1024 / 1024:.1f}".removesuffix(".0").replace(".", ",")
+        size = _("%(size)s МБ") % {"size": megabytes}
     else:
         size = _("%(size)s КБ") % {"size": limit // 1024}
-    response = render(request, "413.html", {"limit": size}, status=413)
-    response["Connection"] = "close"  # the rest of the body is not read
-    return response
+    # No «Connection: close» here: WSGI forbids hop-by-hop headers (runserver answers 500 to
+    # them); the servers close a connection whose body was not read on their own.
+    return render(request, "413.html", {"limit": size}, status=413)
 
 
 def no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:

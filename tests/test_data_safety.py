@@ -234,8 +234,8 @@ def test_a_really_repeated_header_is_skipped_with_a_warning_naming_its_row():
     parsed = read_roadmap_file("план.csv", csv_bytes(rows), Y2022).as_dict()
     assert [m["number"] for m in parsed["measures"]] == ["1", "2", "3"]
     assert [(w["row"], w["message"]) for w in parsed["warnings"]] == [
-        (3, "Строка пропущена: она повторяет строку заголовков."),
-        (5, "Строка пропущена: она повторяет строку заголовков."),
+        (3, "Пропущена: повторяет строку заголовков."),
+        (5, "Пропущена: повторяет строку заголовков."),
     ]
 
 
@@ -257,8 +257,8 @@ def test_the_preview_page_lists_every_skipped_row(client):
     client.force_login(coordinator)
     page = client.get(reverse("measures:import_preview", args=[record.pk])).text
     assert "Строки, которые не стали мероприятиями" in page
-    assert "Строка 1: Строка пропущена: она стоит до строки заголовков" in page
-    assert "Строка 4: Строка пропущена: она повторяет строку заголовков." in page
+    assert "Строка 1: Пропущена: стоит до строки заголовков" in page
+    assert "Строка 4: Пропущена: повторяет строку заголовков." in page
 
 
 def test_a_repeated_header_with_qualifiers_and_a_column_numbering_row_are_skipped():
@@ -275,9 +275,9 @@ def test_a_repeated_header_with_qualifiers_and_a_column_numbering_row_are_skippe
     parsed = read_roadmap_file("план.csv", csv_bytes(rows), Y2022).as_dict()
     assert [m["title"] for m in parsed["measures"]] == ["Семинар", "Совещание"]
     assert [(w["row"], w["message"]) for w in parsed["warnings"]] == [
-        (2, "Строка пропущена: это нумерация столбцов таблицы."),
-        (4, "Строка пропущена: она повторяет строку заголовков."),
-        (5, "Строка пропущена: это нумерация столбцов таблицы."),
+        (2, "Пропущена: это нумерация столбцов таблицы."),
+        (4, "Пропущена: повторяет строку заголовков."),
+        (5, "Пропущена: это нумерация столбцов таблицы."),
     ]
 
 
@@ -289,7 +289,7 @@ def test_rows_before_the_header_are_listed_as_skipped():
         {
             "row": 1,
             "column": None,
-            "message": "Строка пропущена: она стоит до строки заголовков таблицы мероприятий.",
+            "message": "Пропущена: стоит до строки заголовков таблицы мероприятий.",
         }
     ]
 

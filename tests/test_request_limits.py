@@ -32,7 +32,7 @@ def test_a_300_mb_anonymous_post_is_refused_before_the_login_redirect(client):
     assert response.status_code == 413
     assert "Слишком большой запрос" in response.text
     assert "не больше 64 КБ" in response.text
-    assert response["Connection"] == "close"
+    assert "Connection" not in response  # a hop-by-hop header breaks WSGI servers
 
 
 def test_an_anonymous_login_post_of_ordinary_size_still_works(client):
@@ -53,7 +53,7 @@ def test_signed_in_limits_depend_on_the_url(client, demo):
     upload = reverse("measures:import_upload")
     response = post_declaring(client, upload, 12 * MB)
     assert response.status_code == 413
-    assert "не больше 11.0 МБ" in response.text or "не больше 11,0 МБ" in response.text
+    assert "не больше 11 МБ" in response.text
     assert post_declaring(client, upload, 10 * MB).status_code != 413
     assert RoadmapImport.objects.count() == 0
 
