@@ -218,18 +218,35 @@ def roadmap_import_preview(
     reason and leaves nothing behind. Synchronous: the command line uses it; the web queues
     the file with `roadmap_import_enqueue` and a Celery task reads it.
     """
-    file_name, title = clean_text(file_name), clean_text(title)
+    file_name = clean_text(file_name)
     parsed, sha256 = _read_upload(municipality, file_name, data, period)
+    return _new_import(
+        municipality=municipality, file_name=file_name, sha256=sha256, period=period,
+        title=title, user=user, parsed=parsed,
+        status=RoadmapImport.Status.REFUSED if parsed["errors"] else RoadmapImport.Status.PREVIEW,
+    )  # fmt: skip
+
+
+def _new_import(
+    *,
+    municipality: Municipality,
+    file_name: str,
+    sha256: str,
+    period: tuple[date, date],
+    title: str,
+    user: AbstractBaseUser | None,
+    **fields: Any,
+) -> RoadmapImport:
+    """The import row of an upload, read at once (`roadmap_import_preview`) or queued."""
     return RoadmapImport.objects.create(
         municipality=municipality,
-        file_name=file_name[:300],
+        file_name=clean_text(file_name)[:300],
         sha256=sha256,
         starts_on=period[0],
         ends_on=period[1],
-        title=title,
-        parsed=parsed,
-        status=RoadmapImport.Status.REFUSED if parsed["errors"] else RoadmapImport.Status.PREVIEW,
+        title=clean_text(title),
         created_by=user,
+        **fields,
     )
 
 
@@ -253,24 +270,17 @@ def roadmap_import_enqueue(
     """
     from measures import tasks
 
-    file_name, title = clean_text(file_name), clean_text(title)
+    file_name = clean_text(file_name)
     if problem := period_problem(*period):
         raise ImportRefused.because(problem)
     try:
         check_file(file_name, data)
     except FileRefused as exc:
         raise ImportRefused.because(str(exc)) from None
-    record = RoadmapImport.objects.create(
-        municipality=municipality,
-        file_name=file_name[:300],
-        sha256=hashlib.sha256(data).hexdigest(),
-        starts_on=period[0],
-        ends_on=period[1],
-        title=title,
-        data=data,
-        status=RoadmapImport.Status.QUEUED,
-        created_by=user,
-    )
+    record = _new_import(
+        municipality=municipality, file_name=file_name, sha256=hashlib.sha256(data).hexdigest(),
+        period=period, title=title, user=user, data=data, status=RoadmapImport.Status.QUEUED,
+    )  # fmt: skip
     tasks.read_import.delay_on_commit(record.pk)
     return record
 
