@@ -313,7 +313,16 @@ class Measure(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Occurrence(models.Model):
-    """One due date of a measure: a monthly webinar has twelve a year."""
+    """One due date of a measure: a monthly webinar has twelve a year.
+
+    A measure whose deadline gives no control dates (постоянно, по мере необходимости, по
+    графику другого органа) has instead one occurrence at the end of each quarter of the
+    roadmap's period: the schools leave a status note there (`Kind.QUARTER`), which the working
+    group reviews like a report but which does not count in progress."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("Контрольный срок")
+        QUARTER = "quarter", _("Отметка за квартал")
 
     measure = models.ForeignKey(
         Measure,
@@ -322,6 +331,7 @@ class Occurrence(models.Model):
         related_name="occurrences",
     )
     due_on = models.DateField(_("контрольная дата"))
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.DUE)
 
     class Meta:
         verbose_name = _("контрольный срок")
@@ -337,13 +347,33 @@ class Occurrence(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Report(models.Model):
-    """A school's report on one occurrence of a measure."""
+    """A school's report on one occurrence of a measure.
+
+    `status` is where the report is in review; `outcome` is what the school says about the
+    measure. `due_on` is this school's control date: the occurrence's, moved when the working
+    group accepts a postponement."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Черновик")
         SUBMITTED = "submitted", _("На проверке")
         ACCEPTED = "accepted", _("Принят")
         RETURNED = "returned", _("Возвращён на доработку")
+
+    class Outcome(models.TextChoices):
+        NOT_STARTED = "not_started", _("Не начато")
+        IN_PROGRESS = "in_progress", _("В работе")
+        DONE = "done", _("Выполнено")
+        PARTLY = "partly", _("Выполнено частично")
+        NOT_DONE = "not_done", _("Не выполнено")
+        POSTPONED = "postponed", _("Перенесено")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("—")
+        PENDING = "pending", _("Ожидает решения")
+        ACCEPTED = "accepted", _("Новый срок принят")
+        REFUSED = "refused", _("Новый срок не принят")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     occurrence = models.ForeignKey(
         Occurrence,
@@ -357,7 +387,19 @@ class Report(models.Model):
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    outcome = models.CharField(
+        _("ход выполнения"), max_length=20, choices=Outcome.choices, default=Outcome.NOT_STARTED
+    )
+    due_on = models.DateField(_("контрольная дата школы"))
     done_text = models.TextField(_("что сделано (фактический результат)"), blank=True)
+    postponed_to = models.DateField(_("перенести на"), null=True, blank=True)
+    postpone_reason = models.TextField(_("причина переноса"), blank=True)
+    postpone_decision = models.CharField(
+        _("решение о переносе"), max_length=20, choices=Decision.choices, default="", blank=True
+    )
+    on_behalf = models.BooleanField(
+        _("заполнен координатором за школу"), default=False
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("отправил"),
@@ -377,11 +419,21 @@ class Report(models.Model):
     )
     reviewed_at = models.DateTimeField(_("проверен"), null=True, blank=True)
     review_comment = models.TextField(_("комментарий проверяющего"), blank=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        help_text=_("Растёт при каждом сохранении; форма, открытая на старой версии, не сохранится"),
+    )
 
     class Meta:
         verbose_name = _("отчёт школы")
         verbose_name_plural = _("отчёты школ")
-        ordering = ["occurrence__due_on", "school__short_name"]
+        ordering = ["due_on", "school__short_name"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="report_queue"),
+            models.Index(fields=["school", "status"], name="report_school_status"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["occurrence", "school"], name="report_unique_school"),
             models.CheckConstraint(
@@ -396,14 +448,108 @@ class Report(models.Model):
                 condition=~Q(status="returned") | ~Q(review_comment=""),
                 name="report_returned_has_comment",
             ),
+            models.CheckConstraint(
+                condition=~Q(outcome="postponed")
+                | Q(status="draft")
+                | (Q(postponed_to__isnull=False) & ~Q(postpone_reason="")),
+                name="report_postponed_has_date_and_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.school} — {self.occurrence}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.due_on is None:  # a new report: the school's date is the occurrence's
+            self.due_on = self.occurrence.due_on
+        super().save(*args, **kwargs)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class ReportStep(models.Model):
+    """One step of a report's way: saved, submitted, returned, accepted, a postponement decided.
+
+    What the people involved read as the report's history: who, when, what changed (field
+    labels with the old and new values), the reviewer's comment."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", _("Сохранён черновик")
+        SUBMITTED = "submitted", _("Отправлен на проверку")
+        RETURNED = "returned", _("Возвращён на доработку")
+        ACCEPTED = "accepted", _("Принят")
+        POSTPONE_ACCEPTED = "postpone_accepted", _("Перенос срока принят")
+        POSTPONE_REFUSED = "postpone_refused", _("Перенос срока не принят")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("отчёт"), on_delete=models.CASCADE, related_name="steps"
+    )
+    action = models.CharField(_("действие"), max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    on_behalf = models.BooleanField(_("за школу"), default=False)
+    at = models.DateTimeField(_("когда"), auto_now_add=True)
+    changes = models.JSONField(_("что изменилось"), default=list, blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+
+    class Meta:
+        verbose_name = _("шаг отчёта")
+        verbose_name_plural = _("шаги отчёта")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.get_action_display()}"
+
+
+class ControlPair(models.Model):
+    """A control date and a school it concerns, with that school's report if there is one.
+
+    A database view (migration 0007): the unit in which progress is counted and reminders are
+    sent. The schools concerned are those of `measures_concerning`: the school of a school's
+    roadmap; for a municipal roadmap, every school of the municipality designated in a year of
+    the roadmap's period (measures for all designated schools) or the schools the measure names.
+    """
+
+    pk = models.CompositePrimaryKey("occurrence_id", "school_id")
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.DO_NOTHING, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.DO_NOTHING, related_name="+")
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.DO_NOTHING, related_name="+")
+    section = models.ForeignKey(
+        Section, on_delete=models.DO_NOTHING, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Occurrence.Kind.choices)
+    planned_on = models.DateField()
+    due_on = models.DateField()
+    report = models.ForeignKey(Report, on_delete=models.DO_NOTHING, null=True, related_name="+")
+    report_status = models.CharField(max_length=20, choices=Report.Status.choices, null=True)
+    outcome = models.CharField(max_length=20, choices=Report.Outcome.choices, null=True)
+    submitted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "measures_controlpair"
+
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
-    return f"evidence/{instance.report_id}/{filename}"
+    """A stored name that says nothing and cannot clash; the person's name is `original_name`."""
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.report_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def evidence_storage():
+    from django.core.files.storage import storages
+
+    return storages["evidence"]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -411,8 +557,14 @@ class Evidence(models.Model):
     report = models.ForeignKey(
         Report, verbose_name=_("отчёт"), on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(_("файл"), upload_to=evidence_upload_to, blank=True)
-    link = models.URLField(_("ссылка"), blank=True)
+    file = models.FileField(
+        _("файл"), upload_to=evidence_upload_to, storage=evidence_storage, blank=True,
+        max_length=300,
+    )
+    original_name = models.CharField(_("имя файла"), max_length=255, blank=True)
+    content_type = models.CharField(_("тип файла"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("размер"), default=0)
+    link = models.URLField(_("ссылка"), blank=True, max_length=1000)
     description = models.CharField(_("описание"), max_length=500, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -435,7 +587,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description or self.file.name or self.link
+        return self.description or self.original_name or self.file.name or self.link
 
 
 class RoadmapImport(models.Model):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pghistory
@@ -73,19 +74,54 @@ def apply_deadline(measure: Measure, deadline: Deadline) -> None:
     measure.deadline_note = deadline.note
 
 
+def quarter_ends(starts_on: date, ends_on: date) -> list[date]:
+    """The last day of each quarter of a period: three-month blocks from its first day (an
+    academic-year period's quarters end in November, February, May and August), the last one
+    cut at the period's end."""
+    ends = []
+    first = starts_on
+    while first <= ends_on:
+        end = min(_add_months(first, 3) - timedelta(days=1), ends_on)
+        ends.append(end)
+        first = end + timedelta(days=1)
+    return ends
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def wanted_occurrences(measure: Measure) -> dict[date, str]:
+    """The occurrences a measure should have: its control dates; or, when its deadline gives
+    none (постоянно, по мере необходимости, по графику другого органа, not read), a quarterly
+    status note over the roadmap's period."""
+    if measure.deadline_due_dates:
+        return {day: Occurrence.Kind.DUE for day in measure.deadline_due_dates}
+    starts_on, ends_on = roadmap_period(measure.roadmap)
+    return {day: Occurrence.Kind.QUARTER for day in quarter_ends(starts_on, ends_on)}
+
+
 def sync_occurrences(measure: Measure) -> None:
-    """Make the measure's occurrences match its due dates.
+    """Make the measure's occurrences match its due dates (or quarterly notes).
 
     An occurrence that already has school reports is kept even when its date is no longer
     due: reports are evidence and are never deleted by an edit.
     """
-    wanted = set(measure.deadline_due_dates)
+    wanted = wanted_occurrences(measure)
     existing = {o.due_on: o for o in measure.occurrences.all()}
-    stale = [d for d in existing if d not in wanted]
+    stale = [d for d, o in existing.items() if wanted.get(d) != o.kind]
     if stale:
         measure.occurrences.filter(due_on__in=stale, reports__isnull=True).delete()
+    kept = set(measure.occurrences.values_list("due_on", flat=True)) if stale else set(existing)
     Occurrence.objects.bulk_create(
-        [Occurrence(measure=measure, due_on=d) for d in sorted(wanted - set(existing))]
+        [
+            Occurrence(measure=measure, due_on=day, kind=kind)
+            for day, kind in sorted(wanted.items())
+            if day not in kept
+        ]
     )
 
 
@@ -462,7 +498,11 @@ def roadmap_import_confirm(
         measures.append(measure)
     Measure.objects.bulk_create(measures)
     Occurrence.objects.bulk_create(
-        [Occurrence(measure=m, due_on=d) for m in measures for d in m.deadline_due_dates]
+        [
+            Occurrence(measure=m, due_on=day, kind=kind)
+            for m in measures
+            for day, kind in sorted(wanted_occurrences(m).items())
+        ]
     )
     _owners(record.municipality, measures, rows)
     record.status = RoadmapImport.Status.DONE

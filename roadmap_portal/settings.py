@@ -273,6 +273,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Evidence files of school reports: outside the static root, served only by the report's
+    # access check (measures.views.evidence_download), never by a URL of their own.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "evidence"), "base_url": None},
+    },
 }
 
 # --- Request bodies ------------------------------------------------------------------------

@@ -12,7 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def due(measure) -> list[date]:
-    return list(measure.occurrences.order_by("due_on").values_list("due_on", flat=True))
+    return list(
+        measure.occurrences.filter(kind="due").order_by("due_on").values_list("due_on", flat=True)
+    )
+
+
+def quarter_notes(measure):
+    return list(
+        measure.occurrences.filter(kind="quarter")
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+    )
 
 
 def test_saving_reads_the_deadline_and_makes_occurrences():
@@ -34,6 +44,17 @@ def test_saving_reads_the_deadline_and_makes_occurrences():
     measure.deadline_text = "По мере необходимости"
     measure_save(measure=measure)
     assert due(measure) == []
+    # no control dates: the schools leave a note per quarter of the roadmap's period instead
+    assert quarter_notes(measure) == [
+        date(2022, 3, 31),
+        date(2022, 6, 30),
+        date(2022, 9, 30),
+        date(2022, 12, 31),
+    ]
+
+    measure.deadline_text = "Февраль 2022г."
+    measure_save(measure=measure)
+    assert due(measure) == [date(2022, 2, 28)] and quarter_notes(measure) == []
 
 
 def test_a_correction_survives_later_edits_of_other_fields_and_of_the_text():
