@@ -57,6 +57,15 @@ def coordinated_municipalities(user: User) -> QuerySet[Municipality]:
     return _objects(user, "schools.coordinate_municipality", Municipality)
 
 
+def reviewed_municipalities(user: User) -> QuerySet[Municipality]:
+    """Municipalities whose school reports the user reviews: its working group and coordinators."""
+    if not _active(user):
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    return _objects(user, "schools.review_reports", Municipality)
+
+
 def director_schools(user: User) -> QuerySet[School]:
     if not _active(user) or user.is_superuser:
         return School.objects.none()

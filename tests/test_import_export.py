@@ -88,7 +88,7 @@ def test_each_seed_docx_imports_exactly(builder, fixture, period, title_start, o
     due = sum(len(m.deadline_due_dates) for m in roadmap.measures.all())
     assert (
         roadmap.measures.model.occurrences.rel.related_model.objects.filter(
-            measure__roadmap=roadmap
+            measure__roadmap=roadmap, kind="due"
         ).count()
         == due
     )
