@@ -516,3 +516,146 @@ def roadmap_import_confirm(
             or _("Этот файл уже импортирован.")
         ) from None
     return roadmap
+
+
+# --- A roadmap copied to a new period ------------------------------------------------------
+
+
+class RoadmapCopyRefused(ValueError):
+    """The copy cannot be made; the message says why, in Russian. Nothing is saved."""
+
+
+def _years_text(starts_on: date, ends_on: date) -> str:
+    if starts_on.year == ends_on.year:
+        return _("на %(year)s год") % {"year": starts_on.year}
+    return _("на %(start)s–%(end)s годы") % {"start": starts_on.year, "end": ends_on.year}
+
+
+COPIED_HEADER = ("goal", "tasks", "expected_results", "legal_basis", "developers", "control")
+YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})(\s*[–—-]\s*)(\d{4})(?!\d)")
+YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def copy_title(title: str, old: tuple[date, date], new: tuple[date, date]) -> str:
+    """The title of a copy: the years of the old period replaced by the new ones where the
+    title writes them («на 2022 год» → «на 2026 год», «2022 – 2024 годы» → «2025 – 2027
+    годы»); otherwise (no year written, or a one-year title copied to several years and back)
+    the old title with «(копия на 2026 год)»."""
+    old_start, old_end = old[0].year, old[1].year
+    new_start, new_end = new[0].year, new[1].year
+    replaced = False
+
+    def one_range(match: re.Match[str]) -> str:
+        nonlocal replaced
+        if (int(match[1]), int(match[3])) != (old_start, old_end) or new_start == new_end:
+            return match[0]
+        replaced = True
+        return f"{new_start}{match[2]}{new_end}"
+
+    result = YEAR_RANGE_RE.sub(one_range, title)
+    if old_start == old_end and new_start == new_end:
+        result, count = YEAR_RE.subn(
+            lambda m: str(new_start) if int(m[1]) == old_start else m[0], result
+        )
+        replaced = replaced or (count and result != title)
+    if replaced and result != title:
+        return result
+    return _("%(title)s (копия %(years)s)") % {"title": title, "years": _years_text(*new)}
+
+
+@transaction.atomic
+def roadmap_copy(
+    *,
+    roadmap: Roadmap,
+    starts_on: date,
+    ends_on: date,
+    title: str | None = None,
+    by: AbstractBaseUser | None = None,
+) -> tuple[Roadmap, list[Measure]]:
+    """A draft copy of a roadmap for a new period, in the same municipality.
+
+    The header, sections and measures (with their owners and schools) are copied; every
+    deadline is read again by the engine for the new period (a hand correction is not carried
+    over: the new period needs a new reading) and the occurrences are made from that reading.
+    The copy is a draft with no approving order. Returns the copy and the measures whose new
+    reading needs review. RoadmapCopyRefused (nothing saved) for a bad period or a title that
+    the municipality already has for this period. `by` is recorded in the history context."""
+    if problem := period_problem(starts_on, ends_on):
+        raise RoadmapCopyRefused(problem)
+    if title is not None:
+        title = clean_text(title).strip()
+        if not title:
+            raise RoadmapCopyRefused(_("Укажите название дорожной карты."))
+    else:
+        title = copy_title(
+            roadmap.title, (roadmap.starts_on, roadmap.ends_on), (starts_on, ends_on)
+        )
+    clash = _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.") % {
+        "title": title
+    }
+    if Roadmap.objects.filter(
+        municipality_id=roadmap.municipality_id, title=title, starts_on=starts_on, ends_on=ends_on
+    ).exists():
+        raise RoadmapCopyRefused(clash)
+    with pghistory.context(user=by.pk if by else None, copied_from=roadmap.pk):
+        try:
+            with transaction.atomic():
+                copy = Roadmap.objects.create(
+                    municipality_id=roadmap.municipality_id,
+                    title=title,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    status=Roadmap.Status.DRAFT,
+                    level=roadmap.level,
+                    school_id=roadmap.school_id,
+                    **{name: getattr(roadmap, name) for name in COPIED_HEADER},
+                )
+        except IntegrityError:  # made by someone else at this moment
+            raise RoadmapCopyRefused(clash) from None
+        old_sections = list(roadmap.sections.order_by("position"))
+        new_sections = Section.objects.bulk_create(
+            [
+                Section(roadmap=copy, position=s.position, number=s.number, title=s.title)
+                for s in old_sections
+            ]
+        )
+        section_of = {old.pk: new for old, new in zip(old_sections, new_sections, strict=True)}
+        old_measures = list(roadmap.measures.order_by("position"))
+        period = (starts_on, ends_on)
+        measures = []
+        for old in old_measures:
+            measure = Measure(
+                roadmap=copy,
+                section=section_of.get(old.section_id),
+                position=old.position,
+                number=old.number,
+                title=old.title,
+                owners_text=old.owners_text,
+                deadline_text=old.deadline_text,
+                planned_result=old.planned_result,
+                all_designated_schools=old.all_designated_schools,
+            )
+            apply_deadline(measure, parse_deadline(old.deadline_text, period))
+            measures.append(measure)
+        Measure.objects.bulk_create(measures)
+        Occurrence.objects.bulk_create(
+            [
+                Occurrence(measure=m, due_on=day, kind=kind)
+                for m in measures
+                for day, kind in sorted(wanted_occurrences(m).items())
+            ]
+        )
+        new_of = {old.pk: new.pk for old, new in zip(old_measures, measures, strict=True)}
+        for relation, column in (
+            (Measure.owners, "person_id"),
+            (Measure.owner_organisations, "organisation_id"),
+            (Measure.schools, "school_id"),
+        ):
+            through = relation.through
+            links = through.objects.filter(measure__roadmap=roadmap).values_list(
+                "measure_id", column
+            )
+            through.objects.bulk_create(
+                [through(measure_id=new_of[m], **{column: other}) for m, other in links]
+            )
+    return copy, [m for m in measures if m.deadline_needs_review]
