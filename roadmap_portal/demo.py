@@ -2,6 +2,11 @@
 `fixtures/demo/*.json`, with their schools, people, acts, working group and indicators, and one
 demo account per role.
 
+With `living=True` (what `manage.py load_demo` does) the demo also gets a current roadmap: the
+Черекский 2022 roadmap copied to the current calendar year with `roadmap_copy`, its schools
+designated for that year, and school reports in every state made through the report services,
+dated relative to `today` (roadmap_portal/demo_living.py).
+
 Every row is found by its natural key and updated in place, so loading twice changes nothing.
 """
 
@@ -18,10 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from measures.models import LegalAct, Measure, Roadmap, Section
 from measures.services import measure_save
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
+from roadmap_portal.demo_living import load_living
 from schools.models import (
     AgreementItem,
     MentorPairing,
@@ -50,6 +57,9 @@ class LoadSummary:
     schools: int = 0
     people: int = 0
     accounts: list[str] = field(default_factory=list)
+    current_roadmap: Roadmap | None = None
+    flagged: list[Measure] = field(default_factory=list)
+    reports: int = 0
 
 
 def _squash(text: str) -> str:
@@ -65,12 +75,20 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 @transaction.atomic
-def load_demo(*, fixtures_dir: Path = FIXTURES_DIR) -> LoadSummary:
+def load_demo(
+    *, fixtures_dir: Path = FIXTURES_DIR, living: bool = False, today: date | None = None
+) -> LoadSummary:
+    """The curated roadmaps; with `living`, also the current year's roadmap and its reports,
+    dated relative to `today` (default: the local date)."""
     summary = LoadSummary()
     indicators = _load_indicators(json.loads((fixtures_dir / "indicators.json").read_text()))
-    for name in SEED_FILES:
+    roadmaps = [
         _load_seed(json.loads((fixtures_dir / name).read_text()), indicators, summary)
+        for name in SEED_FILES
+    ]
     _load_accounts(json.loads((fixtures_dir / "accounts.json").read_text()), summary)
+    if living:
+        load_living(roadmaps[0], today or timezone.localdate(), summary)
     return summary
 
 
@@ -87,7 +105,7 @@ def _load_indicators(rows: list[dict[str, Any]]) -> dict[str, Indicator]:
 
 def _load_seed(
     data: dict[str, Any], indicators: dict[str, Indicator], summary: LoadSummary
-) -> None:
+) -> Roadmap:
     region, _ = Region.objects.get_or_create(name=data["region"])
     municipality, _ = Municipality.objects.get_or_create(region=region, name=data["municipality"])
 
@@ -183,6 +201,7 @@ def _load_seed(
         )
     summary.schools += len(schools)
     summary.people += len(people)
+    return roadmap
 
 
 def _load_roadmap(

@@ -4,10 +4,13 @@ from roadmap_portal.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Загружает демонстрационные данные: три реальные дорожные карты и учётные записи ролей."
+    help = (
+        "Загружает демонстрационные данные: три реальные дорожные карты, учётные записи ролей "
+        "и текущую дорожную карту с отчётами школ."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
-        summary = load_demo()
+        summary = load_demo(living=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Демо загружено: дорожных карт {summary.roadmaps}, разделов {summary.sections}, "
@@ -15,4 +18,9 @@ class Command(BaseCommand):
                 f"сотрудников {summary.people}."
             )
         )
+        if summary.current_roadmap is not None:
+            self.stdout.write(
+                f"Текущая дорожная карта: «{summary.current_roadmap.title}», "
+                f"новых отчётов школ {summary.reports}."
+            )
         self.stdout.write(f"Учётные записи: {', '.join(summary.accounts)}; пароль: {DEMO_PASSWORD}")
