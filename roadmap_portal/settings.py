@@ -315,6 +315,8 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     ),
 }
+# The portal's address as people open it: links in letters sent by the worker.
+PORTAL_URL = env_str("PORTAL_URL", "http://localhost:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Портал дорожных карт <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

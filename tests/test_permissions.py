@@ -66,6 +66,15 @@ def other_school_report_kwargs() -> dict:
     return {"pk": report.pk}
 
 
+def pair_kwargs() -> dict:
+    from measures.models import Occurrence
+    from schools.models import School
+
+    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
+    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    return {"occurrence_pk": occurrence.pk, "school_pk": school.pk}
+
+
 def school_kwargs() -> dict:
     from schools.models import School
 
@@ -103,6 +112,8 @@ EXPECTED = {
     "measures:roadmap_history": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:measure_history": ("get", measure_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:report_detail": ("get", report_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:report_edit": ("get", pair_kwargs, row(302, 200, 200, 403, 200, 403, 404)),
+    "measures:report_review": ("post", report_kwargs, row(302, 400, 400, 400, 403, 403, 404)),
     "measures:report_history": (
         "get", other_school_report_kwargs, row(302, 200, 200, 200, 404, 200, 404),
     ),
