@@ -7,7 +7,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
+from measures.models import Evidence, Measure, Report, Roadmap, RoadmapImport, Section
 from schools import selectors as access
 from schools.models import Municipality, School
 
@@ -243,3 +243,16 @@ def get_report_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Repo
     if report is None:
         raise Http404("Отчёт не найден")
     return report
+
+
+def get_evidence_file_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Evidence:
+    """An evidence file of a report the user may read, or 404 (also for a link, which has no
+    file to download)."""
+    evidence = (
+        Evidence.objects.filter(pk=pk, report__in=reports_for_user(user).values("pk"))
+        .exclude(file="")
+        .first()
+    )
+    if evidence is None:
+        raise Http404("Файл не найден")
+    return evidence
