@@ -274,6 +274,10 @@ def _office_type(name: str, data: bytes) -> str | None:
             raise _damaged(name, "ODT") from None
         if mimetype == ODT.encode():
             return ODT
+        if mimetype.startswith(b"application/vnd.oasis.opendocument."):
+            raise _refuse_as(
+                name, _("документ OpenDocument другого вида (сохраните его как ODT или XLSX)")
+            )
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names:

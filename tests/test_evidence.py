@@ -235,6 +235,17 @@ def test_a_zip_that_is_no_document_is_refused():
     assert "— не DOCX, а архив ZIP" in refusal("Протокол.docx", out.getvalue())
 
 
+def test_an_opendocument_spreadsheet_is_refused_with_advice():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    message = refusal("Охват.odt", out.getvalue())
+    assert (
+        "— не ODT, а документ OpenDocument другого вида (сохраните его как ODT или XLSX)" in message
+    )
+
+
 def test_a_document_with_macros_is_refused():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
