@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import (
     ControlPair,
+    Evidence,
     Measure,
     Occurrence,
     Report,
@@ -321,3 +322,16 @@ def get_report_for_review(user: AbstractBaseUser | AnonymousUser, pk: int) -> Re
 
 def can_review(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
     return access.reviewed_municipalities(user).filter(pk=report.school.municipality_id).exists()
+
+
+def get_evidence_file_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Evidence:
+    """An evidence file of a report the user may read, or 404 (also for a link, which has no
+    file to download)."""
+    evidence = (
+        Evidence.objects.filter(pk=pk, report__in=reports_for_user(user).values("pk"))
+        .exclude(file="")
+        .first()
+    )
+    if evidence is None:
+        raise Http404("Файл не найден")
+    return evidence

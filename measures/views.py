@@ -5,12 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from measures import selectors, services
 from measures.deadlines import Deadline
@@ -567,6 +567,26 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         {"report": report, "review_form": form if report.status == "submitted" else None},
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file of a report the user may read, always as a download under the name the
+    school gave it, never shown in the portal's own origin."""
+    evidence = selectors.get_evidence_file_for_user(request.user, pk)
+    try:
+        handle = evidence.file.storage.open(evidence.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("Файл не найден") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
