@@ -2,14 +2,17 @@
 print them, and loading twice changes nothing."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
-from measures.models import Measure, Roadmap
+from measures.models import ControlPair, Evidence, Measure, Report, ReportStep, Roadmap
 from monitoring.models import IndicatorTarget, MonitoringStage
 from roadmap_portal.demo import DEMO_PASSWORD, load_demo
 from schools.models import PartnershipAgreement, SchoolDesignation, WorkingGroup
@@ -206,3 +209,155 @@ def test_loading_twice_changes_nothing(demo):
     second = load_demo()
     assert snapshot() == before
     assert (second.roadmaps, second.sections, second.measures) == (3, 7, 58)
+
+
+# --- The living demo: the current roadmap and its reports ---------------------------------
+
+
+def evidence_files() -> set[str]:
+    """Every file in the evidence storage, with its size."""
+    storage = Evidence._meta.get_field("file").storage
+    found = set()
+
+    def walk(path: str) -> None:
+        if not storage.exists(path or "."):
+            return
+        directories, files = storage.listdir(path or ".")
+        found.update(f"{path}/{name}:{storage.size(f'{path}/{name}')}" for name in files)
+        for directory in directories:
+            walk(f"{path}/{directory}" if path else directory)
+
+    walk("")
+    return found
+
+
+def living(today: date):
+    return load_demo(living=True, today=today)
+
+
+def test_living_demo_twice_changes_nothing(db, capsys):
+    call_command("load_demo")  # the command loads the living demo
+    year = timezone.localdate().year
+    assert f"на {year} год" in capsys.readouterr().out
+    current = Roadmap.objects.get(
+        municipality__name="Черекский муниципальный район", starts_on=date(year, 1, 1)
+    )
+    assert current.measures.count() == 31
+    before, files = snapshot(), evidence_files()
+    second = living(timezone.localdate())
+    assert snapshot() == before
+    assert evidence_files() == files
+    assert second.reports == 0
+    assert second.current_roadmap == current
+
+
+LAST_YEAR = timezone.localdate().year - 1
+A_DAY = date(LAST_YEAR, 11, 23)  # a fixed today in the past: every story can be played
+
+
+def at_most(value, day: date) -> bool:
+    return value is None or timezone.localtime(value).date() < day
+
+
+def test_living_demo_has_reports_in_every_state(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        summary = living(A_DAY)
+    roadmap = summary.current_roadmap
+    archive = Roadmap.objects.get(municipality=roadmap.municipality, starts_on=date(2022, 1, 1))
+    assert (roadmap.starts_on, roadmap.ends_on) == (date(LAST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+    assert roadmap.title == archive.title.replace("2022", str(LAST_YEAR))
+    assert roadmap.status == Roadmap.Status.DRAFT
+    # the schools are designated for the year as for 2022, so the measures concern them
+    kinds_2022 = set(
+        SchoolDesignation.objects.filter(
+            year=2022, school__municipality=roadmap.municipality
+        ).values_list("school_id", "kind")
+    )
+    assert kinds_2022 == set(
+        SchoolDesignation.objects.filter(
+            year=LAST_YEAR, school__municipality=roadmap.municipality
+        ).values_list("school_id", "kind")
+    )
+    # the flagged deadlines were corrected to this year's month, but for one left for review
+    february = roadmap.measures.get(number="1.1")
+    assert february.deadline_corrected and february.deadline_due_dates == [date(LAST_YEAR, 2, 28)]
+    assert list(
+        roadmap.measures.filter(deadline_needs_review=True).values_list("number", flat=True)
+    ) == ["3.16"]
+
+    reports = Report.objects.filter(occurrence__measure__roadmap=roadmap).select_related(
+        "occurrence", "submitted_by", "reviewed_by"
+    )
+    assert summary.reports == len(reports) > 20
+    statuses = {r.status for r in reports}
+    assert statuses == {"draft", "submitted", "returned", "accepted"}
+    accepted = [r for r in reports if r.status == "accepted" and r.occurrence.kind == "due"]
+    assert any(r.submitted_at.date() <= r.occurrence.due_on for r in accepted)  # on time
+    assert any(r.submitted_at.date() > r.occurrence.due_on for r in accepted)  # late
+    assert {r.outcome for r in reports} >= {
+        "done",
+        "partly",
+        "not_done",
+        "postponed",
+        "in_progress",
+    }
+    decisions = {r.postpone_decision for r in reports}
+    assert {"pending", "accepted"} <= decisions
+    moved = next(r for r in reports if r.postpone_decision == "accepted")
+    assert moved.status == "draft" and moved.due_on == moved.postponed_to > moved.occurrence.due_on
+    assert all(r.review_comment for r in reports if r.status == "returned")
+    old_waiting = [
+        r for r in reports if r.status == "submitted" and (A_DAY - r.submitted_at.date()).days > 30
+    ]
+    assert old_waiting  # waiting in the queue for a long time
+    notes = [r for r in reports if r.occurrence.kind == "quarter"]
+    assert {r.status for r in notes} >= {"accepted", "returned", "submitted"}
+    # pairs whose date passed with nothing
+    overdue = ControlPair.objects.filter(
+        roadmap=roadmap, kind="due", due_on__lt=A_DAY, report__isnull=True
+    )
+    assert overdue.exists()
+
+    # who: the director for their school, the coordinator for the others; reviews by both
+    assert {r.submitted_by.username for r in reports if r.submitted_by} == {
+        "direktor",
+        "koordinator",
+    }
+    assert all(
+        r.on_behalf == (r.submitted_by.username == "koordinator") for r in reports if r.submitted_by
+    )
+    assert {r.reviewed_by.username for r in reports if r.reviewed_by} == {
+        "rabgruppa",
+        "koordinator",
+    }
+    # nothing dated after today
+    for r in reports:
+        assert at_most(r.submitted_at, A_DAY) and at_most(r.reviewed_at, A_DAY)
+    steps = ReportStep.objects.filter(report__in=reports)
+    assert all(at_most(step.at, A_DAY) for step in steps)
+    assert steps.count() > len(reports)
+
+    evidence = list(Evidence.objects.filter(report__in=reports))
+    heads = {}
+    for item in evidence:
+        if item.file:
+            with item.file.open("rb") as data:
+                heads[item.content_type] = data.read(8)
+    assert heads["application/pdf"].startswith(b"%PDF")
+    assert heads["image/jpeg"].startswith(b"\xff\xd8")
+    assert heads["image/png"].startswith(b"\x89PNG")
+    assert any(e.link.startswith("https://") for e in evidence)
+    assert all(e.size == e.file.size for e in evidence if e.file)
+    # no e-mail storm: nothing is sent for the demo's reviews
+    assert not callbacks
+
+
+def test_early_in_the_year_nothing_is_dated_after_today(db):
+    today = date(LAST_YEAR, 1, 5)
+    summary = living(today)
+    reports = Report.objects.filter(occurrence__measure__roadmap=summary.current_roadmap)
+    assert reports.exists()  # drafts and early reports on the dates to come
+    assert not reports.filter(status="accepted").exists()
+    for r in reports:
+        assert at_most(r.submitted_at, today) and at_most(r.reviewed_at, today)
+    assert all(at_most(s.at, today) for s in ReportStep.objects.filter(report__in=reports))
