@@ -121,7 +121,6 @@ def _correct(measure: Measure, old_year: int, year: int) -> None:
 # today is not played: no report is dated in the future.
 
 REPORT_HOUR = 10  # every demo action happens at 10:00 local time
-SCHOOL_SITE = "https://sosh1-cherek.example.org"
 DONE_TEXTS = {
     Report.Outcome.DONE: "Мероприятие проведено в полном объёме: {title}. Участвовали педагоги "
     "и администрация школы; материалы размещены на сайте школы.",
@@ -173,14 +172,15 @@ class Cast:
 
 def _pairs(roadmap: Roadmap) -> list[Pair]:
     """Every control pair of the roadmap in a fixed order; the order does not depend on the
-    reports, so that a second load gives each pair the story the first one gave it."""
+    reports, so that a second load gives each pair the story the first one gave it: by the
+    occurrence's date (`planned_on`), not the school's (moved by an accepted postponement)."""
     rows = (
         ControlPair.objects.filter(roadmap=roadmap)
         .select_related("occurrence", "school", "measure")
-        .order_by("due_on", "measure__position", "school__short_name")
+        .order_by("planned_on", "measure__position", "school__short_name")
     )
     return [
-        Pair(r.occurrence, r.school, r.measure, r.due_on, r.kind, r.report_id is not None)
+        Pair(r.occurrence, r.school, r.measure, r.planned_on, r.kind, r.report_id is not None)
         for r in rows
     ]
 
@@ -214,6 +214,12 @@ def _save(
     return report
 
 
+def _site(school: School) -> str:
+    """The school's (demo) site: «МКОУ СОШ № 2 (демо)» → https://sosh2-cherek.example.org."""
+    number = re.search(r"\d+", school.short_name)
+    return f"https://sosh{number[0] if number else ''}-cherek.example.org"
+
+
 def _short(title: str, limit: int = 160) -> str:
     title = " ".join(title.split()).rstrip(".")
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
@@ -232,7 +238,7 @@ def accepted_on_time(cast: Cast, pair: Pair, number: int) -> bool:
     report = _save(
         cast, pair, submitted, Report.Outcome.DONE, submit=True,
         files=(_certificate(pair, d - timedelta(days=6), number), _photo(pair, number)),
-        links=(f"{SCHOOL_SITE}/news/{d:%Y-%m-%d}-meropriyatie-{pair.measure.position}",),
+        links=(f"{_site(pair.school)}/news/{d:%Y-%m-%d}-meropriyatie-{pair.measure.position}",),
     )  # fmt: skip
     report_accept(
         report=report, by=cast.working_group, comment="Принято.", now=reviewed, notify=False
@@ -290,7 +296,7 @@ def partly_accepted(cast: Cast, pair: Pair, number: int) -> bool:
     report = _save(
         cast, pair, submitted, Report.Outcome.PARTLY, submit=True,
         files=(_certificate(pair, d - timedelta(days=2), number),),
-        links=(f"{SCHOOL_SITE}/documents/plan-{pair.measure.position}",),
+        links=(f"{_site(pair.school)}/documents/plan-{pair.measure.position}",),
     )  # fmt: skip
     report_accept(
         report=report,
@@ -361,7 +367,7 @@ def submitted_early(cast: Cast, pair: Pair, number: int) -> bool:
     _save(
         cast, pair, moments[0], Report.Outcome.DONE, submit=True,
         files=(_photo(pair, number),),
-        links=(f"{SCHOOL_SITE}/news/meropriyatie-{pair.measure.position}",),
+        links=(f"{_site(pair.school)}/news/meropriyatie-{pair.measure.position}",),
     )  # fmt: skip
     return True
 
@@ -374,7 +380,7 @@ def note_accepted(cast: Cast, pair: Pair, number: int) -> bool:
     submitted, reviewed = moments
     report = _save(
         cast, pair, submitted, Report.Outcome.IN_PROGRESS, submit=True,
-        links=(f"{SCHOOL_SITE}/svedeniya/kvartal-{d:%Y-%m}",),
+        links=(f"{_site(pair.school)}/svedeniya/kvartal-{d:%Y-%m}",),
     )  # fmt: skip
     report_accept(report=report, by=cast.working_group, now=reviewed, notify=False)
     return True

@@ -350,6 +350,10 @@ def test_living_demo_has_reports_in_every_state(db, django_capture_on_commit_cal
     assert all(e.size == e.file.size for e in evidence if e.file)
     # no e-mail storm: nothing is sent for the demo's reviews
     assert not callbacks
+    # a second load on the same day adds nothing (a postponed report's date moved meanwhile)
+    before, files = snapshot(), evidence_files()
+    assert living(A_DAY).reports == 0
+    assert (snapshot(), evidence_files()) == (before, files)
 
 
 def test_early_in_the_year_nothing_is_dated_after_today(db):
