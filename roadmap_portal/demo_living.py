@@ -13,6 +13,7 @@ left alone.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -473,10 +474,17 @@ h1 { font-size: 13pt; text-align: center; margin: 0 0 6mm; }
 """
 
 
+@functools.cache
+def _certificate_css() -> Any:
+    from weasyprint import CSS
+
+    return CSS(string=CERTIFICATE_CSS)
+
+
 def _certificate(pair: Pair, day: date, number: int) -> SimpleUploadedFile:
     """A one-page PDF «Справка о проведении …», made by WeasyPrint."""
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # no «Step 1 - …» lines
-    from weasyprint import CSS, HTML  # slow to import: only when a report is made
+    from weasyprint import HTML  # slow to import: only when a report is made
 
     html = render_to_string(
         "demo/certificate.html",
@@ -490,7 +498,7 @@ def _certificate(pair: Pair, day: date, number: int) -> SimpleUploadedFile:
     )
     return SimpleUploadedFile(
         f"Справка_{pair.measure.number or pair.measure.position}.pdf",
-        HTML(string=html).write_pdf(stylesheets=[CSS(string=CERTIFICATE_CSS)]),
+        HTML(string=html).write_pdf(stylesheets=[_certificate_css()]),
         content_type="application/pdf",
     )
 
