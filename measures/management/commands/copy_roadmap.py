@@ -40,8 +40,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Создан проект «{copy.title}» (id {copy.pk}), "
-                f"мероприятий {copy.measures.count()}."
+                f"Создан проект «{copy.title}» (id {copy.pk}), мероприятий {copy.measures.count()}."
             )
         )
         if not flagged:
