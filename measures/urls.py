@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import views
+from measures import views, worklist_views
 
 app_name = "measures"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/history/", views.report_history, name="report_history"),
     path("", views.roadmap_list, name="roadmap_list"),
+    path("school/", worklist_views.my_school, name="my_school"),
+    path("review/", worklist_views.review_queue, name="review_queue"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
