@@ -96,6 +96,8 @@ EXPECTED = {
     ),
     "password_reset_complete": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
     "measures:roadmap_list": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:my_school": ("get", dict, row(302, 403, 403, 403, 200, 403, 403)),
+    "measures:review_queue": ("get", dict, row(302, 200, 200, 200, 403, 403, 200)),
     "measures:roadmap_detail": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:roadmap_export": (
         "get", lambda: {**roadmap_kwargs(), "fmt": "csv"}, row(302, 200, 200, 200, 200, 200, 404),
