@@ -124,7 +124,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     ).defer("done_text", "postpone_reason", "review_comment")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    current = worklists.current_roadmap_ids(user, municipality_ids, today)
+    roadmaps = worklists.reviewed_roadmap_ids(user, municipality_ids)
+    current = roadmaps.filter(starts_on__lte=today, ends_on__gte=today)
+    progress_of_current = current.exists()  # else the progress of all their roadmaps
     return render(
         request,
         "measures/review_queue.html",
@@ -133,6 +135,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "reports": page.object_list,
             "form": form,
             "filtered": any(filters.get(name) for name in lookups),
-            "progress": progress_of(pairs_for(roadmap_ids=current), today),
+            "progress": progress_of(
+                pairs_for(roadmap_ids=current if progress_of_current else roadmaps), today
+            ),
+            "progress_of_current": progress_of_current,
         },
     )

@@ -253,9 +253,9 @@ def navigation_counts(user: User) -> dict[str, int | bool]:
     return values or {"directs": False, "reviews": False, "queue": 0}
 
 
-def current_roadmap_ids(user: User, municipality_ids: list[int], today: date) -> QuerySet:
-    """Keys of the roadmaps of these municipalities whose period includes today (a subquery)."""
-    roadmaps = Roadmap.objects.filter(starts_on__lte=today, ends_on__gte=today)
+def reviewed_roadmap_ids(user: User, municipality_ids: list[int]) -> QuerySet:
+    """Keys of the roadmaps of the municipalities the user reviews (a subquery)."""
+    roadmaps = Roadmap.objects.all()
     if not (user.is_authenticated and user.is_superuser):
         roadmaps = roadmaps.filter(municipality__in=municipality_ids)
     return roadmaps.values("pk")

@@ -178,7 +178,16 @@ def test_progress_of_the_current_roadmaps_is_at_the_top(client, district):
     district["measures"][0].all_designated_schools = False
     district["measures"][0].save()
     district["measures"][0].schools.add(*district["schools"])
-    assert queue(client).context["progress"].total == 2
+    response = queue(client)
+    assert response.context["progress"].total == 2
+    assert "Выполнение текущих дорожных карт" in response.text
+    # no roadmap current: the progress of all of them
+    district["roadmap"].starts_on = TODAY - timedelta(days=400)
+    district["roadmap"].ends_on = TODAY - timedelta(days=30)
+    district["roadmap"].save()
+    response = queue(client)
+    assert response.context["progress"].total == 2
+    assert "Выполнение дорожных карт" in response.text
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -188,6 +197,6 @@ def test_query_count_is_flat(client, district, django_assert_num_queries, count)
         submitted(district["occurrences"][index % 2], school, hours_ago=index + 1)
     client.force_login(district["member"])
     client.get(reverse("measures:review_queue"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("measures:review_queue"))
     assert len(listed(response)) == count
