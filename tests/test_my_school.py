@@ -150,7 +150,7 @@ def worklist(town):
     roadmap, school = town["roadmap"], town["school"]
     _, (returned,) = named_measure(roadmap, school, LATER, title="Возвращённое")
     report(returned, school, Report.Status.RETURNED, review_comment="Нет протокола совещания")
-    _, (overdue,) = named_measure(roadmap, school, YESTERDAY, title="Просроченное")
+    named_measure(roadmap, school, YESTERDAY, title="Просроченное")
     _, (month,) = named_measure(roadmap, school, TODAY, title="Сегодняшнее")
     report(month, school, Report.Status.DRAFT, outcome=Report.Outcome.IN_PROGRESS)
     named_measure(roadmap, school, LATER, title="Будущее")

@@ -122,7 +122,7 @@ def test_queue_holds_submitted_reports_of_the_reviewed_municipality_oldest_first
 
 
 def test_rows_say_who_sent_when_and_what(client, district):
-    (first, second), (school, _) = district["occurrences"], district["schools"]
+    first, school = district["occurrences"][0], district["schools"][0]
     coordinator = factories.UserFactory(first_name="Пётр", last_name="Координаторов")
     submitted(
         first,
