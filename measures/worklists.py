@@ -69,6 +69,7 @@ class SchoolRow:
     submitted_at: datetime | None
     review_comment: str
     postponed_to: date | None
+    link: str = ""  # the report form, set by the view
 
     @property
     def quarterly(self) -> bool:
