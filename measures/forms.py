@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
 from measures.importing import MAX_FILE_SIZE, period_problem
-from measures.models import Measure, Roadmap
+from measures.models import Measure, Report, Roadmap
 from roadmap_portal.forms import CleanTextMixin
 from schools.models import Municipality
 
@@ -170,3 +170,107 @@ class RoadmapFilterForm(CleanTextMixin, forms.Form):
     year = forms.IntegerField(
         label=_("Год периода"), required=False, min_value=2000, max_value=2100
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by measures.evidence in the service."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+EVIDENCE_ACCEPT = ".pdf,.docx,.xlsx,.odt,.jpg,.jpeg,.png"
+
+
+class ReportForm(VersionedForm, forms.Form):
+    """The school's report on one control date. Files and links are checked by the service
+    (measures.reporting), which refuses the whole save when one of them is refused."""
+
+    outcome = forms.ChoiceField(
+        label=_("Ход выполнения"),
+        choices=Report.Outcome.choices,
+        widget=forms.RadioSelect,
+        initial=Report.Outcome.NOT_STARTED,
+    )
+    done_text = forms.CharField(
+        label=_("Что сделано (фактический результат)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Что проведено, сколько участников, какой документ принят."),
+    )
+    postponed_to = forms.DateField(
+        label=_("Перенести на"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Только если выбрано «Перенесено»: новый срок примет или отклонит рабочая группа."
+        ),
+    )
+    postpone_reason = forms.CharField(
+        label=_("Причина переноса"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = MultipleFileField(
+        label=_("Подтверждающие документы"),
+        required=False,
+        help_text=_("PDF, DOCX, XLSX, ODT, JPG или PNG, до 20 МБ каждый, до 5 файлов за раз."),
+    )
+    links = forms.CharField(
+        label=_("Ссылки на сайт школы"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://"}),
+        help_text=_("По одной в строке."),
+    )
+    remove_evidence = forms.MultipleChoiceField(
+        label=_("Убрать из отчёта"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, report: Report | None, **kwargs: object) -> None:
+        initial = {}
+        if report is not None:
+            initial = {
+                "outcome": report.outcome,
+                "done_text": report.done_text,
+                "postponed_to": report.postponed_to,
+                "postpone_reason": report.postpone_reason,
+            }
+        super().__init__(*args, initial=initial, version=report.version if report else 0, **kwargs)
+        self.fields["version"].min_value = 0
+        self.fields["version"].validators = []
+        evidence = list(report.evidence.all()) if report is not None else []
+        self.fields["remove_evidence"].choices = [(str(item.pk), str(item)) for item in evidence]
+        if not evidence:
+            del self.fields["remove_evidence"]
+
+    def clean_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+    def values(self) -> dict[str, object]:
+        return {
+            name: self.cleaned_data.get(name)
+            for name in ("outcome", "done_text", "postponed_to", "postpone_reason")
+        }
+
+
+class ReviewForm(VersionedForm, forms.Form):
+    ACTIONS = ("accept", "return", "postpone_accept", "postpone_refuse")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Комментарий для школы"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Обязателен, если отчёт возвращается или перенос не принят."),
+    )
+
+    def __init__(self, *args: object, report: Report, **kwargs: object) -> None:
+        super().__init__(*args, version=report.version, **kwargs)

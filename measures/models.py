@@ -397,9 +397,7 @@ class Report(models.Model):
     postpone_decision = models.CharField(
         _("решение о переносе"), max_length=20, choices=Decision.choices, default="", blank=True
     )
-    on_behalf = models.BooleanField(
-        _("заполнен координатором за школу"), default=False
-    )
+    on_behalf = models.BooleanField(_("заполнен координатором за школу"), default=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("отправил"),
@@ -423,7 +421,9 @@ class Report(models.Model):
     version = models.PositiveIntegerField(
         _("версия"),
         default=1,
-        help_text=_("Растёт при каждом сохранении; форма, открытая на старой версии, не сохранится"),
+        help_text=_(
+            "Растёт при каждом сохранении; форма, открытая на старой версии, не сохранится"
+        ),
     )
 
     class Meta:
@@ -498,6 +498,7 @@ class ReportStep(models.Model):
     at = models.DateTimeField(_("когда"), auto_now_add=True)
     changes = models.JSONField(_("что изменилось"), default=list, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
+    mailed_at = models.DateTimeField(_("письмо отправлено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("шаг отчёта")
@@ -522,20 +523,22 @@ class ControlPair(models.Model):
     school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+")
     measure = models.ForeignKey(Measure, on_delete=models.DO_NOTHING, related_name="+")
     roadmap = models.ForeignKey(Roadmap, on_delete=models.DO_NOTHING, related_name="+")
-    section = models.ForeignKey(
-        Section, on_delete=models.DO_NOTHING, null=True, related_name="+"
-    )
+    section = models.ForeignKey(Section, on_delete=models.DO_NOTHING, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Occurrence.Kind.choices)
     planned_on = models.DateField()
     due_on = models.DateField()
     report = models.ForeignKey(Report, on_delete=models.DO_NOTHING, null=True, related_name="+")
-    report_status = models.CharField(max_length=20, choices=Report.Status.choices, null=True)
-    outcome = models.CharField(max_length=20, choices=Report.Outcome.choices, null=True)
+    # "" when the school has no report yet
+    report_status = models.CharField(max_length=20, choices=Report.Status.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Report.Outcome.choices, blank=True)
     submitted_at = models.DateTimeField(null=True)
 
     class Meta:
         managed = False
         db_table = "measures_controlpair"
+
+    def __str__(self) -> str:
+        return f"{self.occurrence_id}/{self.school_id}"
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
@@ -558,7 +561,10 @@ class Evidence(models.Model):
         Report, verbose_name=_("отчёт"), on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(
-        _("файл"), upload_to=evidence_upload_to, storage=evidence_storage, blank=True,
+        _("файл"),
+        upload_to=evidence_upload_to,
+        storage=evidence_storage,
+        blank=True,
         max_length=300,
     )
     original_name = models.CharField(_("имя файла"), max_length=255, blank=True)

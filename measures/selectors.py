@@ -1,5 +1,8 @@
 """Reads of roadmaps, each starting from what the user may see."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -7,7 +10,16 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from measures.models import Measure, Report, Roadmap, RoadmapImport, Section
+from measures.models import (
+    ControlPair,
+    Evidence,
+    Measure,
+    Occurrence,
+    Report,
+    Roadmap,
+    RoadmapImport,
+    Section,
+)
 from schools import selectors as access
 from schools.models import Municipality, School
 
@@ -236,10 +248,90 @@ def get_report_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Repo
     report = (
         reports_for_user(user)
         .select_related("school", "occurrence__measure__roadmap", "submitted_by", "reviewed_by")
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", "steps__by")
         .filter(pk=pk)
         .first()
     )
     if report is None:
         raise Http404("Отчёт не найден")
     return report
+
+
+@dataclass
+class ReportingPair:
+    """A control date and a school, as the person who reports on it opens it."""
+
+    occurrence: Occurrence
+    school: School
+    report: Report | None
+    on_behalf: bool  # a coordinator reporting for the school, not its director
+
+    @property
+    def due_on(self) -> date:
+        return self.report.due_on if self.report is not None else self.occurrence.due_on
+
+
+def get_pair_for_reporting(
+    user: AbstractBaseUser | AnonymousUser, occurrence_pk: int, school_pk: int
+) -> ReportingPair:
+    """The pair (control date, school) the user reports on: as the school's director, or as
+    the coordinator of its municipality (on behalf of the school). 404 when the user does not
+    see the school or the pair does not exist (the measure does not concern the school); 403
+    for those who see it but do not report (the working group, the regional viewer)."""
+    school = School.objects.filter(pk=school_pk).select_related("municipality").first()
+    if school is None:
+        raise Http404("Школа не найдена")
+    directs = access.director_schools(user).filter(pk=school_pk).exists()
+    coordinates = (
+        not directs
+        and access.coordinated_municipalities(user).filter(pk=school.municipality_id).exists()
+    )
+    if not (directs or coordinates):
+        if access.visible_municipalities(user).filter(pk=school.municipality_id).exists():
+            raise PermissionDenied(
+                _(
+                    "Отчитываться за школу могут её руководитель и муниципальный координатор; "
+                    "рабочая группа проверяет отчёты на странице «На проверке»."
+                )
+            )
+        raise Http404("Школа не найдена")
+    occurrence = (
+        Occurrence.objects.filter(pk=occurrence_pk)
+        .filter(Exists(ControlPair.objects.filter(occurrence=OuterRef("pk"), school=school_pk)))
+        .select_related("measure__roadmap__municipality", "measure__section")
+        .first()
+    )
+    if occurrence is None:
+        raise Http404("Контрольный срок не найден")
+    report = (
+        Report.objects.filter(occurrence=occurrence, school=school)
+        .select_related("submitted_by", "reviewed_by")
+        .prefetch_related("evidence", "steps__by")
+        .first()
+    )
+    return ReportingPair(occurrence, school, report, on_behalf=coordinates)
+
+
+def get_report_for_review(user: AbstractBaseUser | AnonymousUser, pk: int) -> Report:
+    """A report the user sees (404 otherwise) and reviews (403 otherwise)."""
+    report = get_report_for_user(user, pk)
+    if not can_review(user, report):
+        raise PermissionDenied(_("Проверять отчёты может рабочая группа муниципалитета."))
+    return report
+
+
+def can_review(user: AbstractBaseUser | AnonymousUser, report: Report) -> bool:
+    return access.reviewed_municipalities(user).filter(pk=report.school.municipality_id).exists()
+
+
+def get_evidence_file_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> Evidence:
+    """An evidence file of a report the user may read, or 404 (also for a link, which has no
+    file to download)."""
+    evidence = (
+        Evidence.objects.filter(pk=pk, report__in=reports_for_user(user).values("pk"))
+        .exclude(file="")
+        .first()
+    )
+    if evidence is None:
+        raise Http404("Файл не найден")
+    return evidence

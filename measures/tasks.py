@@ -61,3 +61,12 @@ def confirm_import(import_id: int) -> None:
             "Попробуйте ещё раз; если ошибка повторится, сообщите администратору."
         ),
     )
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_report_mail(step_id: int) -> None:
+    """The letter of one review step (returned, accepted, a postponement decided); safe to run
+    twice: the step is marked as mailed with the letter."""
+    from measures.notifications import send_report_step_mail
+
+    send_report_step_mail(step_id)

@@ -5,8 +5,15 @@ from measures import views, worklist_views
 app_name = "measures"
 
 urlpatterns = [
+    path(
+        "reports/<int:occurrence_pk>/<int:school_pk>/",
+        views.report_edit,
+        name="report_edit",
+    ),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("reports/<int:pk>/history/", views.report_history, name="report_history"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("", views.roadmap_list, name="roadmap_list"),
     path("school/", worklist_views.my_school, name="my_school"),
     path("review/", worklist_views.review_queue, name="review_queue"),

@@ -5,19 +5,35 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from measures import selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
-from measures.forms import DeadlineForm, ImportForm, MeasureForm, RoadmapFilterForm
+from measures.forms import (
+    DeadlineForm,
+    ImportForm,
+    MeasureForm,
+    ReportForm,
+    ReviewForm,
+    RoadmapFilterForm,
+    VersionedForm,
+)
 from measures.history import display, history_of, visible_events
 from measures.models import Measure
+from measures.reporting import (
+    SCHOOL_FIELDS,
+    ReportRefused,
+    postponement_decide,
+    report_accept,
+    report_return,
+    report_save,
+)
 from roadmap_portal.concurrency import StaleEdit, as_opened
 from schools.selectors import director_schools
 
@@ -231,9 +247,10 @@ def _form_value(value: object) -> str:
 
 
 def _conflict(
-    form: MeasureForm | DeadlineForm,
+    form: VersionedForm,
     stale: StaleEdit,
     values_of: Callable[[Any], dict[str, object]],
+    what: str = "",
 ) -> dict[str, Any]:
     """A save refused because someone saved first (optimistic locking). Three-way: the row as
     the form was opened (its history), as it is now, and as the user typed it. Fields the user
@@ -271,12 +288,16 @@ def _conflict(
         same_day = local.date() == timezone.localdate()
         moment = local.strftime("%H:%M" if same_day else "%d.%m.%Y %H:%M")
     message = _(
-        "Мероприятие изменил(а) %(who)s в %(when)s, пока вы редактировали; ваши изменения "
+        "%(what)s изменил(а) %(who)s в %(when)s, пока вы редактировали; ваши изменения "
         "не сохранены — вот они, рядом с новыми значениями. Ваш текст остался в форме, а поля, "
         "которые вы не меняли, теперь показывают новые значения: проверьте и нажмите кнопку "
         "ещё раз, чтобы сохранить."
     )
-    return {"message": message % {"who": stale.change.who, "when": moment}, "rows": rows}
+    what = what or _("Мероприятие")
+    return {
+        "message": message % {"what": what, "who": stale.change.who, "when": moment},
+        "rows": rows,
+    }
 
 
 def _measure_page(
@@ -408,9 +429,164 @@ def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpRespo
     )
 
 
+def _report_values(report: Any) -> dict[str, object]:
+    return {name: getattr(report, name) for name in SCHOOL_FIELDS}
+
+
+def _refused(form: VersionedForm, refused: ReportRefused) -> None:
+    for field, reasons in refused.errors.items():
+        for reason in reasons:
+            form.add_error(None if field not in form.fields else field, reason)
+
+
+def report_edit(request: HttpRequest, occurrence_pk: int, school_pk: int) -> HttpResponse:
+    """The school's report on one control date: the director (or the coordinator, for the
+    school) saves a draft or submits it; a submitted or accepted report is shown as sent."""
+    pair = selectors.get_pair_for_reporting(request.user, occurrence_pk, school_pk)
+    report = pair.report
+    editable = report is None or report.editable
+    form = ReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        report=report,
+    )
+    conflict, status = None, 200
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("Отчёт уже отправлен: изменить его нельзя."))
+            return redirect(request.path)
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                report_save(
+                    occurrence=pair.occurrence,
+                    school=pair.school,
+                    by=request.user,
+                    values=form.values(),
+                    submit=submit,
+                    files=form.cleaned_data["files"],
+                    links=form.cleaned_data["links"],
+                    remove_evidence=[
+                        int(pk) for pk in form.cleaned_data.get("remove_evidence", [])
+                    ],
+                    expected_version=form.cleaned_data["version"],
+                    on_behalf=pair.on_behalf,
+                )
+            except ReportRefused as refused:
+                _refused(form, refused)
+            except StaleEdit as stale:
+                conflict = _conflict(form, stale, _report_values, _("Отчёт"))
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("Отчёт отправлен на проверку рабочей группе.")
+                    if submit
+                    else _("Черновик сохранён. Отправьте отчёт, когда он будет готов."),
+                )
+                return redirect(request.path)
+        if form.errors and status == 200:
+            status = 400
+    return render(
+        request,
+        "measures/report_edit.html",
+        {
+            "pair": pair,
+            "report": report,
+            "measure": pair.occurrence.measure,
+            "form": form,
+            "editable": editable,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
-    return render(request, "measures/report_detail.html", {"report": report})
+    can_review = report.status == "submitted" and selectors.can_review(request.user, report)
+    return render(
+        request,
+        "measures/report_detail.html",
+        {
+            "report": report,
+            "review_form": ReviewForm(report=report) if can_review else None,
+        },
+    )
+
+
+REVIEW_DONE = {
+    "accept": _("Отчёт принят."),
+    "return": _("Отчёт возвращён школе на доработку."),
+    "postpone_accept": _("Новый срок принят: школа отчитается к нему."),
+    "postpone_refuse": _("Перенос не принят: отчёт возвращён школе."),
+}
+
+
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.get_report_for_review(request.user, pk)
+    form = ReviewForm(request.POST, report=report)
+    if form.is_valid():
+        action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+        common = {
+            "report": report,
+            "by": request.user,
+            "comment": comment,
+            "expected_version": form.cleaned_data["version"],
+        }
+        try:
+            if action == "accept":
+                report_accept(**common)
+            elif action == "return":
+                report_return(**common)
+            else:
+                postponement_decide(**common, accept=action == "postpone_accept")
+        except ReportRefused as refused:
+            _refused(form, refused)
+        except StaleEdit:
+            form.add_error(
+                None,
+                _(
+                    "Отчёт изменился, пока вы его читали (его проверил кто-то другой или школа "
+                    "отозвала его): страница обновлена, посмотрите ещё раз."
+                ),
+            )
+            report = selectors.get_report_for_user(request.user, pk)
+            form = ReviewForm(
+                {"comment": form.data.get("comment", ""), "action": action}, report=report
+            )
+            form.is_valid()
+            form.add_error(None, _("Отчёт изменился, пока вы его читали: посмотрите ещё раз."))
+        else:
+            messages.success(request, REVIEW_DONE[action])
+            return redirect("measures:report_detail", pk=pk)
+    return render(
+        request,
+        "measures/report_detail.html",
+        {"report": report, "review_form": form if report.status == "submitted" else None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file of a report the user may read, always as a download under the name the
+    school gave it, never shown in the portal's own origin."""
+    evidence = selectors.get_evidence_file_for_user(request.user, pk)
+    try:
+        handle = evidence.file.storage.open(evidence.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("Файл не найден") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:

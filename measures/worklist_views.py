@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,14 +16,6 @@ from measures.worklists import ALL_ROADMAPS, GROUP_COUNTS, GROUPS
 from schools.selectors import director_schools, reviewed_municipalities
 
 PAGE_SIZE = 50
-
-
-def _report_link(occurrence_id: int, school_id: int) -> str:
-    """The director's report form; empty until that page exists (measures:report_edit)."""
-    try:
-        return reverse("measures:report_edit", args=[occurrence_id, school_id])
-    except NoReverseMatch:
-        return ""
 
 
 def my_school(request: HttpRequest) -> HttpResponse:
@@ -63,12 +54,9 @@ def my_school(request: HttpRequest) -> HttpResponse:
     status = filters.get("status") or ""
     if status:
         rows = [row for row in rows if row.group == status]
-    can_link = bool(_report_link(0, 0)) if rows else False
     groups = []
     for key, title in GROUPS.items():
         items = [row for row in rows if row.group == key]
-        for row in items:
-            row.link = _report_link(row.occurrence_id, school.pk) if can_link else ""
         if items:
             groups.append({"key": key, "title": title, "rows": items})
     progress = progress_of(

@@ -64,12 +64,11 @@ class SchoolRow:
     kind: str
     due_on: date
     report_id: int | None
-    report_status: str | None
-    outcome: str | None
+    report_status: str
+    outcome: str
     submitted_at: datetime | None
     review_comment: str
     postponed_to: date | None
-    link: str = ""  # the report form, set by the view
 
     @property
     def quarterly(self) -> bool:
@@ -77,7 +76,7 @@ class SchoolRow:
 
     @property
     def status_display(self) -> str:
-        if self.report_status is None:
+        if not self.report_status:  # "" (or NULL) in the view: no report yet
             return _("Нет отчёта")
         return str(Report.Status(self.report_status).label)
 
@@ -88,7 +87,7 @@ class SchoolRow:
     @property
     def needs_report(self) -> bool:
         """The school has something to do: no report yet, a draft or a returned one."""
-        return self.report_status in (None, *Report.EDITABLE)
+        return not self.report_status or self.report_status in Report.EDITABLE
 
 
 def school_roadmaps(user: User, school: School) -> list[Roadmap]:

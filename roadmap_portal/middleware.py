@@ -42,15 +42,19 @@ def request_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> C
     """Answer 413 before any byte of a body larger than allowed is read (or spooled to disk).
 
     The limit is REQUEST_BODY_MAX_ANONYMOUS for a visitor who is not signed in (the login and
-    password forms are small), REQUEST_BODY_MAX for a signed-in user, and REQUEST_BODY_MAX_LARGE
-    for the URLs named in REQUEST_BODY_LARGE_URLS (the import upload). It must come after the
+    password forms are small), REQUEST_BODY_MAX for a signed-in user, REQUEST_BODY_MAX_LARGE
+    for the URLs named in REQUEST_BODY_LARGE_URLS (the import upload) and
+    REQUEST_BODY_MAX_EVIDENCE for those in REQUEST_BODY_EVIDENCE_URLS (the report form with its
+    evidence files). A name that no URL has is simply never matched. It must come after the
     authentication middleware and before anything that reads request.POST (CSRF). A body
     without Content-Length (chunked) is never read by Django; the proxy limits it.
     """
     anonymous = settings.REQUEST_BODY_MAX_ANONYMOUS
     signed_in = settings.REQUEST_BODY_MAX
-    large = settings.REQUEST_BODY_MAX_LARGE
-    large_urls = set(settings.REQUEST_BODY_LARGE_URLS)
+    by_url = {name: settings.REQUEST_BODY_MAX_LARGE for name in settings.REQUEST_BODY_LARGE_URLS}
+    by_url.update(
+        {name: settings.REQUEST_BODY_MAX_EVIDENCE for name in settings.REQUEST_BODY_EVIDENCE_URLS}
+    )
 
     def middleware(request: HttpRequest) -> HttpResponse:
         try:
@@ -61,10 +65,10 @@ def request_body_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> C
             limit = signed_in if request.user.is_authenticated else anonymous
             if length > limit and request.user.is_authenticated:
                 try:
-                    if resolve(request.path_info).view_name in large_urls:
-                        limit = large
+                    view_name = resolve(request.path_info).view_name
                 except Resolver404:
-                    pass
+                    view_name = None
+                limit = by_url.get(view_name, limit)
             if length > limit:
                 return too_large(request, limit)
         return get_response(request)

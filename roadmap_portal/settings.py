@@ -281,6 +281,30 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "evidence"), "base_url": None},
     },
 }
+# With EVIDENCE_S3_BUCKET the evidence files live in an S3 bucket (MinIO in docker-compose.yml):
+# private objects, no signed URLs (they are served only through the portal's access check).
+# Nothing connects at start; the first file read or written does.
+EVIDENCE_S3_BUCKET = env_str("EVIDENCE_S3_BUCKET")
+if EVIDENCE_S3_BUCKET:
+    _evidence_endpoint = env_str("EVIDENCE_S3_ENDPOINT_URL") or None
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": _evidence_endpoint,
+            "access_key": env_str("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("EVIDENCE_S3_SECRET_KEY") or None,
+            "region_name": env_str("EVIDENCE_S3_REGION", "us-east-1"),
+            "default_acl": "private",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # MinIO and most S3-compatible stores want the bucket in the path, not the host
+            "addressing_style": "path" if _evidence_endpoint else None,
+            "signature_version": "s3v4",
+        },
+    }
+# The largest evidence file (photos, scans, documents of a school's report), in bytes.
+EVIDENCE_MAX_SIZE = env_int("EVIDENCE_MAX_SIZE", 20 * 1024 * 1024)
 
 # --- Request bodies ------------------------------------------------------------------------
 # roadmap_portal.middleware.request_body_limit answers 413 from Content-Length alone, before the
@@ -291,10 +315,16 @@ REQUEST_BODY_MAX = env_int("REQUEST_BODY_MAX", 2 * 1024 * 1024)
 REQUEST_BODY_MAX_LARGE = env_int("REQUEST_BODY_MAX_LARGE", 11 * 1024 * 1024)
 REQUEST_BODY_LARGE_URLS = ["measures:import_upload"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX  # the fields of a form, files not counted
-# An accepted upload stays in memory (it is bounded above and stored on the import row), so
-# nothing is spooled to a temporary file.
+# The import upload stays in memory (it is bounded above and stored on the import row); larger
+# uploads (evidence files) are spooled to temporary files and read in chunks by
+# measures.evidence.check_evidence_file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_LARGE
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# The school's report form with its evidence files: every file at its largest and the form.
+REQUEST_BODY_MAX_EVIDENCE = env_int(
+    "REQUEST_BODY_MAX_EVIDENCE", DATA_UPLOAD_MAX_NUMBER_FILES * EVIDENCE_MAX_SIZE + 1024 * 1024
+)
+REQUEST_BODY_EVIDENCE_URLS = ["measures:report_edit"]
 
 # --- E-mail -------------------------------------------------------------------------------
 # Without EMAIL_HOST the letters are printed to the console of the web and worker processes.
@@ -316,6 +346,8 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     ),
 }
+# The portal's address as people open it: links in letters sent by the worker.
+PORTAL_URL = env_str("PORTAL_URL", "http://localhost:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Портал дорожных карт <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

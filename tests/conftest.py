@@ -21,6 +21,15 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
+    # The models' import already read STORAGES (the evidence field makes its storage then):
+    # forget what the storage handlers cached, or pages name the manifest's hashed files.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    storages._backends, storages._storages = None, {}
+    storages.__dict__.pop("backends", None)
+    staticfiles_storage._wrapped = empty
 
 
 @pytest.fixture
@@ -83,3 +92,18 @@ def _own_cache_keys(settings):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"}
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _evidence_files_in_a_temporary_folder(tmp_path_factory):
+    """Evidence files written by tests go to a temporary folder, not to PORTAL_DATA_DIR (the
+    field made its storage object when the models were imported, so the field is pointed)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from measures.models import Evidence
+
+    field = Evidence._meta.get_field("file")
+    kept = field.storage
+    field.storage = FileSystemStorage(location=tmp_path_factory.mktemp("evidence"))
+    yield field.storage
+    field.storage = kept

@@ -332,3 +332,21 @@ def test_query_count_is_flat(client, town, django_assert_num_queries, measures, 
     with django_assert_num_queries(9):
         response = client.get(reverse("measures:my_school"), {"roadmap": "all"})
     assert sum(len(group["rows"]) for group in response.context["groups"]) == measures
+
+
+def test_each_row_links_to_the_report_form(client, town, worklist):
+    client.force_login(town["director"])
+    response = page(client)
+    text = response.text
+    for group in response.context["groups"]:
+        for row in group["rows"]:
+            url = reverse("measures:report_edit", args=[row.occurrence_id, town["school"].pk])
+            assert f'href="{url}"' in text
+    rows = {row.measure.title: row for g in response.context["groups"] for row in g["rows"]}
+    form = reverse("measures:report_edit", args=[rows["Будущее"].occurrence_id, town["school"].pk])
+    assert f'href="{form}">Отчитаться</a>' in text
+    sent = reverse(
+        "measures:report_edit", args=[rows["Ждёт проверки"].occurrence_id, town["school"].pk]
+    )
+    assert f'href="{sent}">Открыть отчёт</a>' in text
+    assert client.get(form).status_code == 200  # the director may open it

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from measures.models import Roadmap
+from measures.models import Report, Roadmap
 from measures.services import roadmap_import_preview
 from schools.models import Appointment
 from schools.services import appoint
@@ -66,6 +66,29 @@ def other_school_report_kwargs() -> dict:
     return {"pk": report.pk}
 
 
+def pair_kwargs() -> dict:
+    from measures.models import Occurrence
+    from schools.models import School
+
+    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
+    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    return {"occurrence_pk": occurrence.pk, "school_pk": school.pk}
+
+
+def evidence_kwargs() -> dict:
+    """A file of the direktor's school's report."""
+    from django.core.files.base import ContentFile
+
+    from measures.models import Evidence
+
+    report = Report.objects.get(pk=report_kwargs()["pk"])
+    evidence = Evidence.objects.create(
+        report=report, file=ContentFile(b"%PDF-1.4\n", name="справка.pdf"),
+        original_name="справка.pdf", content_type="application/pdf", size=9,
+    )  # fmt: skip
+    return {"pk": evidence.pk}
+
+
 def school_kwargs() -> dict:
     from schools.models import School
 
@@ -105,8 +128,13 @@ EXPECTED = {
     "measures:roadmap_history": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:measure_history": ("get", measure_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:report_detail": ("get", report_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:report_edit": ("get", pair_kwargs, row(302, 200, 200, 403, 200, 403, 404)),
+    "measures:report_review": ("post", report_kwargs, row(302, 400, 400, 400, 403, 403, 404)),
     "measures:report_history": (
         "get", other_school_report_kwargs, row(302, 200, 200, 200, 404, 200, 404),
+    ),
+    "measures:evidence_download": (
+        "get", evidence_kwargs, row(302, 200, 200, 200, 200, 200, 404),
     ),
     "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
@@ -158,7 +186,10 @@ def test_every_url_for_every_role(client, demo, role):
     failures = []
     for name, (method, kwargs, expected) in EXPECTED.items():
         url = reverse(name, kwargs=kwargs())
-        status = getattr(client, method)(url).status_code
+        response = getattr(client, method)(url)
+        if response.streaming:  # a download holds its file open until it is read
+            b"".join(response.streaming_content)
+        status = response.status_code
         if status != expected[role]:
             failures.append(f"{method.upper()} {name}: {status}, ожидалось {expected[role]}")
         if name == "logout" and role != "anonymous":
