@@ -200,6 +200,45 @@ def pairs_seen_by(
     return pairs_for().filter(seen)
 
 
+def with_progress(
+    roadmaps: list[Roadmap], school_ids: Iterable[int], on: date | None = None
+) -> list[Roadmap]:
+    """Set `progress` on the roadmaps of a list page (as `selectors.with_measure_counts` left
+    them, with `read_in_full`): all pairs where the reader reads the municipality in full, their
+    own schools' elsewhere (`school_ids`: the director's schools). One query for the page."""
+    read_in_full = [roadmap.pk for roadmap in roadmaps if getattr(roadmap, "read_in_full", False)]
+    counts = (
+        progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
+        if roadmaps
+        else {}
+    )
+    for roadmap in roadmaps:
+        roadmap.progress = counts.get(roadmap.pk, Progress())
+    return roadmaps
+
+
+def with_row_progress(
+    rows: list[dict[str, Any]], pairs: QuerySet[ControlPair], on: date | None = None
+) -> Progress:
+    """Put `progress` on the rows of a roadmap page (`selectors.roadmap_rows`): each measure's
+    counts (one query, grouped by measure) and each section's, their sum; returns the sum over
+    the rows' measures: the page's summary. Pass the pairs the reader counts (`pairs_for` the
+    roadmap, and the director's schools when they do not read it in full)."""
+    by_measure = progress_by(pairs, "measure", on)
+    total = Progress()
+    section_row: dict[str, Any] | None = None
+    for row in rows:
+        if "section" in row:
+            section_row = row
+            row["progress"] = Progress()
+            continue
+        row["progress"] = by_measure.get(row["measure"].pk, Progress())
+        total += row["progress"]
+        if section_row is not None and row["measure"].section_id == section_row["section"].pk:
+            section_row["progress"] += row["progress"]
+    return total
+
+
 def progress_for_school(
     school_ids: Iterable[int] | QuerySet,
     roadmap_ids: Iterable[int] | QuerySet | None = None,
