@@ -281,15 +281,20 @@ class QueueSummary:
 def queue_summary(
     municipality_ids: Iterable[int] | QuerySet, on: date | None = None
 ) -> dict[int, QueueSummary]:
-    """Per municipality (of the roadmap): reports submitted and waiting for review, reports
-    returned, postponements pending, and progress on `on`. Municipalities with no control
-    pairs are absent. One query."""
+    """Per municipality (of the roadmap): reports submitted and waiting for review (control
+    dates and quarterly notes), reports returned, postponements pending, and progress on `on`.
+    Municipalities with no control pairs are absent. Two queries: the keys of their roadmaps
+    (so that the view is read by roadmap through its indexes; a join on the municipality
+    made PostgreSQL build every pair first), then the counts per roadmap, added up here."""
     on = on or _today()
-    pairs = ControlPair.objects.filter(roadmap__municipality__in=municipality_ids)
-    due = Q(kind=Occurrence.Kind.DUE)
+    municipality_of = dict(
+        Roadmap.objects.filter(municipality__in=municipality_ids).values_list("pk", "municipality")
+    )
+    if not municipality_of:
+        return {}
     rows = (
-        _with_state(pairs, on)
-        .values("roadmap__municipality")
+        _with_state(ControlPair.objects.filter(roadmap__in=list(municipality_of)), on)
+        .values("roadmap")
         .annotate(
             to_review=Count("planned_on", filter=Q(report_status=Report.Status.SUBMITTED)),
             returned=Count("planned_on", filter=Q(report_status=Report.Status.RETURNED)),
@@ -298,15 +303,17 @@ def queue_summary(
                 filter=Q(report__postpone_decision=Report.Decision.PENDING)
                 & Q(report_status=Report.Status.SUBMITTED),
             ),
-            **_counts(on, only=due),
+            **_counts(on, only=Q(kind=Occurrence.Kind.DUE)),
         )
     )
-    return {
-        row["roadmap__municipality"]: QueueSummary(
-            to_review=row["to_review"],
-            returned=row["returned"],
-            postponements=row["postponements"],
-            progress=_progress(row),
+    result: dict[int, QueueSummary] = {}
+    for row in rows:  # one row per roadmap
+        key = municipality_of[row["roadmap"]]
+        before = result.get(key, QueueSummary())
+        result[key] = QueueSummary(
+            to_review=before.to_review + row["to_review"],
+            returned=before.returned + row["returned"],
+            postponements=before.postponements + row["postponements"],
+            progress=before.progress + _progress(row),
         )
-        for row in rows
-    }
+    return result
