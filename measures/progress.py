@@ -200,6 +200,45 @@ def pairs_seen_by(
     return pairs_for().filter(seen)
 
 
+def with_progress(
+    roadmaps: list[Roadmap], school_ids: Iterable[int], on: date | None = None
+) -> list[Roadmap]:
+    """Set `progress` on the roadmaps of a list page (as `selectors.with_measure_counts` left
+    them, with `read_in_full`): all pairs where the reader reads the municipality in full, their
+    own schools' elsewhere (`school_ids`: the director's schools). One query for the page."""
+    read_in_full = [roadmap.pk for roadmap in roadmaps if getattr(roadmap, "read_in_full", False)]
+    counts = (
+        progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
+        if roadmaps
+        else {}
+    )
+    for roadmap in roadmaps:
+        roadmap.progress = counts.get(roadmap.pk, Progress())
+    return roadmaps
+
+
+def with_row_progress(
+    rows: list[dict[str, Any]], pairs: QuerySet[ControlPair], on: date | None = None
+) -> Progress:
+    """Put `progress` on the rows of a roadmap page (`selectors.roadmap_rows`): each measure's
+    counts (one query, grouped by measure) and each section's, their sum; returns the sum over
+    the rows' measures: the page's summary. Pass the pairs the reader counts (`pairs_for` the
+    roadmap, and the director's schools when they do not read it in full)."""
+    by_measure = progress_by(pairs, "measure", on)
+    total = Progress()
+    section_row: dict[str, Any] | None = None
+    for row in rows:
+        if "section" in row:
+            section_row = row
+            row["progress"] = Progress()
+            continue
+        row["progress"] = by_measure.get(row["measure"].pk, Progress())
+        total += row["progress"]
+        if section_row is not None and row["measure"].section_id == section_row["section"].pk:
+            section_row["progress"] += row["progress"]
+    return total
+
+
 def progress_for_school(
     school_ids: Iterable[int] | QuerySet,
     roadmap_ids: Iterable[int] | QuerySet | None = None,
@@ -242,15 +281,20 @@ class QueueSummary:
 def queue_summary(
     municipality_ids: Iterable[int] | QuerySet, on: date | None = None
 ) -> dict[int, QueueSummary]:
-    """Per municipality (of the roadmap): reports submitted and waiting for review, reports
-    returned, postponements pending, and progress on `on`. Municipalities with no control
-    pairs are absent. One query."""
+    """Per municipality (of the roadmap): reports submitted and waiting for review (control
+    dates and quarterly notes), reports returned, postponements pending, and progress on `on`.
+    Municipalities with no control pairs are absent. Two queries: the keys of their roadmaps
+    (so that the view is read by roadmap through its indexes; a join on the municipality
+    made PostgreSQL build every pair first), then the counts per roadmap, added up here."""
     on = on or _today()
-    pairs = ControlPair.objects.filter(roadmap__municipality__in=municipality_ids)
-    due = Q(kind=Occurrence.Kind.DUE)
+    municipality_of = dict(
+        Roadmap.objects.filter(municipality__in=municipality_ids).values_list("pk", "municipality")
+    )
+    if not municipality_of:
+        return {}
     rows = (
-        _with_state(pairs, on)
-        .values("roadmap__municipality")
+        _with_state(ControlPair.objects.filter(roadmap__in=list(municipality_of)), on)
+        .values("roadmap")
         .annotate(
             to_review=Count("planned_on", filter=Q(report_status=Report.Status.SUBMITTED)),
             returned=Count("planned_on", filter=Q(report_status=Report.Status.RETURNED)),
@@ -259,15 +303,17 @@ def queue_summary(
                 filter=Q(report__postpone_decision=Report.Decision.PENDING)
                 & Q(report_status=Report.Status.SUBMITTED),
             ),
-            **_counts(on, only=due),
+            **_counts(on, only=Q(kind=Occurrence.Kind.DUE)),
         )
     )
-    return {
-        row["roadmap__municipality"]: QueueSummary(
-            to_review=row["to_review"],
-            returned=row["returned"],
-            postponements=row["postponements"],
-            progress=_progress(row),
+    result: dict[int, QueueSummary] = {}
+    for row in rows:  # one row per roadmap
+        key = municipality_of[row["roadmap"]]
+        before = result.get(key, QueueSummary())
+        result[key] = QueueSummary(
+            to_review=before.to_review + row["to_review"],
+            returned=before.returned + row["returned"],
+            postponements=before.postponements + row["postponements"],
+            progress=before.progress + _progress(row),
         )
-        for row in rows
-    }
+    return result
