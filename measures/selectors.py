@@ -155,10 +155,12 @@ def reads_in_full(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> b
 
 
 def measures_for_user(
-    user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap
+    user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap, *, in_full: bool | None = None
 ) -> QuerySet[Measure]:
-    """All measures for those who read the municipality; a director, those concerning the school."""
-    if reads_in_full(user, roadmap):
+    """All measures for those who read the municipality; a director, those concerning the school.
+
+    `in_full`: `reads_in_full(user, roadmap)` when the caller has already asked it."""
+    if reads_in_full(user, roadmap) if in_full is None else in_full:
         return roadmap.measures.all()
     return measures_concerning(roadmap, access.director_schools(user))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import views
+from measures import views, worklist_views
 
 app_name = "measures"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("reports/<int:pk>/history/", views.report_history, name="report_history"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("", views.roadmap_list, name="roadmap_list"),
+    path("school/", worklist_views.my_school, name="my_school"),
+    path("review/", worklist_views.review_queue, name="review_queue"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

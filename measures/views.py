@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from measures import selectors, services
+from measures import progress, selectors, services
 from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import (
@@ -53,12 +53,13 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(roadmaps, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_measure_counts(request.user, list(page.object_list))
+    my_schools = list(director_schools(request.user).order_by("short_name"))
+    progress.with_progress(page.object_list, [school.pk for school in my_schools])
     # links to «Люди и роли» above the table for a coordinator's few municipalities; the
     # admin, who coordinates every one, has them beside each municipality in the table
     coordinated = list(
         selectors.municipalities_for_change(request.user).order_by("name")[: PEOPLE_LINKS + 1]
     )
-    my_schools = list(director_schools(request.user).order_by("short_name"))
     return render(
         request,
         "measures/roadmap_list.html",
@@ -76,14 +77,25 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
-    rows = selectors.roadmap_rows(roadmap, selectors.measures_for_user(request.user, roadmap))
+    in_full = selectors.reads_in_full(request.user, roadmap)
+    measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full)
+    rows = selectors.roadmap_rows(roadmap, measures)
     measure_count = sum(1 for row in rows if "measure" in row)
+    # a director who does not read the municipality counts their own schools' pairs only
+    summary = progress.with_row_progress(
+        rows,
+        progress.pairs_for(
+            [roadmap.pk], None if in_full else director_schools(request.user).values("pk")
+        ),
+    )
     return render(
         request,
         "measures/roadmap_detail.html",
         {
             "roadmap": roadmap,
             "rows": rows,
+            "progress": summary,
+            "progress_subject": "" if in_full else _("по вашей школе"),
             "measure_count": measure_count,
             "can_change": selectors.can_change_roadmap(request.user, roadmap),
             "formats": FORMATS,

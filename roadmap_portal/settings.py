@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "roadmap_portal.context_processors.navigation",
             ],
         },
     },
@@ -207,7 +208,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "measures:roadmap_list"
+LOGIN_REDIRECT_URL = "home"  # directors to «Моя школа», the others to the roadmap list
 LOGOUT_REDIRECT_URL = "login"
 GUARDIAN_RAISE_403 = False
 

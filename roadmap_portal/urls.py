@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from roadmap_portal import views
 
@@ -10,7 +9,7 @@ admin.site.site_title = "Портал дорожных карт"
 admin.site.index_title = "Администрирование"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="measures:roadmap_list"), name="home"),
+    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

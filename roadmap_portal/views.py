@@ -13,11 +13,14 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from roadmap_portal.accounts import within_limit
 from roadmap_portal.tasks import send_password_reset_mail
+from schools.selectors import director_schools
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -46,3 +49,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
         return response
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in user lands: a director on «Моя школа», everyone else on the roadmap
+    list; a safe `?next=` wins."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    if director_schools(request.user).exists():
+        return redirect("measures:my_school")
+    return redirect("measures:roadmap_list")

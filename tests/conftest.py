@@ -21,6 +21,15 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
+    # The models' import already read STORAGES (the evidence field makes its storage then):
+    # forget what the storage handlers cached, or pages name the manifest's hashed files.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    storages._backends, storages._storages = None, {}
+    storages.__dict__.pop("backends", None)
+    staticfiles_storage._wrapped = empty
 
 
 @pytest.fixture

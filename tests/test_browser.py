@@ -70,7 +70,9 @@ def login(page, live_server, username: str) -> None:
     page.get_by_label("Имя пользователя").fill(username)
     page.get_by_label("Пароль").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Дорожные карты")).to_be_visible()
+    # a director lands on «Моя школа», everyone else on the roadmap list
+    landing = "Моя школа" if username == "direktor" else "Дорожные карты"
+    expect(page.locator("h1")).to_contain_text(landing)
 
 
 def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
@@ -167,3 +169,30 @@ def test_a_working_group_members_forged_post_is_refused(live_server, page):
     assert response.status == 403
     measure.refresh_from_db()
     assert measure.title.startswith("Анализ образовательных организаций")
+
+
+@pytest.mark.parametrize("username", ["direktor", "admin"])
+def test_on_a_phone_the_header_takes_two_rows_and_the_page_does_not_scroll_sideways(
+    live_server, browser, username
+):
+    """390 px wide: brand and the folded user menu, then the links; a director lands on
+    «Моя школа» and its cards fit the screen."""
+    load_demo()
+    context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        login(page, live_server, username)
+        if username == "direktor":
+            expect(page.locator("h1")).to_contain_text("Моя школа")
+        brand = page.locator(".brand").bounding_box()
+        menu = page.locator(".user-menu summary").bounding_box()
+        links = [link.bounding_box()["y"] for link in page.locator(".main-nav a").all()]
+        assert menu["y"] < brand["y"] + brand["height"]  # the menu on the brand's row
+        assert len({round(y) for y in links}) == 1  # the links on one more row
+        assert min(links) >= brand["y"] + brand["height"] - 1
+        assert page.evaluate("document.documentElement.scrollWidth") == 390
+        expect(page.get_by_role("button", name="Выйти")).to_be_hidden()  # folded
+        page.locator(".user-menu summary").click()
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    finally:
+        context.close()

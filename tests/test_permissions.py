@@ -119,6 +119,8 @@ EXPECTED = {
     ),
     "password_reset_complete": ("get", dict, row(200, 200, 200, 200, 200, 200, 200)),
     "measures:roadmap_list": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:my_school": ("get", dict, row(302, 403, 403, 403, 200, 403, 403)),
+    "measures:review_queue": ("get", dict, row(302, 200, 200, 200, 403, 403, 200)),
     "measures:roadmap_detail": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:roadmap_export": (
         "get", lambda: {**roadmap_kwargs(), "fmt": "csv"}, row(302, 200, 200, 200, 200, 200, 404),
@@ -302,11 +304,12 @@ def test_people_pages_query_count_is_flat(client, django_assert_max_num_queries,
     client.force_login(coordinator)
     client.get(reverse("measures:roadmap_list"))  # warm up: login time, content types
     # session, user, municipality (visibility in a subquery), may appoint, how many
-    # appointments, the page of them, the form's schools
-    with django_assert_max_num_queries(7):
+    # appointments, the page of them, the form's schools, the header's links
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("schools:people", args=[municipality.pk]))
     assert page.text.count("<tr>") == extra + 2  # header + coordinator + members
-    # session, user, school (visibility in a subquery), how many people, the page of them
-    with django_assert_max_num_queries(5):
+    # session, user, school (visibility in a subquery), how many people, the page of them,
+    # the header's links
+    with django_assert_max_num_queries(6):
         page = client.get(reverse("schools:school_people", args=[school.pk]))
     assert page.text.count("<tr>") == extra + 1

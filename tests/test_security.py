@@ -131,6 +131,11 @@ def test_security_headers_and_a_strict_content_security_policy(client):
 def test_our_templates_have_no_inline_scripts_or_styles():
     for path in (ROOT / "templates").rglob("*.html"):
         text = path.read_text()
+        if "mail" in path.parent.parts:
+            # letters are read in mail programs, not under the portal's CSP: they carry their
+            # styles inline (mail programs drop <link> and most <style>), and never a script
+            assert "<script" not in text and not re.search(r"\son[a-z]+=", text), path
+            continue
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert " style=" not in text and "<style" not in text, path
         assert not re.search(r"\son[a-z]+=", text), path  # no onclick= and the like
