@@ -221,10 +221,10 @@ def report_save(
     if errors:
         raise ReportRefused(errors)
 
+    report.on_behalf = on_behalf  # who wrote it last: the school, or its coordinator for it
     if submit:
         report.status = Report.Status.SUBMITTED
         report.submitted_by, report.submitted_at = by, now
-        report.on_behalf = on_behalf
         if report.outcome == Report.Outcome.POSTPONED:
             report.postpone_decision = Report.Decision.PENDING
     report.version += 1

@@ -509,6 +509,7 @@ def report_edit(request: HttpRequest, occurrence_pk: int, school_pk: int) -> Htt
             "form": form,
             "editable": editable,
             "conflict": conflict,
+            "nav_section": "" if pair.on_behalf else "my_school",
         },
         status=status,
     )
@@ -523,8 +524,18 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "review_form": ReviewForm(report=report) if can_review else None,
+            "nav_section": _report_section(request, report),
         },
     )
+
+
+def _report_section(request: HttpRequest, report: Any) -> str:
+    """The header's link lit on a report page: «На проверке» for its reviewers, «Моя школа»
+    for its school's director."""
+    if selectors.can_review(request.user, report):
+        return "review_queue"
+    directs = director_schools(request.user).filter(pk=report.school_id).exists()
+    return "my_school" if directs else ""
 
 
 REVIEW_DONE = {
@@ -576,7 +587,11 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "measures/report_detail.html",
-        {"report": report, "review_form": form if report.status == "submitted" else None},
+        {
+            "report": report,
+            "review_form": form if report.status == "submitted" else None,
+            "nav_section": "review_queue",
+        },
         status=400 if form.errors else 200,
     )
 
