@@ -107,3 +107,30 @@ def _evidence_files_in_a_temporary_folder(tmp_path_factory):
     field.storage = FileSystemStorage(location=tmp_path_factory.mktemp("evidence"))
     yield field.storage
     field.storage = kept
+
+
+# --- the browser: one Chromium for the session, shared by every browser test -----------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Chromium не установлен: apt-get install -y chromium (делает .ci/portal)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

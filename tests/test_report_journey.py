@@ -13,13 +13,12 @@ from playwright.sync_api import expect
 from measures.models import ControlPair, Report, Roadmap
 from roadmap_portal.demo import DEMO_PASSWORD, load_demo
 from schools.models import School
-from tests.test_browser import browser  # noqa: F401  (the session's Chromium)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-def open_as(browser, live_server, username: str, viewport: dict):  # noqa: F811
+def open_as(browser, live_server, username: str, viewport: dict):
     context = browser.new_context(locale="ru-RU", viewport=viewport)
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
@@ -51,7 +50,7 @@ def done_count(page) -> int:
     return int(re.search(r"выполнено (\d+) из", headline).group(1))
 
 
-def test_report_returned_fixed_and_accepted(live_server, browser, tmp_path: Path):  # noqa: F811
+def test_report_returned_fixed_and_accepted(live_server, browser, tmp_path: Path):
     load_demo(living=True)
     school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
     today = timezone.localdate()
