@@ -175,3 +175,46 @@ def test_on_a_phone_the_header_takes_two_rows_and_the_page_does_not_scroll_sidew
         expect(page.get_by_role("button", name="Выйти")).to_be_visible()
     finally:
         context.close()
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen(live_server, browser):
+    """The existing pages at 390 px: the appendix becomes cards, lists and histories wrap or
+    scroll inside their own box; nothing widens the page."""
+    from measures.models import Roadmap
+    from schools.models import School
+
+    load_demo()
+    cherek = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    measure = cherek.measures.order_by("position").first()
+    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    paths = {
+        "koordinator": [
+            "/roadmaps/",
+            f"/roadmaps/{cherek.pk}/",
+            f"/roadmaps/{cherek.pk}/history/",
+            f"/roadmaps/{cherek.pk}/measures/{measure.pk}/",
+            f"/roadmaps/{cherek.pk}/measures/{measure.pk}/history/",
+            f"/municipalities/{cherek.municipality_id}/people/",
+            "/roadmaps/review/",
+            "/roadmaps/import/",
+        ],
+        "direktor": [
+            "/roadmaps/school/",
+            f"/roadmaps/{cherek.pk}/",
+            f"/municipalities/schools/{school.pk}/people/",
+        ],
+    }
+    wide = []
+    for username, urls in paths.items():
+        context = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        try:
+            login(page, live_server, username)
+            for url in urls:
+                assert page.goto(live_server.url + url).status == 200, url
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 390:
+                    wide.append(f"{username} {url}: {width}px")
+        finally:
+            context.close()
+    assert wide == []
