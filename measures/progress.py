@@ -264,13 +264,13 @@ def with_progress(
 ) -> list[Roadmap]:
     """Set `progress` on the roadmaps of a list page (as `selectors.with_measure_counts` left
     them, with `read_in_full`): all pairs where the reader reads the municipality in full, their
-    own schools' elsewhere (`school_ids`: the director's schools). One query for the page."""
+    own schools' elsewhere (`school_ids`: the director's schools). One query for the page
+    (`roadmap_progress` when every roadmap is read in full)."""
     read_in_full = [roadmap.pk for roadmap in roadmaps if getattr(roadmap, "read_in_full", False)]
-    counts = (
-        progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
-        if roadmaps
-        else {}
-    )
+    if len(read_in_full) == len(roadmaps):  # every pair of each: counted without reading them
+        counts = roadmap_progress(read_in_full, on)
+    else:
+        counts = progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
     for roadmap in roadmaps:
         roadmap.progress = counts.get(roadmap.pk, Progress())
     return roadmaps
