@@ -512,10 +512,12 @@ class ReportStep(models.Model):
 class ControlPair(models.Model):
     """A control date and a school it concerns, with that school's report if there is one.
 
-    A database view (migration 0007): the unit in which progress is counted and reminders are
+    A database view (migration 0009): the unit in which progress is counted and reminders are
     sent. The schools concerned are those of `measures_concerning`: the school of a school's
     roadmap; for a municipal roadmap, every school of the municipality designated in a year of
     the roadmap's period (measures for all designated schools) or the schools the measure names.
+    Those (measure, school) pairs are the view `measures_concern`, which this one joins to the
+    control dates and the reports (`progress.roadmap_progress` reads it directly).
     """
 
     pk = models.CompositePrimaryKey("occurrence_id", "school_id")

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -182,6 +183,65 @@ def progress_by(
     return {row[field]: _progress(row) for row in rows}
 
 
+# The counts over whole roadmaps without reading their pairs: a pair without a report is
+# overdue or not due by its planned date alone, so those are counted per measure (its control
+# dates × the schools it concerns, from `measures_concern`, the view the pairs view is built
+# on) and only the reports (joined to a concerned school) are read one by one: each moves its
+# pair from the state of its planned date to the state the pairs view gives it. The conditions
+# are `_conditions` written in SQL; tests/test_progress.py compares both on varied data.
+ROADMAP_COUNTS = """
+WITH concern AS (
+    SELECT roadmap_id, measure_id, school_id FROM measures_concern
+     WHERE roadmap_id = ANY(%(roadmaps)s)
+), dates AS (
+    SELECT c.roadmap_id, SUM(c.schools)::bigint AS pairs,
+           COALESCE(SUM(c.schools) FILTER (WHERE o.due_on < %(on)s), 0)::bigint AS past
+      FROM (SELECT roadmap_id, measure_id, COUNT(*) AS schools FROM concern
+             GROUP BY roadmap_id, measure_id) c
+      JOIN measures_occurrence o ON o.measure_id = c.measure_id AND o.kind = 'due'
+     GROUP BY c.roadmap_id
+), reported AS (
+    SELECT c.roadmap_id, r.status = 'accepted' AND r.outcome = 'done' AS done,
+           (r.submitted_at AT TIME ZONE %(zone)s)::date <= COALESCE(r.due_on, o.due_on) AS in_time,
+           COALESCE(r.due_on, o.due_on) < %(on)s AS past, o.due_on < %(on)s AS planned_past
+      FROM measures_report r
+      JOIN measures_occurrence o ON o.id = r.occurrence_id AND o.kind = 'due'
+      JOIN concern c ON c.measure_id = o.measure_id AND c.school_id = r.school_id
+), moved AS (
+    SELECT roadmap_id,
+           COUNT(*) FILTER (WHERE done AND in_time) AS on_time,
+           COUNT(*) FILTER (WHERE done AND NOT in_time) AS late,
+           COUNT(*) FILTER (WHERE NOT done AND past) AS overdue,
+           COUNT(*) FILTER (WHERE NOT done AND NOT past) AS not_due,
+           COUNT(*) FILTER (WHERE planned_past) AS planned_past,
+           COUNT(*) FILTER (WHERE NOT planned_past) AS planned_later
+      FROM reported GROUP BY roadmap_id
+)
+SELECT d.roadmap_id, COALESCE(m.on_time, 0), COALESCE(m.late, 0),
+       d.past - COALESCE(m.planned_past, 0) + COALESCE(m.overdue, 0),
+       d.pairs - d.past - COALESCE(m.planned_later, 0) + COALESCE(m.not_due, 0)
+  FROM dates d LEFT JOIN moved m ON m.roadmap_id = d.roadmap_id
+"""
+
+
+def roadmap_progress(roadmap_ids: Iterable[int], on: date | None = None) -> dict[int, Progress]:
+    """The counts of every pair (all schools) of each of these roadmaps, equal to
+    `progress_by(pairs_for(roadmap_ids), "roadmap", on)` but made from the measures' control
+    dates and the reports, not from each pair: a municipality's 100,000 pairs cost no more
+    than its reports. Roadmaps without pairs are absent. One query."""
+    on = on or _today()
+    keys = list(roadmap_ids)
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(ROADMAP_COUNTS, {"roadmaps": keys, "on": on, "zone": settings.TIME_ZONE})
+        rows = cursor.fetchall()
+    return {
+        key: Progress(on_time=on_time, late=late, overdue=overdue, not_due=not_due)
+        for key, on_time, late, overdue, not_due in rows
+    }
+
+
 def pairs_seen_by(
     roadmaps: Iterable[Roadmap], read_in_full: Iterable[int], school_ids: Iterable[int]
 ) -> QuerySet[ControlPair]:
@@ -204,13 +264,13 @@ def with_progress(
 ) -> list[Roadmap]:
     """Set `progress` on the roadmaps of a list page (as `selectors.with_measure_counts` left
     them, with `read_in_full`): all pairs where the reader reads the municipality in full, their
-    own schools' elsewhere (`school_ids`: the director's schools). One query for the page."""
+    own schools' elsewhere (`school_ids`: the director's schools). One query for the page
+    (`roadmap_progress` when every roadmap is read in full)."""
     read_in_full = [roadmap.pk for roadmap in roadmaps if getattr(roadmap, "read_in_full", False)]
-    counts = (
-        progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
-        if roadmaps
-        else {}
-    )
+    if len(read_in_full) == len(roadmaps):  # every pair of each: counted without reading them
+        counts = roadmap_progress(read_in_full, on)
+    else:
+        counts = progress_by(pairs_seen_by(roadmaps, read_in_full, school_ids), "roadmap", on)
     for roadmap in roadmaps:
         roadmap.progress = counts.get(roadmap.pk, Progress())
     return roadmaps

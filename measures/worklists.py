@@ -10,7 +10,20 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, F, IntegerField, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -104,11 +117,23 @@ def current_roadmaps(roadmaps: list[Roadmap], today: date) -> list[Roadmap]:
     return [r for r in roadmaps if r.starts_on <= today <= r.ends_on]
 
 
-def _closed(pair: dict) -> bool:
-    """Accepted as done; a quarterly note is closed once accepted, whatever it says."""
-    if pair["report_status"] != Report.Status.ACCEPTED:
-        return False
-    return pair["kind"] == Occurrence.Kind.QUARTER or pair["outcome"] == Report.Outcome.DONE
+def _shown_first() -> tuple:
+    """The order that puts first, in each measure, the pair its row shows: an open pair (not
+    accepted as done; a quarterly note is closed once accepted, whatever it says), a returned
+    one before the others, the earliest; when every pair is closed, the last."""
+    closed = Q(report_status=Report.Status.ACCEPTED) & (
+        Q(kind=Occurrence.Kind.QUARTER) | Q(outcome=Report.Outcome.DONE)
+    )
+    is_open = ~closed
+    return (
+        "measure_id",
+        Case(When(closed, then=Value(1)), default=Value(0)).asc(),
+        Case(When(report_status=Report.Status.RETURNED, then=Value(0)), default=Value(1)).asc(),
+        Case(When(is_open, then=F("due_on"))).asc(nulls_last=True),
+        Case(When(is_open, then=F("occurrence_id"))).asc(nulls_last=True),
+        F("due_on").desc(),
+        F("occurrence_id").desc(),
+    ), closed
 
 
 def _group(pair: dict, today: date) -> str:
@@ -130,26 +155,27 @@ def school_rows(
     pairs = ControlPair.objects.filter(school=school, roadmap__in=list(by_pk))
     if section is not None:
         pairs = pairs.filter(section=section)
-    per_measure: dict[int, list[dict]] = {}
-    for pair in pairs.values(
-        *PAIR_FIELDS,
-        review_comment=F("report__review_comment"),
-        postponed_to=F("report__postponed_to"),
-    ).order_by("due_on", "occurrence_id"):
-        per_measure.setdefault(pair["measure_id"], []).append(pair)
-    measures = Measure.objects.filter(pk__in=list(per_measure)).only(
+    order, closed = _shown_first()
+    # one pair per measure, chosen by the database (DISTINCT ON): a school's 3,000 pairs in
+    # Python took longer than the rest of the page
+    shown_pairs = {
+        pair["measure_id"]: pair
+        for pair in pairs.values(
+            *PAIR_FIELDS,
+            review_comment=F("report__review_comment"),
+            postponed_to=F("report__postponed_to"),
+            closed=ExpressionWrapper(closed, output_field=BooleanField()),
+        )
+        .order_by(*order)
+        .distinct("measure_id")
+    }
+    measures = Measure.objects.filter(pk__in=list(shown_pairs)).only(
         "pk", "roadmap_id", "section_id", "position", "number", "title"
     )
     rows = []
     for measure in measures:
-        pairs_of = per_measure[measure.pk]
-        open_pairs = [pair for pair in pairs_of if not _closed(pair)]
-        returned = [p for p in open_pairs if p["report_status"] == Report.Status.RETURNED]
-        if open_pairs:
-            shown = (returned or open_pairs)[0]
-            group = _group(shown, today)
-        else:
-            shown, group = pairs_of[-1], DONE
+        shown = shown_pairs[measure.pk]
+        group = DONE if shown["closed"] else _group(shown, today)
         rows.append(
             SchoolRow(
                 measure=measure,

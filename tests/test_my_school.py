@@ -202,6 +202,37 @@ def test_rows_are_grouped_returned_overdue_month_later_done(client, town, workli
     assert "Возвращено <strong>1</strong>" in text
 
 
+def test_the_row_shows_the_pair_the_database_picks_among_many(client, town):
+    """The database picks each measure's pair (DISTINCT ON): a returned one before an earlier
+    open one, the earliest open one, the last when every one is closed; an accepted quarterly
+    note is closed whatever it says."""
+    roadmap, school = town["roadmap"], town["school"]
+    early, late = YESTERDAY - timedelta(days=60), LATER + timedelta(days=30)
+    _, (first, middle, last) = named_measure(roadmap, school, early, YESTERDAY, late, title="А")
+    report(last, school, Report.Status.RETURNED)
+    _, (first, middle, last) = named_measure(roadmap, school, early, YESTERDAY, late, title="Б")
+    report(first, school, Report.Status.ACCEPTED, outcome=Report.Outcome.DONE)
+    report(middle, school, Report.Status.SUBMITTED, outcome=Report.Outcome.DONE)
+    _, dates = named_measure(roadmap, school, early, YESTERDAY, title="В")
+    for occurrence in dates:
+        report(occurrence, school, Report.Status.ACCEPTED, outcome=Report.Outcome.DONE)
+    _, notes = named_measure(roadmap, school, early, LATER, kind=Occurrence.Kind.QUARTER, title="Г")
+    for occurrence in notes:
+        report(occurrence, school, Report.Status.ACCEPTED, outcome=Report.Outcome.PARTLY)
+    client.force_login(town["director"])
+    rows = {
+        row.measure.title: (group["key"], row.due_on)
+        for group in page(client).context["groups"]
+        for row in group["rows"]
+    }
+    assert rows == {
+        "А": ("returned", late),
+        "Б": ("overdue", YESTERDAY),
+        "В": ("done", YESTERDAY),
+        "Г": ("done", LATER),
+    }
+
+
 def test_rows_show_the_report_status_and_outcome(client, town, worklist):
     client.force_login(town["director"])
     rows = {

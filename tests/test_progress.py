@@ -20,6 +20,7 @@ from measures.progress import (
     progress_for_school,
     progress_of,
     queue_summary,
+    roadmap_progress,
 )
 from schools.models import SchoolDesignation
 from schools.services import appoint
@@ -195,6 +196,70 @@ def test_groupings_add_up_to_the_total(town):
     }
     with pytest.raises(ValueError):
         progress_by(pairs, "municipality", on)
+
+
+def test_roadmap_progress_equals_the_pairs_view(town):
+    """`roadmap_progress` counts without reading each pair: the same numbers as the view on
+    designated schools (and one designated outside the period), named schools, a school's own
+    roadmap, an accepted postponement, quarterly notes and reports in every state."""
+    municipality, roadmap = town["municipality"], town["roadmap"]
+    earlier = factories.SchoolFactory(municipality=municipality)
+    SchoolDesignation.objects.create(school=earlier, kind="low_results", year=2021)
+    named = factories.SchoolFactory(municipality=municipality)
+    only_named = factories.MeasureFactory(roadmap=roadmap, all_designated_schools=False)
+    only_named.schools.add(named, town["one"])
+    own = factories.RoadmapFactory(municipality=municipality, level="school", school=town["two"])
+    own_measure = factories.MeasureFactory(roadmap=own)
+    empty = factories.RoadmapFactory(municipality=municipality)  # no control dates
+    days = [date(2022, 1, 31), DUE, date(2022, 5, 31), date(2022, 9, 30)]
+    dates = [town["occurrence"]] + [
+        factories.OccurrenceFactory(measure=measure, due_on=day)
+        for measure in (town["measure"], only_named, own_measure)
+        for day in days
+        if (measure, day) != (town["measure"], DUE)
+    ]
+    for measure in (town["measure"], only_named, own_measure):
+        dates.append(
+            factories.OccurrenceFactory(
+                measure=measure, due_on=date(2022, 3, 31), kind=Occurrence.Kind.QUARTER
+            )
+        )
+    states = [
+        {"status": "accepted", "outcome": "done"},
+        {"status": "accepted", "outcome": "done", "submitted": _at(date(2022, 10, 5), 1)},
+        {"status": "accepted", "outcome": "partly"},
+        {"status": "submitted"},
+        {"status": "returned", "outcome": "not_done"},
+        {"status": "draft", "outcome": "in_progress"},
+        {
+            "status": "draft",
+            "outcome": "postponed",
+            "due_on": date(2022, 12, 1),
+            "postponed_to": date(2022, 12, 1),
+            "postpone_reason": "Карантин",
+            "postpone_decision": "accepted",
+        },
+    ]
+    schools = [town["one"], town["two"], named, earlier]
+    n = 0
+    for occurrence in dates:
+        for school in schools:
+            n += 1
+            if n % 3 == 0:
+                continue  # some pairs without a report
+            fields = dict(states[n % len(states)])
+            if fields.get("due_on") and fields["due_on"] < occurrence.due_on:
+                fields["due_on"] = fields["postponed_to"] = occurrence.due_on
+            _report(occurrence, school, **fields)
+    keys = [roadmap.pk, own.pk, empty.pk]
+    for on in (date(2021, 12, 1), DUE, date(2022, 3, 1), date(2022, 6, 15), date(2023, 1, 1)):
+        expected = progress_by(pairs_for(keys), "roadmap", on)
+        assert roadmap_progress(keys, on) == expected
+        assert set(expected) == {roadmap.pk, own.pk}
+    # the numbers are not all of one kind: the comparison tests each state
+    total = sum(expected.values(), Progress())
+    assert min(total.on_time, total.late, total.overdue) > 0
+    assert roadmap_progress([], DUE) == {}
 
 
 def test_progress_percents():

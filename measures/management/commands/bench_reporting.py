@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -55,6 +55,10 @@ class Command(BaseCommand):
             municipality = None
         if municipality is None:
             municipality = self._make(options)
+            # the planner's statistics, as autovacuum would soon gather them: without them it
+            # estimates one row per table and loops over the reports once per pair
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         reports = Report.objects.filter(school__municipality=municipality)
         self.stdout.write(
             f"{NAME}: школ {municipality.schools.count()}, дорожных карт "
