@@ -407,6 +407,15 @@ class Report(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(
+        _("впервые отправлен"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Первая отправка на проверку (после возврата не меняется): по ней судят, выполнено ли "
+            "в срок; сбрасывается, когда рабочая группа решает о переносе срока"
+        ),
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("проверил"),
@@ -467,6 +476,16 @@ class Report(models.Model):
     @property
     def editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether the working group may accept it as final: a result on a control date
+        (done, partly, not done), or any status note of a quarter."""
+        return self.occurrence.kind == Occurrence.Kind.QUARTER or self.outcome in (
+            self.Outcome.DONE,
+            self.Outcome.PARTLY,
+            self.Outcome.NOT_DONE,
+        )
 
 
 class ReportStep(models.Model):
@@ -533,6 +552,8 @@ class ControlPair(models.Model):
     # "" when the school has no report yet
     report_status = models.CharField(max_length=20, choices=Report.Status.choices, blank=True)
     outcome = models.CharField(max_length=20, choices=Report.Outcome.choices, blank=True)
+    # the submission that decides «в срок»: the first of the report's cycle (a return for a fix
+    # does not make an on-time report late), else the last
     submitted_at = models.DateTimeField(null=True)
 
     class Meta:

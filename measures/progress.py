@@ -202,7 +202,8 @@ WITH concern AS (
      GROUP BY c.roadmap_id
 ), reported AS (
     SELECT c.roadmap_id, r.status = 'accepted' AND r.outcome = 'done' AS done,
-           (r.submitted_at AT TIME ZONE %(zone)s)::date <= COALESCE(r.due_on, o.due_on) AS in_time,
+           (COALESCE(r.first_submitted_at, r.submitted_at) AT TIME ZONE %(zone)s)::date
+               <= COALESCE(r.due_on, o.due_on) AS in_time,
            COALESCE(r.due_on, o.due_on) < %(on)s AS past, o.due_on < %(on)s AS planned_past
       FROM measures_report r
       JOIN measures_occurrence o ON o.id = r.occurrence_id AND o.kind = 'due'

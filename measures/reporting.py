@@ -225,6 +225,8 @@ def report_save(
     if submit:
         report.status = Report.Status.SUBMITTED
         report.submitted_by, report.submitted_at = by, now
+        if report.first_submitted_at is None:  # a resubmission after a return keeps the first
+            report.first_submitted_at = now
         if report.outcome == Report.Outcome.POSTPONED:
             report.postpone_decision = Report.Decision.PENDING
     report.version += 1
@@ -307,6 +309,14 @@ def report_accept(
         raise ReportRefused.because(
             _("Школа просит перенести срок: примите или отклоните новый срок.")
         )
+    if not report.acceptable:
+        raise ReportRefused.because(
+            _(
+                "Отчёт о ходе работы («%(outcome)s») на контрольную дату не принимается: "
+                "принятый отчёт окончательный. Верните его с комментарием, когда ждать итога."
+            )
+            % {"outcome": report.get_outcome_display()}
+        )
     return _reviewed(
         report,
         by,
@@ -369,6 +379,7 @@ def postponement_decide(
     if report.outcome != Report.Outcome.POSTPONED or report.postponed_to is None:
         raise ReportRefused.because(_("Школа не просила перенести срок."))
     now = now or timezone.now()
+    report.first_submitted_at = None  # a request to postpone is not the report on the measure
     if not accept:
         report.postpone_decision = Report.Decision.REFUSED
         return _reviewed(

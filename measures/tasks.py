@@ -9,6 +9,7 @@ kills it (the page then reports an import stuck for longer than STALLED_AFTER).
 
 import logging
 from collections.abc import Callable
+from smtplib import SMTPException
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -63,10 +64,18 @@ def confirm_import(import_id: int) -> None:
     )
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=30,  # pauses 1, 2, 4 … 60 minutes: about a day in all
+)
 def send_report_mail(step_id: int) -> None:
     """The letter of one review step (returned, accepted, a postponement decided); safe to run
-    twice: the step is marked as mailed with the letter."""
+    twice: the step is marked as mailed with the letter. A mail server that fails is tried again
+    for about a day (the mark is rolled back with the failed send)."""
     from measures.notifications import send_report_step_mail
 
     send_report_step_mail(step_id)

@@ -464,10 +464,17 @@ def report_edit(request: HttpRequest, occurrence_pk: int, school_pk: int) -> Htt
     )
     conflict, status = None, 200
     if request.method == "POST":
-        if not editable:
-            messages.error(request, _("Отчёт уже отправлен: изменить его нельзя."))
-            return redirect(request.path)
-        if form.is_valid():
+        if not editable:  # sent meanwhile (by a coordinator, or from another tab)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Отчёт уже отправлен на проверку и не изменён. Ваш текст остался в форме "
+                    "ниже: скопируйте его, если он нужен."
+                ),
+            )
+            status, editable = 409, True
+        elif form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
                 report_save(

@@ -97,7 +97,10 @@ def test_report_returned_fixed_and_accepted(live_server, browser, tmp_path: Path
     member.get_by_role("link", name=re.compile("На проверке")).first.click()
     member.locator(f'a[href="{reverse("measures:report_detail", args=[report.pk])}"]').click()
     expect(member.get_by_role("link", name="Справка о проведении.pdf")).to_be_visible()
-    member.get_by_label("Комментарий для школы").fill("Приложите список участников.")
+    member.get_by_label("Комментарий для школы").fill(
+        "Приложите список участников. Образец: https://school1.example.org/documents/"
+        "spisok-uchastnikov-metodicheskogo-seminara-dlya-uchiteley-nachalnyh-klassov-2026.pdf"
+    )
     member.get_by_role("button", name="Вернуть на доработку").click()
     expect(member.locator(".messages .message-success")).to_contain_text("возвращён школе")
 
@@ -106,6 +109,7 @@ def test_report_returned_fixed_and_accepted(live_server, browser, tmp_path: Path
     expect(director.get_by_text("Приложите список участников.").first).to_be_visible()
     director.goto(live_server.url + report_url)
     expect(director.locator(".returned-note")).to_contain_text("Приложите список участников.")
+    assert director.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     director.get_by_label("Ссылки на сайт школы").fill("https://school1.example.org/news/seminar")
     director.get_by_role("button", name="Отправить на проверку").click()
     expect(director.locator(".messages .message-success")).to_contain_text("отправлен на проверку")

@@ -466,3 +466,72 @@ def test_a_real_worker_sends_the_letter_after_the_review_commits(celery_worker_p
     log = "".join(celery_worker_process.log)
     assert step.mailed_at is not None, log
     assert "To: director@example.org" in log
+
+
+def test_only_a_result_is_accepted_on_a_control_date(world):
+    report = save(world, submit=True, outcome="in_progress", done_text="Идёт подготовка")
+    with pytest.raises(ReportRefused, match="не принимается"):
+        report_accept(report=report, by=world.member)
+    assert Report.objects.get().status == "submitted"
+    report = report_return(report=report, by=world.member, comment="Ждём итог к 28.02")
+    assert report.status == "returned"
+
+    note = report_save(
+        occurrence=world.quarter, school=world.school, by=world.director,
+        values={"outcome": "in_progress", "done_text": "Работа идёт"}, submit=True,
+    )  # fmt: skip
+    assert report_accept(report=note, by=world.member).status == "accepted"  # a quarter's note
+
+
+def test_a_return_for_a_fix_does_not_make_an_on_time_report_late(world):
+    from measures.progress import pairs_for, progress_of
+
+    report = save(world, submit=True, when="2022-02-20 10:00")
+    report = report_return(
+        report=report, by=world.member, comment="Опечатка", now=at("2022-03-02 09:00")
+    )
+    report = save(world, submit=True, done_text="Исправлено", when="2022-03-03 10:00")
+    report = report_accept(report=report, by=world.member, now=at("2022-03-04 10:00"))
+    assert report.first_submitted_at == at("2022-02-20 10:00")
+    assert report.submitted_at == at("2022-03-03 10:00")
+    progress = progress_of(pairs_for(school_ids=[world.school.pk]), date(2022, 6, 1))
+    assert (progress.on_time, progress.late) == (1, 0)
+
+
+def test_a_postponement_starts_the_reports_time_again(world):
+    from measures.progress import pairs_for, progress_of
+
+    report = save(
+        world, submit=True, outcome="postponed", postponed_to=date(2022, 4, 15),
+        postpone_reason="Карантин", when="2022-02-20 10:00",
+    )  # fmt: skip
+    report = postponement_decide(
+        report=report, by=world.member, accept=True, now=at("2022-02-21 10:00")
+    )
+    assert report.first_submitted_at is None
+    report = save(world, submit=True, when="2022-04-20 10:00")  # after the new date
+    report_accept(report=report, by=world.member, now=at("2022-04-21 10:00"))
+    progress = progress_of(pairs_for(school_ids=[world.school.pk]), date(2022, 6, 1))
+    assert (progress.on_time, progress.late) == (0, 1)
+
+
+def test_a_report_sent_meanwhile_keeps_the_typed_text_on_the_page(client, world):
+    report = save(world)
+    client.force_login(world.director)
+    report_save(
+        occurrence=world.occurrence, school=world.school, by=world.coordinator,
+        values={}, submit=True, expected_version=report.version,
+    )  # fmt: skip
+    response = client.post(
+        edit_url(world),
+        {
+            "version": report.version,
+            "outcome": "done",
+            "done_text": "Мой новый текст",
+            "action": "draft",
+        },
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Мой новый текст" in page and "уже отправлен на проверку" in page
+    assert Report.objects.get().done_text == "Семинар проведён, 12 участников"
