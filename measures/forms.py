@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
 from measures.importing import MAX_FILE_SIZE, period_problem
 from measures.models import Measure, Report, Roadmap
+from measures.reporting import SCHOOL_FIELDS
 from roadmap_portal.forms import CleanTextMixin
 from schools.models import Municipality
 
@@ -237,12 +238,7 @@ class ReportForm(VersionedForm, forms.Form):
     def __init__(self, *args: object, report: Report | None, **kwargs: object) -> None:
         initial = {}
         if report is not None:
-            initial = {
-                "outcome": report.outcome,
-                "done_text": report.done_text,
-                "postponed_to": report.postponed_to,
-                "postpone_reason": report.postpone_reason,
-            }
+            initial = {name: getattr(report, name) for name in SCHOOL_FIELDS}
         super().__init__(*args, initial=initial, version=report.version if report else 0, **kwargs)
         self.fields["version"].min_value = 0
         self.fields["version"].validators = []
@@ -255,10 +251,7 @@ class ReportForm(VersionedForm, forms.Form):
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
 
     def values(self) -> dict[str, object]:
-        return {
-            name: self.cleaned_data.get(name)
-            for name in ("outcome", "done_text", "postponed_to", "postpone_reason")
-        }
+        return {name: self.cleaned_data.get(name) for name in SCHOOL_FIELDS}
 
 
 class ReviewForm(VersionedForm, forms.Form):

@@ -120,11 +120,15 @@ def _today() -> date:
     return timezone.localdate()
 
 
+# A pair whose report the working group accepted as done: the one definition of «выполнено».
+ACCEPTED_AS_DONE = Q(report_status=Report.Status.ACCEPTED, outcome=Report.Outcome.DONE)
+
+
 def _conditions(on: date) -> dict[str, Q]:
     """Each state of a pair on `on` as a condition of its own (they exclude each other); reads
     the alias `submitted_on` (see `_with_state`). Plain conditions, not a CASE tested four
     times: PostgreSQL evaluates them on every pair of the municipality."""
-    done = Q(report_status=Report.Status.ACCEPTED, outcome=Report.Outcome.DONE)
+    done = ACCEPTED_AS_DONE
     in_time = Q(submitted_on__lte=F("due_on"))
     return {
         ON_TIME: done & in_time,

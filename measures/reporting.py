@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from measures.evidence import CheckedFile, EvidenceRefused, check_evidence_file, check_evidence_link
+from measures.history import display
 from measures.models import Evidence, Occurrence, Report, ReportStep
 from roadmap_portal.concurrency import StaleEdit, last_change, lock_for_update
 from roadmap_portal.text import clean_text
@@ -46,13 +47,13 @@ class ReportRefused(Exception):
 
 
 def _shown(report: Report, name: str) -> str:
-    """A field's value as a person reads it in the report's history."""
+    """A field's value as a person reads it in the report's history ("" when empty)."""
     value = getattr(report, name)
-    if name == "outcome":
-        return str(Report.Outcome(value).label)
+    if value in (None, ""):
+        return ""
     if isinstance(value, date):
-        return date_format(value, "d.m.Y")
-    return "" if value is None else str(value)
+        value = value.isoformat()
+    return display(Report._meta.get_field(name), value)
 
 
 def _changes(before: Report | None, after: Report, names: Iterable[str]) -> list[dict[str, str]]:
@@ -391,25 +392,17 @@ def postponement_decide(
             ReportStep.Action.POSTPONE_REFUSED,
             notify,
         )
-    before_due = report.due_on
+    before = Report.objects.get(pk=report.pk)
     report.due_on = report.postponed_to
     report.postpone_decision = Report.Decision.ACCEPTED
-    report.reviewed_by, report.reviewed_at = by, now
-    report.review_comment = comment
-    report.status = Report.Status.DRAFT
     report.outcome = Report.Outcome.IN_PROGRESS
-    report.version += 1
-    report.save()
-    changes = [
-        {
-            "field": _("Контрольная дата школы"),
-            "old": date_format(before_due, "d.m.Y"),
-            "new": date_format(report.due_on, "d.m.Y"),
-        }
-    ]
-    step = _step(
-        report, ReportStep.Action.POSTPONE_ACCEPTED, by, now, changes=changes, comment=comment
+    return _reviewed(
+        report,
+        by,
+        now,
+        Report.Status.DRAFT,
+        comment,
+        ReportStep.Action.POSTPONE_ACCEPTED,
+        notify,
+        changes=_changes(before, report, ["due_on"]),
     )
-    if notify:
-        _notify(step)
-    return report

@@ -574,7 +574,12 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
                 postponement_decide(**common, accept=action == "postpone_accept")
         except ReportRefused as refused:
             _refused(form, refused)
-        except StaleEdit:
+        except StaleEdit:  # reviewed by someone else, or changed, since the page was opened
+            report = selectors.get_report_for_user(request.user, pk)
+            form = ReviewForm(
+                {"comment": comment, "action": action, "version": report.version}, report=report
+            )
+            form.is_valid()
             form.add_error(
                 None,
                 _(
@@ -582,12 +587,6 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
                     "отозвала его): страница обновлена, посмотрите ещё раз."
                 ),
             )
-            report = selectors.get_report_for_user(request.user, pk)
-            form = ReviewForm(
-                {"comment": form.data.get("comment", ""), "action": action}, report=report
-            )
-            form.is_valid()
-            form.add_error(None, _("Отчёт изменился, пока вы его читали: посмотрите ещё раз."))
         else:
             messages.success(request, REVIEW_DONE[action])
             return redirect("measures:report_detail", pk=pk)

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import ControlPair, Measure, Occurrence, Report, Roadmap, Section
+from measures.progress import ACCEPTED_AS_DONE
 from measures.selectors import _roadmaps_seen_through, roadmaps_for_user
 from schools import selectors as access
 from schools.models import School
@@ -121,8 +122,8 @@ def _shown_first() -> tuple:
     """The order that puts first, in each measure, the pair its row shows: an open pair (not
     accepted as done; a quarterly note is closed once accepted, whatever it says), a returned
     one before the others, the earliest; when every pair is closed, the last."""
-    closed = Q(report_status=Report.Status.ACCEPTED) & (
-        Q(kind=Occurrence.Kind.QUARTER) | Q(outcome=Report.Outcome.DONE)
+    closed = ACCEPTED_AS_DONE | Q(
+        report_status=Report.Status.ACCEPTED, kind=Occurrence.Kind.QUARTER
     )
     is_open = ~closed
     return (
