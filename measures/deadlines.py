@@ -25,20 +25,35 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-class Kind:
-    DATE = "date"
-    BY_DATE = "by_date"
-    MONTH = "month"
-    RANGE = "range"
-    DATES = "dates"
-    RECURRING = "recurring"
-    CONTINUOUS = "continuous"
-    AS_NEEDED = "as_needed"
-    EXTERNAL = "external"
-    UNKNOWN = "unknown"
+class Kind(models.TextChoices):
+    """The kinds of deadline: the one definition the engine, the model and the forms share."""
+
+    DATE = "date", _("Дата")
+    BY_DATE = "by_date", _("До даты")
+    MONTH = "month", _("Месяц")
+    RANGE = "range", _("Период")
+    DATES = "dates", _("Несколько дат")
+    RECURRING = "recurring", _("Регулярно")
+    CONTINUOUS = "continuous", _("Постоянно")
+    AS_NEEDED = "as_needed", _("По мере необходимости")
+    EXTERNAL = "external", _("По графику другого органа")
+    UNKNOWN = "unknown", _("Не распознан")
+
+
+class Recurrence(models.TextChoices):
+    """How often a recurring deadline comes back; "" is no recurrence."""
+
+    YEARLY = "yearly", _("ежегодно")
+    HALF_YEARLY = "half_yearly", _("раз в полугодие")
+    QUARTERLY = "quarterly", _("ежеквартально")
+    MONTHLY = "monthly", _("ежемесячно")
+    WEEKLY = "weekly", _("еженедельно")
 
 
 @dataclass
@@ -547,27 +562,6 @@ def _recurring(
         result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
 
 
-KIND_LABELS = {
-    Kind.DATE: "Дата",
-    Kind.BY_DATE: "До даты",
-    Kind.MONTH: "Месяц",
-    Kind.RANGE: "Период",
-    Kind.DATES: "Несколько дат",
-    Kind.RECURRING: "Регулярно",
-    Kind.CONTINUOUS: "Постоянно",
-    Kind.AS_NEEDED: "По мере необходимости",
-    Kind.EXTERNAL: "По графику другого органа",
-    Kind.UNKNOWN: "Не распознан",
-}
-RECURRENCE_LABELS = {
-    "yearly": "ежегодно",
-    "half_yearly": "раз в полугодие",
-    "quarterly": "ежеквартально",
-    "monthly": "ежемесячно",
-    "weekly": "еженедельно",
-}
-
-
 def describe(
     kind: str,
     start: date | None,
@@ -582,9 +576,11 @@ def describe(
     def fmt(d: date) -> str:
         return d.strftime("%d.%m.%Y")
 
-    parts = [KIND_LABELS.get(kind, kind)]
+    parts = [str(Kind(kind).label) if kind in Kind.values else kind]
     if recurrence:
-        parts.append(RECURRENCE_LABELS.get(recurrence, recurrence))
+        parts.append(
+            str(Recurrence(recurrence).label) if recurrence in Recurrence.values else recurrence
+        )
     if kind == Kind.EXTERNAL and external_body:
         parts.append(external_body)
     if kind == Kind.CONTINUOUS and start and end:

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from measures.deadlines import KIND_LABELS, RECURRENCE_LABELS
+from measures.deadlines import Kind, Recurrence
 from measures.importing import MAX_FILE_SIZE, period_problem
 from measures.models import Measure, Report, Roadmap
 from measures.reporting import SCHOOL_FIELDS
@@ -112,7 +112,7 @@ class MeasureForm(VersionedForm, forms.ModelForm):
 
 
 class DeadlineForm(VersionedForm, forms.Form):
-    kind = forms.ChoiceField(label=_("Вид срока"), choices=list(KIND_LABELS.items()))
+    kind = forms.ChoiceField(label=_("Вид срока"), choices=Kind.choices)
     start = forms.DateField(label=_("Начало"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Окончание"), required=False, widget=DateInput())
     due_dates = forms.CharField(
@@ -124,7 +124,7 @@ class DeadlineForm(VersionedForm, forms.Form):
     recurrence = forms.ChoiceField(
         label=_("Периодичность"),
         required=False,
-        choices=[("", _("нет")), *list(RECURRENCE_LABELS.items())],
+        choices=[("", _("нет")), *Recurrence.choices],
     )
     external_body = forms.CharField(label=_("По графику органа"), required=False, max_length=300)
 

@@ -1,5 +1,3 @@
-from typing import TYPE_CHECKING
-
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -7,9 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from measures.deadlines import Deadline
-
+from measures.deadlines import Deadline, Kind, Recurrence
 from schools.models import Municipality, Organisation, Person, School
 
 
@@ -198,18 +194,6 @@ class Section(models.Model):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Measure(models.Model):
-    class DeadlineKind(models.TextChoices):
-        DATE = "date", _("Дата")
-        BY_DATE = "by_date", _("До даты")
-        MONTH = "month", _("Месяц")
-        RANGE = "range", _("Период")
-        DATES = "dates", _("Несколько дат")
-        RECURRING = "recurring", _("Регулярно")
-        CONTINUOUS = "continuous", _("Постоянно")
-        AS_NEEDED = "as_needed", _("По мере необходимости")
-        EXTERNAL = "external", _("По графику другого органа")
-        UNKNOWN = "unknown", _("Не распознан")
-
     roadmap = models.ForeignKey(
         Roadmap,
         verbose_name=_("дорожная карта"),
@@ -241,11 +225,13 @@ class Measure(models.Model):
         _("сроки реализации, как записаны"), max_length=500, blank=True
     )
     deadline_kind = models.CharField(
-        _("вид срока"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.UNKNOWN
+        _("вид срока"), max_length=20, choices=Kind.choices, default=Kind.UNKNOWN
     )
     deadline_start = models.DateField(_("срок: начало"), null=True, blank=True)
     deadline_end = models.DateField(_("срок: окончание"), null=True, blank=True)
-    deadline_recurrence = models.CharField(_("периодичность"), max_length=50, blank=True)
+    deadline_recurrence = models.CharField(
+        _("периодичность"), max_length=50, choices=Recurrence.choices, blank=True
+    )
     deadline_external_body = models.CharField(_("по графику органа"), max_length=300, blank=True)
     deadline_due_dates = ArrayField(
         models.DateField(), verbose_name=_("контрольные даты"), default=list, blank=True
@@ -290,10 +276,8 @@ class Measure(models.Model):
         return f"{self.number} {self.title}".strip()
 
     @property
-    def deadline(self) -> "Deadline":
+    def deadline(self) -> Deadline:
         """The reading of the deadline text, as the engine gives it (or as corrected)."""
-        from measures.deadlines import Deadline
-
         return Deadline(
             text=self.deadline_text,
             kind=self.deadline_kind,

@@ -27,7 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from measures.deadlines import parse_deadline
+from measures.deadlines import Kind, parse_deadline
 from measures.models import ControlPair, Measure, Occurrence, Report, Roadmap
 from measures.reporting import postponement_decide, report_accept, report_return, report_save
 from measures.services import copy_title, measure_correct_deadline, roadmap_copy
@@ -446,7 +446,7 @@ def _play(roadmap: Roadmap, cast: Cast) -> None:
             for p in pairs
             if p.kind == Occurrence.Kind.QUARTER
             and p.due_on < today
-            and p.measure.deadline_kind == Measure.DeadlineKind.CONTINUOUS
+            and p.measure.deadline_kind == Kind.CONTINUOUS
             and p.school.short_name in schools
         ),
         key=lambda p: (-p.due_on.toordinal(), p.measure.position, p.school.short_name),

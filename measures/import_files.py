@@ -1,0 +1,407 @@
+"""The files municipalities keep, checked and read into table rows: DOCX, XLSX and CSV.
+
+Checks come first (type by content, size, zip bomb, password) and every reader works under a
+`ReadBudget`, so a hostile file costs bounded work. Nothing here interprets the rows: that is
+`measures.importing`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from roadmap_portal.text import clean_text, restore_formula
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ROWS = 10_000
+# The work of one import is bounded while the file is read, before anything is built from it.
+MAX_CELLS_PER_ROW = 50
+MAX_CELLS = 100_000
+MAX_CELL_CHARS = 20_000
+MAX_TOTAL_CHARS = 5_000_000
+MAX_READ_SECONDS = 20.0
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Row:
+    number: int  # the row as a person finds it in the file (1-based)
+    cells: list[str]
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+def clean_cell(value: object) -> str:
+    """Cell text as printed: lines kept, spaces inside a line folded, empty lines dropped."""
+    if value is None:
+        return ""
+    text = clean_text(str(value)).replace("\u00a0", " ")
+    lines = [re.sub(r"[ \t\u2003\u2002]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+class FileRefused(Exception):
+    pass
+
+
+def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise FileRefused(
+            _("Файл повреждён или это не %(kind)s: его не удаётся открыть.") % {"kind": kind}
+        ) from None
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            raise FileRefused(_("Файл зашифрован паролем: снимите пароль и загрузите снова."))
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+            and (info.file_size > 1024 * 1024)
+        ):
+            raise FileRefused(
+                _("Файл распаковывается в подозрительно большой объём (похоже на zip-бомбу).")
+            )
+    if total > MAX_UNCOMPRESSED:
+        raise FileRefused(_("Файл распаковывается в слишком большой объём (похоже на zip-бомбу)."))
+    if required not in archive.namelist():
+        raise FileRefused(_("Это не %(kind)s: внутри нет ожидаемого содержимого.") % {"kind": kind})
+    return archive
+
+
+def check_file(name: str, data: bytes) -> str:
+    """The file's format ("docx", "xlsx", "csv"), or FileRefused with the reason in Russian."""
+    suffix = PurePath(name).suffix.lower()
+    if not data:
+        raise FileRefused(_("Файл пуст."))
+    if len(data) > MAX_FILE_SIZE:
+        raise FileRefused(
+            _("Файл слишком большой (%(size)s МБ); допускается до %(max)s МБ.")
+            % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_FILE_SIZE // 1024 // 1024}
+        )
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(
+            _(
+                "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
+                "Снимите пароль и сохраните его как .docx или .xlsx."
+            )
+        )
+    if suffix == ".docx":
+        check_zip(data, "word/document.xml", "документ Word (DOCX)")
+        return "docx"
+    if suffix in {".xlsx", ".xlsm"}:
+        check_zip(data, "xl/workbook.xml", "таблица Excel (XLSX)")
+        return "xlsx"
+    if suffix == ".csv":
+        return "csv"
+    if suffix in {".doc", ".xls", ".rtf", ".odt", ".ods"}:
+        raise FileRefused(
+            _("Формат «%(suffix)s» не поддерживается: сохраните файл как .docx или .xlsx.")
+            % {"suffix": suffix}
+        )
+    raise FileRefused(
+        _("Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV.")
+        % {"suffix": suffix or name}
+    )
+
+
+class ReadBudget:
+    """The limits of one import, checked while the file is read; refuses with the limit named."""
+
+    def __init__(self, seconds: float = MAX_READ_SECONDS) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+        self.rows = 0
+        self.cells = 0
+        self.chars = 0
+
+    def row(self, cells: int) -> None:
+        self.rows += 1
+        if self.rows > MAX_ROWS:
+            raise FileRefused(
+                _(
+                    "В таблице больше %(max)s строк: за один импорт принимается не больше "
+                    "%(max)s строк. Разделите файл на части."
+                )
+                % {"max": f"{MAX_ROWS:,}".replace(",", "\u00a0")}
+            )
+        if cells > MAX_CELLS_PER_ROW:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
+                    "ячеек в строке."
+                )
+                % {"row": self.rows, "count": cells, "max": MAX_CELLS_PER_ROW}
+            )
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise FileRefused(
+                _(
+                    "В таблице больше %(max)s ячеек: столько за один импорт не принимается. "
+                    "Разделите файл на части."
+                )
+                % {"max": f"{MAX_CELLS:,}".replace(",", "\u00a0")}
+            )
+        if self.rows % 256 == 0:
+            self.clock()
+
+    def cell(self, length: int) -> None:
+        if length > MAX_CELL_CHARS:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы ячейка длиннее %(max)s символов: "
+                    "такой текст не похож на мероприятие дорожной карты."
+                )
+                % {"row": self.rows + 1, "max": f"{MAX_CELL_CHARS:,}".replace(",", "\u00a0")}
+            )
+        self.chars += length
+        if self.chars > MAX_TOTAL_CHARS:
+            raise FileRefused(
+                _("В таблице больше %(max)s символов текста: это больше, чем принимает импорт.")
+                % {"max": f"{MAX_TOTAL_CHARS:,}".replace(",", "\u00a0")}
+            )
+
+    def clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise FileRefused(
+                _("Файл читается дольше %(seconds)s секунд; чтение прервано.")
+                % {"seconds": int(self.seconds)}
+            )
+
+
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_BODY, W_TBL, W_TR, W_TC, W_P, W_R, W_T = (
+    f"{W_NS}{name}" for name in ("body", "tbl", "tr", "tc", "p", "r", "t")
+)
+RUN_TEXT = {f"{W_NS}tab": "\t", f"{W_NS}ptab": "\t", f"{W_NS}cr": "\n", f"{W_NS}noBreakHyphen": "-"}
+
+
+def _run_text(run: Any) -> str:
+    parts = []
+    for child in run:
+        if child.tag == W_T:
+            parts.append(child.text or "")
+        elif child.tag == f"{W_NS}br":
+            parts.append("\n" if child.get(f"{W_NS}type", "textWrapping") == "textWrapping" else "")
+        else:
+            parts.append(RUN_TEXT.get(child.tag, ""))
+    return "".join(parts)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """As python-docx's Paragraph.text: the runs and the hyperlinks' runs."""
+    parts = []
+    for child in paragraph:
+        if child.tag == W_R:
+            parts.append(_run_text(child))
+        elif child.tag == f"{W_NS}hyperlink":
+            parts += [_run_text(run) for run in child if run.tag == W_R]
+    return "".join(parts)
+
+
+def _property(element: Any, path: str, default: str | None) -> str | None:
+    found = element.find(path)
+    if found is None:
+        return default
+    return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
+
+
+def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of every table in document order (a table broken in several continues), and the
+    paragraphs before the first table.
+
+    word/document.xml is streamed element by element (lxml iterparse) and every row is dropped
+    once read, so memory follows one row, and the budget refuses as soon as the file passes a
+    limit: a hostile file costs the reading of MAX_ROWS rows, not of the whole file. The cells
+    are python-docx's `_Row.cells`: a horizontally merged cell repeated for each column it
+    spans, a vertically merged one carrying the text of the cell where the merge starts.
+    """
+    from lxml import etree
+
+    budget = budget or ReadBudget()
+    rows: list[Row] = []
+    preamble: list[str] = []
+    seen_table = False
+    table = None
+    above: dict[int, tuple[str, int]] = {}  # grid column -> (text, span) in the row above
+    cell_chars = 0
+    with zipfile.ZipFile(io.BytesIO(data)).open("word/document.xml") as stream:
+        events = etree.iterparse(
+            stream,
+            events=("end",),
+            tag=(W_TBL, W_TR, W_TC, W_P, W_T),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        )
+        for _event, element in events:
+            tag = element.tag
+            if tag == W_T:
+                cell_chars += len(element.text or "")
+                continue
+            if tag == W_TC:
+                budget.cell(cell_chars)
+                cell_chars = 0
+                continue
+            parent = element.getparent()
+            at_top = parent is not None and parent.tag == W_BODY
+            if tag == W_P:
+                if at_top:
+                    if not seen_table:
+                        preamble.append(_paragraph_text(element))
+                    parent.remove(element)
+                continue
+            if tag == W_TBL:
+                if at_top:
+                    seen_table = True
+                    parent.remove(element)
+                continue
+            # w:tr
+            tcs = [child for child in element if child.tag == W_TC]
+            spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
+            budget.row(sum(spans))
+            grandparent = parent.getparent() if parent is not None else None
+            if grandparent is None or grandparent.tag != W_BODY:
+                continue  # a table inside a cell: not rows of the roadmap (as python-docx)
+            if parent is not table:
+                table, above = parent, {}
+            offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
+            cells: list[str] = []
+            grid: dict[int, tuple[str, int]] = {}
+            for tc, span in zip(tcs, spans, strict=True):
+                if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
+                    if offset not in above:
+                        raise ValueError("w:vMerge continues a cell that is not there")
+                    text, root_span = above[offset]
+                else:
+                    text = "\n".join(_paragraph_text(p) for p in tc if p.tag == W_P)
+                    root_span = span
+                cells += [text] * root_span
+                grid[offset] = (text, root_span)
+                offset += span
+            above = grid
+            rows.append(Row(len(rows) + 1, cells))
+            parent.remove(element)
+    budget.clock()
+    return rows, preamble
+
+
+def csv_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of a CSV in UTF-8 or Windows-1251, separated by «;» (Russian Excel), «,» or tabs."""
+    budget = budget or ReadBudget()
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            for cell in cells:
+                budget.cell(len(cell))
+            budget.row(len(cells))
+            # a cell our export protected against formula injection («'=…») reads back as written
+            rows.append(Row(number, [restore_formula(cell) for cell in cells]))
+    except csv.Error:  # a cell longer than csv's own limit
+        raise FileRefused(
+            _(
+                "CSV не удаётся прочитать в строке %(row)s: ячейка слишком длинная "
+                "или не закрыты кавычки."
+            )
+            % {"row": budget.rows + 1}
+        ) from None
+    return rows, []
+
+
+def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of the first sheet, streamed by openpyxl in read-only mode up to the limits (the
+    sheet's declared size is not trusted)."""
+    import openpyxl
+
+    budget = budget or ReadBudget()
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        rows = []
+        for number, values in enumerate(
+            sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1, values_only=True),
+            start=1,
+        ):
+            cells = ["" if v is None else str(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            for cell in cells:
+                budget.cell(len(cell))
+            budget.row(len(cells))
+            rows.append(Row(number, cells))
+    finally:
+        workbook.close()
+    return rows, []
+
+
+CSV_ENCODINGS = _("UTF-8, UTF-16 (Юникод), Windows-1251 и KOI8-R")
+_CYRILLIC = re.compile("[а-яё]")
+_COMMON = re.compile("[оеаинтср]")  # the most frequent Russian letters, about half of a text
+_HEADER_STEMS = ("мероприят", "наименован", "ответствен", "исполнит", "срок", "результат")
+
+
+def _russian_score(text: str) -> float:
+    """How Russian a decoding reads: header words of a roadmap table first, then the share of
+    the commonest letters (case ignored, so capitals and abbreviations do not mislead it)."""
+    lower = text[:20_000].lower()
+    letters = len(_CYRILLIC.findall(lower))
+    common = len(_COMMON.findall(lower)) / letters if letters else 0.0
+    return sum(lower.count(stem) for stem in _HEADER_STEMS) + common
+
+
+def _utf16_without_mark(head: bytes) -> str | None:
+    """UTF-16 saved without its byte order mark: every other byte is 0 (Latin) or 4 (Cyrillic)."""
+    for encoding, high in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if len(high) >= 8 and sum(1 for b in high if b in (0, 4)) >= 0.9 * len(high):
+            return encoding
+    return None
+
+
+def decode_csv(data: bytes) -> str:
+    """CSV text in the encodings Russian offices save: UTF-8 (with or without BOM), UTF-16
+    (Excel's «Текст Юникод»), Windows-1251 or KOI8-R (told apart by `_russian_score`)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif encoding := _utf16_without_mark(data[:4096]):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        candidates = []
+        for encoding in ("cp1251", "koi8_r"):
+            try:
+                candidates.append(data.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+        if candidates:
+            return max(candidates, key=_russian_score)
+    raise FileRefused(
+        _("Не удалось прочитать кодировку CSV. Понимаются кодировки %(encodings)s.")
+        % {"encodings": CSV_ENCODINGS}
+    )
