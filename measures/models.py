@@ -2,8 +2,9 @@ from typing import Any
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import Deadline, Kind, Recurrence
@@ -193,6 +194,21 @@ class Section(models.Model):
         return f"{self.number} {self.title}".strip()
 
 
+class MeasureQuerySet(models.QuerySet):
+    def with_deadline(self) -> "MeasureQuerySet":
+        """Each measure with its current due dates (`Measure.deadline` reads them): a list
+        reads every reading in its own query, with no query per measure."""
+        return self.annotate(
+            current_due_dates=ArraySubquery(
+                Occurrence.objects.filter(
+                    measure=OuterRef("pk"), kind=Occurrence.Kind.DUE, retired=False
+                )
+                .order_by("due_on")
+                .values("due_on")
+            )
+        )
+
+
 # The fields of a measure's reading of its deadline (`deadline_<name>` on Measure, `<name>` on
 # Deadline), beside the text it is read from and its due dates (the measure's occurrences).
 DEADLINE_FIELDS = (
@@ -272,6 +288,8 @@ class Measure(models.Model):
         ),
     )
 
+    objects = MeasureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("мероприятие")
         verbose_name_plural = _("мероприятия")
@@ -293,10 +311,12 @@ class Measure(models.Model):
     def deadline(self) -> Deadline:
         """The reading of the deadline text, as the engine gives it (or as corrected): the
         one way to read it. Its due dates are the measure's current «due» occurrences (one
-        query, or none when they are prefetched: `Measure.objects.prefetch_related(
-        "occurrences")`), or those of a reading set and not yet saved."""
+        query; none in a list read `with_deadline()`, or with the occurrences prefetched), or
+        those of a reading set and not yet saved."""
         if self._pending_due_dates is not None:
             due_dates = list(self._pending_due_dates)
+        elif "current_due_dates" in self.__dict__:  # MeasureQuerySet.with_deadline()
+            due_dates = list(self.current_due_dates)
         elif self.pk is None:
             due_dates = []
         else:

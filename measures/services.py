@@ -143,13 +143,21 @@ def _save_versioned(measure: Measure, expected_version: int | None) -> None:
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, expected_version: int | None = None) -> Measure:
+def measure_save(
+    *,
+    measure: Measure,
+    expected_version: int | None = None,
+    links: dict[str, Any] | None = None,
+) -> Measure:
     """Save a measure edited by a person (or made new); re-read its deadline unless it was
-    corrected by hand; its occurrences follow the reading.
+    corrected by hand; its occurrences follow the reading. `links`: the owners and schools to
+    set (`{"owners": [...], "owner_organisations": [...], "schools": [...]}`), when given.
 
     StaleEdit (nothing saved) when someone saved the measure after `expected_version`;
-    TenantRefused (nothing saved) when its section belongs to another roadmap."""
+    ValidationError (in Russian, nothing saved) when its section belongs to another roadmap
+    or a link to another municipality."""
     check_measure(measure)
+    check_measure_links(measure, links or {})
     if not measure.deadline_corrected:
         measure.set_deadline(parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap)))
     if measure.pk is None:
@@ -157,6 +165,8 @@ def measure_save(*, measure: Measure, expected_version: int | None = None) -> Me
     else:
         _save_versioned(measure, expected_version)
     sync_occurrences(measure)
+    for name, rows in (links or {}).items():
+        getattr(measure, name).set(rows)
     return measure
 
 
@@ -253,16 +263,71 @@ def check_legal_act(act: LegalAct) -> None:
         raise ValidationError({"issuer": problem})
 
 
-def _refuse_if_reported(measures: Any, what: str) -> None:
-    """Reports are evidence: nothing that holds them is deleted (ValidationError, in Russian)."""
+def check_section(section: Section) -> None:
+    """ValidationError (in Russian) when a section moved to another roadmap would leave its
+    measures in a roadmap it no longer belongs to."""
+    if section.pk is not None and section.measures.exclude(roadmap_id=section.roadmap_id).exists():
+        raise ValidationError(
+            {
+                "roadmap": _(
+                    "В разделе есть мероприятия дорожной карты «%(roadmap)s»: раздел нельзя "
+                    "перенести в другую дорожную карту."
+                )
+                % {"roadmap": Section.objects.get(pk=section.pk).roadmap}
+            }
+        )
+
+
+def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
+    """ValidationError (in Russian, by field) for owners or schools of another municipality:
+    people and schools of the roadmap's municipality; organisations of it, or regional and
+    federal bodies."""
+    municipality_id = measure.roadmap.municipality_id
+    errors = {}
+    for name, rows in links.items():
+        strangers = [
+            str(row)
+            for row in rows
+            if row.municipality_id != municipality_id
+            and not (name == "owner_organisations" and row.kind in OUTSIDE_BODIES)
+        ]
+        if strangers:
+            errors[name] = _("Из другого муниципалитета: %(names)s.") % {
+                "names": ", ".join(strangers)
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def deletion_problem(obj: Roadmap | Section | Measure | LegalAct) -> str | None:
+    """Why the row may not be deleted, in Russian, or None. Reports are evidence: a roadmap,
+    section or measure that schools reported on stays; an act stays while a roadmap cites it."""
     from measures.models import Report
 
-    count = Report.objects.filter(occurrence__measure__in=measures).count()
-    if count:
-        raise ValidationError(
-            _("%(what)s нельзя удалить: по нему есть отчёты школ (%(count)s).")
-            % {"what": what, "count": count}
-        )
+    if isinstance(obj, LegalAct):
+        if obj.approved_roadmaps.exists() or obj.amended_roadmaps.exists():
+            return _("Документ «%(act)s» нельзя удалить: на него ссылается дорожная карта.") % {
+                "act": obj
+            }
+        return None
+    reports = Report.objects.filter(occurrence__measure__in=_measures_of(obj)).count()
+    if not reports:
+        return None
+    return _("«%(row)s» нельзя удалить: по мероприятиям есть отчёты школ (%(count)s).") % {
+        "row": obj,
+        "count": reports,
+    }
+
+
+def _measures_of(obj: Roadmap | Section | Measure) -> Any:
+    if isinstance(obj, Measure):
+        return [obj]
+    return obj.measures.all()
+
+
+def _refuse_deletion(obj: Roadmap | Section | Measure | LegalAct) -> None:
+    if problem := deletion_problem(obj):
+        raise ValidationError(problem)
 
 
 @transaction.atomic
@@ -288,12 +353,14 @@ def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
 @transaction.atomic
 def roadmap_delete(*, roadmap: Roadmap) -> None:
     """Delete a roadmap with its sections and measures; refused when schools reported on it."""
-    _refuse_if_reported(roadmap.measures.all(), _("Дорожную карту"))
+    _refuse_deletion(roadmap)
     roadmap.delete()
 
 
 @transaction.atomic
 def section_save(*, section: Section) -> Section:
+    """Save a section under the tenant rule (ValidationError, nothing saved)."""
+    check_section(section)
     section.full_clean()
     section.save()
     return section
@@ -302,14 +369,14 @@ def section_save(*, section: Section) -> Section:
 @transaction.atomic
 def section_delete(*, section: Section) -> None:
     """Delete a section and its measures; refused when schools reported on them."""
-    _refuse_if_reported(section.measures.all(), _("Раздел"))
+    _refuse_deletion(section)
     section.delete()
 
 
 @transaction.atomic
 def measure_delete(*, measure: Measure) -> None:
     """Delete a measure; refused when schools reported on it."""
-    _refuse_if_reported([measure], _("Мероприятие"))
+    _refuse_deletion(measure)
     measure.delete()
 
 
@@ -326,8 +393,7 @@ def legal_act_save(*, act: LegalAct) -> LegalAct:
 def legal_act_delete(*, act: LegalAct) -> None:
     """Delete an act that nothing rests on (refused, in Russian, while a roadmap or a
     designation cites it)."""
-    if act.approved_roadmaps.exists() or act.amended_roadmaps.exists():
-        raise ValidationError(_("Документ нельзя удалить: на него ссылается дорожная карта."))
+    _refuse_deletion(act)
     try:
         with transaction.atomic():
             act.delete()

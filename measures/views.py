@@ -78,7 +78,7 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     in_full = selectors.reads_in_full(request.user, roadmap)
-    measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full)
+    measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full).with_deadline()
     rows = selectors.roadmap_rows(roadmap, measures)
     measure_count = sum(1 for row in rows if "measure" in row)
     # a director who does not read the municipality counts their own schools' pairs only
