@@ -39,6 +39,12 @@ class ServiceDeletes:
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # the control dates go with their measure, though the admin may not delete them one
+        # by one; reports and their files never do: the service refuses, and says why below
+        perms_needed = set(perms_needed) - {
+            str(model._meta.verbose_name)
+            for model in (models.Occurrence, models.Report, models.Evidence)
+        }
         protected = list(protected) + [
             problem for obj in objs if (problem := services.deletion_problem(obj))
         ]
