@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from measures import services
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, Section
-from schools.models import Organisation
+from schools import services as school_services
+from schools.models import Organisation, Person, School
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,55 @@ def test_reports_and_occurrences_are_read_only_in_the_admin(admin_client):
     delete = reverse("admin:measures_occurrence_delete", args=[occurrence.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Occurrence.objects.get(pk=occurrence.pk).due_on == date(2022, 2, 28)
+
+
+# --- The directory (schools' admin) through schools.services ---------------------------------
+
+
+def test_the_directory_service_refuses_a_person_of_another_municipalitys_school():
+    person = factories.PersonFactory()
+    person.school = factories.SchoolFactory()
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=person)
+    assert "относится к другому муниципалитету" in str(refused.value)
+    assert Person.objects.get(pk=person.pk).school is None
+
+
+def test_the_admin_refuses_a_director_of_another_municipality(admin_client):
+    school = factories.SchoolFactory()
+    stranger = factories.PersonFactory()
+    data = page_data(admin_client.get(change_url(school)))
+    data["director"] = str(stranger.pk)
+    response = admin_client.post(change_url(school), data)
+    assert response.status_code == 200
+    assert f"«{stranger}» относится к другому муниципалитету" in errors_of(response)
+    assert School.objects.get(pk=school.pk).director is None
+
+
+def test_the_admin_saves_a_person_and_a_school_director_of_the_municipality(admin_client):
+    school = factories.SchoolFactory()
+    response = admin_client.post(
+        reverse("admin:schools_person_add"),
+        {"municipality": school.municipality_id, "short_name": "Бозиев А.Т.",
+         "school": school.pk},
+    )  # fmt: skip
+    assert response.status_code == 302
+    person = Person.objects.get(short_name="Бозиев А.Т.")
+    data = page_data(admin_client.get(change_url(school)))
+    data["director"] = str(person.pk)
+    assert admin_client.post(change_url(school), data).status_code == 302
+    assert School.objects.get(pk=school.pk).director == person
+
+
+def test_the_admin_refuses_a_designation_on_another_municipalitys_act(admin_client):
+    school = factories.SchoolFactory()
+    foreign = factories.LegalActFactory()
+    data = page_data(admin_client.get(change_url(school)))
+    data.update({"designations-TOTAL_FORMS": "1", "designations-0-kind": "low_results",
+                 "designations-0-year": "2022", "designations-0-basis": "Приказ",
+                 "designations-0-basis_act": str(foreign.pk)})  # fmt: skip
+    response = admin_client.post(change_url(school), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "относится к другому муниципалитету" in str(formset.errors)
+    assert not school.designations.exists()
