@@ -51,14 +51,11 @@ class ServiceDeletes:
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self.delete_service(obj)
+        services.row_delete(row=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            self.delete_service(obj)
-
-    def delete_service(self, obj: Any) -> None:
-        raise NotImplementedError
+            services.row_delete(row=obj)
 
 
 class LegalActForm(CheckedForm):
@@ -78,9 +75,6 @@ class LegalActAdmin(ServiceDeletes, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.legal_act_save(act=obj)
-
-    def delete_service(self, obj: models.LegalAct) -> None:
-        services.legal_act_delete(act=obj)
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
@@ -123,12 +117,9 @@ class RoadmapAdmin(ServiceDeletes, admin.ModelAdmin):
         for formset in formsets:
             sections = formset.save(commit=False)
             for section in formset.deleted_objects:
-                services.section_delete(section=section)
+                services.row_delete(row=section)
             for section in sections:
                 services.section_save(section=section)
-
-    def delete_service(self, obj: models.Roadmap) -> None:
-        services.roadmap_delete(roadmap=obj)
 
 
 class SectionForm(CheckedForm):
@@ -145,9 +136,6 @@ class SectionAdmin(ServiceDeletes, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.section_save(section=obj)
-
-    def delete_service(self, obj: models.Section) -> None:
-        services.section_delete(section=obj)
 
 
 MEASURE_LINKS = ("owners", "owner_organisations", "schools")
@@ -225,9 +213,6 @@ class MeasureAdmin(ServiceDeletes, admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The owners and schools were set by measure_save."""
-
-    def delete_service(self, obj: models.Measure) -> None:
-        services.measure_delete(measure=obj)
 
 
 class ReadOnly:

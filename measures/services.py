@@ -325,22 +325,15 @@ def _measures_of(obj: Roadmap | Section | Measure) -> Any:
     return obj.measures.all()
 
 
-def _refuse_deletion(obj: Roadmap | Section | Measure | LegalAct) -> None:
-    if problem := deletion_problem(obj):
-        raise ValidationError(problem)
-
-
 @transaction.atomic
 def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
     """Save a roadmap's header (and its amending acts, when given) under the tenant rules;
     a changed period re-reads the deadlines of its measures not corrected by hand.
     ValidationError (nothing saved) when a rule is broken."""
-    check_roadmap(roadmap, amended_by or ())
     period_before = None
     if roadmap.pk is not None:
         period_before = Roadmap.objects.filter(pk=roadmap.pk).values_list("starts_on", "ends_on")[0]
-    roadmap.full_clean(exclude=["amended_by"])
-    roadmap.save()
+    _save_checked(roadmap, lambda row: check_roadmap(row, amended_by or ()))
     if amended_by is not None:
         roadmap.amended_by.set(amended_by)
     if period_before is not None and tuple(period_before) != roadmap_period(roadmap):
@@ -351,55 +344,37 @@ def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
 
 
 @transaction.atomic
-def roadmap_delete(*, roadmap: Roadmap) -> None:
-    """Delete a roadmap with its sections and measures; refused when schools reported on it."""
-    _refuse_deletion(roadmap)
-    roadmap.delete()
-
-
-@transaction.atomic
 def section_save(*, section: Section) -> Section:
     """Save a section under the tenant rule (ValidationError, nothing saved)."""
-    check_section(section)
-    section.full_clean()
-    section.save()
-    return section
-
-
-@transaction.atomic
-def section_delete(*, section: Section) -> None:
-    """Delete a section and its measures; refused when schools reported on them."""
-    _refuse_deletion(section)
-    section.delete()
-
-
-@transaction.atomic
-def measure_delete(*, measure: Measure) -> None:
-    """Delete a measure; refused when schools reported on it."""
-    _refuse_deletion(measure)
-    measure.delete()
+    return _save_checked(section, check_section)
 
 
 @transaction.atomic
 def legal_act_save(*, act: LegalAct) -> LegalAct:
     """Save an act under the tenant rule for its issuer (ValidationError, nothing saved)."""
-    check_legal_act(act)
-    act.full_clean()
-    act.save()
-    return act
+    return _save_checked(act, check_legal_act)
+
+
+def _save_checked[M: Roadmap | Section | LegalAct](row: M, check: Any) -> M:
+    check(row)
+    row.full_clean()
+    row.save()
+    return row
 
 
 @transaction.atomic
-def legal_act_delete(*, act: LegalAct) -> None:
-    """Delete an act that nothing rests on (refused, in Russian, while a roadmap or a
-    designation cites it)."""
-    _refuse_deletion(act)
+def row_delete(*, row: Roadmap | Section | Measure | LegalAct) -> None:
+    """Delete a roadmap (with its sections and measures), a section (with its measures), a
+    measure or an act; ValidationError (in Russian, nothing deleted) when schools reported on
+    the measures (`deletion_problem`) or other rows rest on it."""
+    if problem := deletion_problem(row):
+        raise ValidationError(problem)
     try:
         with transaction.atomic():
-            act.delete()
+            row.delete()
     except ProtectedError:
         raise ValidationError(
-            _("Документ нельзя удалить: на него ссылаются другие записи.")
+            _("«%(row)s» нельзя удалить: на него ссылаются другие записи.") % {"row": row}
         ) from None
 
 

@@ -137,7 +137,7 @@ def test_a_measure_with_reports_is_not_deleted_by_the_admin(admin_client):
     assert "по мероприятиям есть отчёты школ (1)" in response.text
     assert Measure.objects.filter(pk=measure.pk).exists()
     with pytest.raises(ValidationError):
-        services.measure_delete(measure=measure)
+        services.row_delete(row=measure)
     assert Measure.objects.filter(pk=measure.pk).exists()
 
 
