@@ -121,7 +121,7 @@ def export_structure(roadmap: Roadmap, measures: QuerySet[Measure] | None = None
                 "planned_result": m.planned_result,
                 "deadline": {**m.deadline.as_dict(), "corrected": m.deadline_corrected},
             }
-            for m in _measures(roadmap, measures)
+            for m in _measures(roadmap, measures).with_deadline()
         ],
     }
 

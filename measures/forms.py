@@ -111,6 +111,11 @@ class MeasureForm(VersionedForm, forms.ModelForm):
         return data
 
 
+# the kinds of deadline that name control dates (the others: continuous, as needed, external,
+# not read)
+DATED_KINDS = {Kind.DATE, Kind.BY_DATE, Kind.MONTH, Kind.RANGE, Kind.DATES, Kind.RECURRING}
+
+
 class DeadlineForm(VersionedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Вид срока"), choices=Kind.choices)
     start = forms.DateField(label=_("Начало"), required=False, widget=DateInput())
@@ -127,6 +132,10 @@ class DeadlineForm(VersionedForm, forms.Form):
         choices=[("", _("нет")), *Recurrence.choices],
     )
     external_body = forms.CharField(label=_("По графику органа"), required=False, max_length=300)
+
+    def correction(self) -> dict[str, object]:
+        """The person's reading, by Deadline's field names (the form's own names)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in self.declared_fields}
 
     def clean_due_dates(self) -> list[date]:
         dates = []
@@ -151,7 +160,7 @@ class DeadlineForm(VersionedForm, forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("Окончание раньше начала."))
-        if data.get("kind") in {"date", "by_date", "month", "range", "dates", "recurring"} and (
+        if data.get("kind") in DATED_KINDS and (
             not data.get("due_dates") and "due_dates" not in self.errors
         ):
             self.add_error("due_dates", _("Для этого вида срока укажите хотя бы одну дату."))

@@ -1,8 +1,10 @@
+from typing import Any
+
 import pghistory
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import Deadline, Kind, Recurrence
@@ -192,6 +194,37 @@ class Section(models.Model):
         return f"{self.number} {self.title}".strip()
 
 
+class MeasureQuerySet(models.QuerySet):
+    def with_deadline(self) -> "MeasureQuerySet":
+        """Each measure with its current due dates (`Measure.deadline` reads them): a list
+        reads every reading in its own query, with no query per measure."""
+        return self.annotate(
+            current_due_dates=ArraySubquery(
+                Occurrence.objects.filter(
+                    measure=OuterRef("pk"), kind=Occurrence.Kind.DUE, retired=False
+                )
+                .order_by("due_on")
+                .values("due_on")
+            )
+        )
+
+
+# The fields of a measure's reading of its deadline (`deadline_<name>` on Measure, `<name>` on
+# Deadline), beside the text it is read from and its due dates (the measure's occurrences).
+DEADLINE_FIELDS = (
+    "kind", "start", "end", "recurrence", "external_body", "needs_review", "note",
+)  # fmt: skip
+
+
+def deadline_of(row: Any, due_dates: list) -> Deadline:
+    """The reading kept on a measure (or on its history event: the same field names)."""
+    return Deadline(
+        text=row.deadline_text,
+        due_dates=due_dates,
+        **{name: getattr(row, f"deadline_{name}") for name in DEADLINE_FIELDS},
+    )
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Measure(models.Model):
     roadmap = models.ForeignKey(
@@ -233,9 +266,6 @@ class Measure(models.Model):
         _("периодичность"), max_length=50, choices=Recurrence.choices, blank=True
     )
     deadline_external_body = models.CharField(_("по графику органа"), max_length=300, blank=True)
-    deadline_due_dates = ArrayField(
-        models.DateField(), verbose_name=_("контрольные даты"), default=list, blank=True
-    )
     deadline_needs_review = models.BooleanField(_("срок требует проверки"), default=False)
     deadline_note = models.TextField(_("пояснение к сроку"), blank=True)
     deadline_corrected = models.BooleanField(
@@ -258,6 +288,8 @@ class Measure(models.Model):
         ),
     )
 
+    objects = MeasureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("мероприятие")
         verbose_name_plural = _("мероприятия")
@@ -277,18 +309,41 @@ class Measure(models.Model):
 
     @property
     def deadline(self) -> Deadline:
-        """The reading of the deadline text, as the engine gives it (or as corrected)."""
-        return Deadline(
-            text=self.deadline_text,
-            kind=self.deadline_kind,
-            start=self.deadline_start,
-            end=self.deadline_end,
-            due_dates=list(self.deadline_due_dates),
-            recurrence=self.deadline_recurrence,
-            external_body=self.deadline_external_body,
-            needs_review=self.deadline_needs_review,
-            note=self.deadline_note,
-        )
+        """The reading of the deadline text, as the engine gives it (or as corrected): the
+        one way to read it. Its due dates are the measure's current «due» occurrences (one
+        query; none in a list read `with_deadline()`, or with the occurrences prefetched), or
+        those of a reading set and not yet saved."""
+        if self._pending_due_dates is not None:
+            due_dates = list(self._pending_due_dates)
+        elif "current_due_dates" in self.__dict__:  # MeasureQuerySet.with_deadline()
+            due_dates = list(self.current_due_dates)
+        elif self.pk is None:
+            due_dates = []
+        else:
+            due_dates = sorted(
+                o.due_on
+                for o in self.occurrences.all()
+                if o.kind == Occurrence.Kind.DUE and not o.retired
+            )
+        return deadline_of(self, due_dates)
+
+    def set_deadline(self, reading: Deadline, *, corrected: bool = False) -> None:
+        """Put a reading of the deadline on the measure (not saved): the one way to set it.
+
+        Its due dates become the measure's occurrences when a service saves it
+        (`services.sync_occurrences`). `corrected`: a person's reading, which later edits of
+        the text keep (`services.measure_save` does not read the text again)."""
+        for name in DEADLINE_FIELDS:
+            setattr(self, f"deadline_{name}", getattr(reading, name))
+        self.deadline_external_body = self.deadline_external_body[:300]
+        self.deadline_corrected = corrected
+        self._pending_due_dates = sorted(set(reading.due_dates))
+
+    _pending_due_dates: list | None = None
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self._pending_due_dates = None  # read the due dates from the occurrences again
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def deadline_summary(self) -> str:
@@ -316,6 +371,14 @@ class Occurrence(models.Model):
     )
     due_on = models.DateField(_("контрольная дата"))
     kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.DUE)
+    retired = models.BooleanField(
+        _("больше не в сроке"),
+        default=False,
+        help_text=_(
+            "Дата ушла из прочтения срока, но по ней есть отчёты школ: она хранится ради них и "
+            "не считается текущим контрольным сроком мероприятия"
+        ),
+    )
 
     class Meta:
         verbose_name = _("контрольный срок")

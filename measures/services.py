@@ -5,12 +5,15 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pghistory
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,15 +66,9 @@ def roadmap_period(roadmap: Roadmap) -> tuple[date, date]:
 
 
 def apply_deadline(measure: Measure, deadline: Deadline) -> None:
-    """Copy the engine's reading of the deadline text onto the measure (not saved)."""
-    measure.deadline_kind = deadline.kind
-    measure.deadline_start = deadline.start
-    measure.deadline_end = deadline.end
-    measure.deadline_due_dates = list(deadline.due_dates)
-    measure.deadline_recurrence = deadline.recurrence
-    measure.deadline_external_body = deadline.external_body[:300]
-    measure.deadline_needs_review = deadline.needs_review
-    measure.deadline_note = deadline.note
+    """Put the engine's reading of the deadline text on the measure (not saved); a thin name
+    for `Measure.set_deadline`, which the import and the copy call."""
+    measure.set_deadline(deadline)
 
 
 def quarter_ends(starts_on: date, ends_on: date) -> list[date]:
@@ -98,31 +95,37 @@ def wanted_occurrences(measure: Measure) -> dict[date, str]:
     """The occurrences a measure should have: its control dates; or, when its deadline gives
     none (постоянно, по мере необходимости, по графику другого органа, not read), a quarterly
     status note over the roadmap's period."""
-    if measure.deadline_due_dates:
-        return {day: Occurrence.Kind.DUE for day in measure.deadline_due_dates}
+    if due_dates := measure.deadline.due_dates:
+        return {day: Occurrence.Kind.DUE for day in due_dates}
     starts_on, ends_on = roadmap_period(measure.roadmap)
     return {day: Occurrence.Kind.QUARTER for day in quarter_ends(starts_on, ends_on)}
 
 
 def sync_occurrences(measure: Measure) -> None:
-    """Make the measure's occurrences match its due dates (or quarterly notes).
+    """Make the measure's occurrences match its reading's due dates (or quarterly notes).
 
     An occurrence that already has school reports is kept even when its date is no longer
-    due: reports are evidence and are never deleted by an edit.
-    """
+    due: reports are evidence and are never deleted by an edit. It is kept retired (not a
+    current control date of the measure; the reports on it still count where they counted);
+    a retired one whose date comes back is current again, of the kind now wanted."""
     wanted = wanted_occurrences(measure)
     existing = {o.due_on: o for o in measure.occurrences.all()}
-    stale = [d for d, o in existing.items() if wanted.get(d) != o.kind]
-    if stale:
-        measure.occurrences.filter(due_on__in=stale, reports__isnull=True).delete()
-    kept = set(measure.occurrences.values_list("due_on", flat=True)) if stale else set(existing)
+    gone = [day for day, o in existing.items() if day not in wanted]
+    if gone:
+        measure.occurrences.filter(due_on__in=gone, reports__isnull=True).delete()
+        measure.occurrences.filter(due_on__in=gone, retired=False).update(retired=True)
+    for day, o in existing.items():
+        if day in wanted and (o.retired or o.kind != wanted[day]):
+            Occurrence.objects.filter(pk=o.pk).update(kind=wanted[day], retired=False)
     Occurrence.objects.bulk_create(
         [
             Occurrence(measure=measure, due_on=day, kind=kind)
             for day, kind in sorted(wanted.items())
-            if day not in kept
+            if day not in existing
         ]
     )
+    # the reading's due dates are now the occurrences; read them from there from now on
+    measure._prefetched_objects_cache = {}
 
 
 def _save_versioned(measure: Measure, expected_version: int | None) -> None:
@@ -140,16 +143,30 @@ def _save_versioned(measure: Measure, expected_version: int | None) -> None:
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, expected_version: int | None = None) -> Measure:
-    """Save a measure edited by a person; re-read its deadline unless it was corrected by hand.
+def measure_save(
+    *,
+    measure: Measure,
+    expected_version: int | None = None,
+    links: dict[str, Any] | None = None,
+) -> Measure:
+    """Save a measure edited by a person (or made new); re-read its deadline unless it was
+    corrected by hand; its occurrences follow the reading. `links`: the owners and schools to
+    set (`{"owners": [...], "owner_organisations": [...], "schools": [...]}`), when given.
 
-    StaleEdit (nothing saved) when someone saved the measure after `expected_version`."""
+    StaleEdit (nothing saved) when someone saved the measure after `expected_version`;
+    ValidationError (in Russian, nothing saved) when its section belongs to another roadmap
+    or a link to another municipality."""
+    check_measure(measure)
+    check_measure_links(measure, links or {})
     if not measure.deadline_corrected:
-        apply_deadline(
-            measure, parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap))
-        )
-    _save_versioned(measure, expected_version)
+        measure.set_deadline(parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap)))
+    if measure.pk is None:
+        measure.save()
+    else:
+        _save_versioned(measure, expected_version)
     sync_occurrences(measure)
+    for name, rows in (links or {}).items():
+        getattr(measure, name).set(rows)
     return measure
 
 
@@ -157,24 +174,22 @@ def measure_save(*, measure: Measure, expected_version: int | None = None) -> Me
 def measure_correct_deadline(
     *,
     measure: Measure,
-    kind: str,
-    start: date | None,
-    end: date | None,
-    due_dates: list[date],
-    recurrence: str = "",
-    external_body: str = "",
+    reading: Deadline | None = None,
     expected_version: int | None = None,
+    **fields: Any,
 ) -> Measure:
-    """A person's reading of the deadline replaces the engine's; later edits keep it."""
-    measure.deadline_kind = kind
-    measure.deadline_start = start
-    measure.deadline_end = end
-    measure.deadline_due_dates = sorted(set(due_dates))
-    measure.deadline_recurrence = recurrence
-    measure.deadline_external_body = external_body
-    measure.deadline_needs_review = False
-    measure.deadline_note = _("Срок уточнён вручную.")
-    measure.deadline_corrected = True
+    """A person's reading of the deadline replaces the engine's; later edits keep it.
+
+    The reading is `reading` with `fields` (Deadline's: kind, start, end, due_dates,
+    recurrence, external_body) put over it, or `fields` alone."""
+    reading = replace(
+        reading or Deadline(text=measure.deadline_text),
+        **fields,
+        text=measure.deadline_text,
+        needs_review=False,
+        note=_("Срок уточнён вручную."),
+    )
+    measure.set_deadline(reading, corrected=True)
     _save_versioned(measure, expected_version)
     sync_occurrences(measure)
     return measure
@@ -185,6 +200,182 @@ def measure_reset_deadline(*, measure: Measure, expected_version: int | None = N
     """Forget the manual correction and read the deadline text again."""
     measure.deadline_corrected = False
     return measure_save(measure=measure, expected_version=expected_version)
+
+
+# --- Tenant rules: every write of a roadmap, a section, a measure or an act checks them ------
+
+OUTSIDE_BODIES = (Organisation.Kind.REGIONAL_BODY, Organisation.Kind.FEDERAL_BODY)
+
+
+def _issuer_problem(issuer: Organisation, municipality_id: int) -> str | None:
+    """Why `issuer` may not issue acts for the municipality: it is neither one of the
+    municipality's own organisations nor a regional (of its region) or federal body."""
+    if issuer.municipality_id == municipality_id:
+        return None
+    if issuer.kind == Organisation.Kind.FEDERAL_BODY:
+        return None
+    if issuer.kind == Organisation.Kind.REGIONAL_BODY and issuer.municipality_id is None:
+        region_id = Municipality.objects.filter(pk=municipality_id).values("region_id")[:1]
+        if issuer.region_id is None or issuer.region_id == region_id[0]["region_id"]:
+            return None
+    return _(
+        "Документ издал(а) «%(issuer)s» — организация другого муниципалитета. Утверждать "
+        "и изменять дорожную карту могут органы этого муниципалитета, региональные и "
+        "федеральные органы."
+    ) % {"issuer": issuer.short_name or issuer.name}
+
+
+def check_roadmap(roadmap: Roadmap, amended_by: Any = ()) -> None:
+    """ValidationError (in Russian, by field) when the roadmap points outside its municipality:
+    an approving or amending act whose issuer is another municipality's organisation, a
+    school of another municipality."""
+    errors: dict[str, list[str]] = {}
+    for field, acts in (("approved_by", [roadmap.approved_by]), ("amended_by", amended_by)):
+        for act in acts:
+            problem = act and _issuer_problem(act.issuer, roadmap.municipality_id)
+            if problem:
+                errors.setdefault(field, []).append(problem)
+    if roadmap.school is not None and roadmap.school.municipality_id != roadmap.municipality_id:
+        errors["school"] = [
+            _("Школа «%(school)s» относится к другому муниципалитету.") % {"school": roadmap.school}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_measure(measure: Measure) -> None:
+    """ValidationError (in Russian) when the measure's section belongs to another roadmap."""
+    if measure.section_id is not None and measure.section.roadmap_id != measure.roadmap_id:
+        raise ValidationError(
+            {
+                "section": _(
+                    "Раздел «%(section)s» относится к другой дорожной карте; выберите раздел "
+                    "дорожной карты «%(roadmap)s»."
+                )
+                % {"section": measure.section, "roadmap": measure.roadmap}
+            }
+        )
+
+
+def check_legal_act(act: LegalAct) -> None:
+    """ValidationError (in Russian) when the act's issuer is another municipality's."""
+    if act.issuer_id is not None and (problem := _issuer_problem(act.issuer, act.municipality_id)):
+        raise ValidationError({"issuer": problem})
+
+
+def check_section(section: Section) -> None:
+    """ValidationError (in Russian) when a section moved to another roadmap would leave its
+    measures in a roadmap it no longer belongs to."""
+    if section.pk is not None and section.measures.exclude(roadmap_id=section.roadmap_id).exists():
+        raise ValidationError(
+            {
+                "roadmap": _(
+                    "В разделе есть мероприятия дорожной карты «%(roadmap)s»: раздел нельзя "
+                    "перенести в другую дорожную карту."
+                )
+                % {"roadmap": Section.objects.get(pk=section.pk).roadmap}
+            }
+        )
+
+
+def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
+    """ValidationError (in Russian, by field) for owners or schools of another municipality:
+    people and schools of the roadmap's municipality; organisations of it, or regional and
+    federal bodies."""
+    municipality_id = measure.roadmap.municipality_id
+    errors = {}
+    for name, rows in links.items():
+        strangers = [
+            str(row)
+            for row in rows
+            if row.municipality_id != municipality_id
+            and not (name == "owner_organisations" and row.kind in OUTSIDE_BODIES)
+        ]
+        if strangers:
+            errors[name] = _("Из другого муниципалитета: %(names)s.") % {
+                "names": ", ".join(strangers)
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def deletion_problem(obj: Roadmap | Section | Measure | LegalAct) -> str | None:
+    """Why the row may not be deleted, in Russian, or None. Reports are evidence: a roadmap,
+    section or measure that schools reported on stays; an act stays while a roadmap cites it."""
+    from measures.models import Report
+
+    if isinstance(obj, LegalAct):
+        if obj.approved_roadmaps.exists() or obj.amended_roadmaps.exists():
+            return _("Документ «%(act)s» нельзя удалить: на него ссылается дорожная карта.") % {
+                "act": obj
+            }
+        return None
+    reports = Report.objects.filter(occurrence__measure__in=_measures_of(obj)).count()
+    if not reports:
+        return None
+    return _("«%(row)s» нельзя удалить: по мероприятиям есть отчёты школ (%(count)s).") % {
+        "row": obj,
+        "count": reports,
+    }
+
+
+def _measures_of(obj: Roadmap | Section | Measure) -> Any:
+    if isinstance(obj, Measure):
+        return [obj]
+    return obj.measures.all()
+
+
+@transaction.atomic
+def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
+    """Save a roadmap's header (and its amending acts, when given) under the tenant rules;
+    a changed period re-reads the deadlines of its measures not corrected by hand.
+    ValidationError (nothing saved) when a rule is broken."""
+    period_before = None
+    if roadmap.pk is not None:
+        period_before = Roadmap.objects.filter(pk=roadmap.pk).values_list("starts_on", "ends_on")[0]
+    _save_checked(roadmap, lambda row: check_roadmap(row, amended_by or ()))
+    if amended_by is not None:
+        roadmap.amended_by.set(amended_by)
+    if period_before is not None and tuple(period_before) != roadmap_period(roadmap):
+        for measure in roadmap.measures.select_related("roadmap"):
+            measure.roadmap = roadmap
+            measure_save(measure=measure)
+    return roadmap
+
+
+@transaction.atomic
+def section_save(*, section: Section) -> Section:
+    """Save a section under the tenant rule (ValidationError, nothing saved)."""
+    return _save_checked(section, check_section)
+
+
+@transaction.atomic
+def legal_act_save(*, act: LegalAct) -> LegalAct:
+    """Save an act under the tenant rule for its issuer (ValidationError, nothing saved)."""
+    return _save_checked(act, check_legal_act)
+
+
+def _save_checked[M: Roadmap | Section | LegalAct](row: M, check: Any) -> M:
+    check(row)
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def row_delete(*, row: Roadmap | Section | Measure | LegalAct) -> None:
+    """Delete a roadmap (with its sections and measures), a section (with its measures), a
+    measure or an act; ValidationError (in Russian, nothing deleted) when schools reported on
+    the measures (`deletion_problem`) or other rows rest on it."""
+    if problem := deletion_problem(row):
+        raise ValidationError(problem)
+    try:
+        with transaction.atomic():
+            row.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("«%(row)s» нельзя удалить: на него ссылаются другие записи.") % {"row": row}
+        ) from None
 
 
 # --- Import -----------------------------------------------------------------------------------

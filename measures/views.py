@@ -25,7 +25,7 @@ from measures.forms import (
     VersionedForm,
 )
 from measures.history import display, history_of, visible_events
-from measures.models import Measure
+from measures.models import DEADLINE_FIELDS, Measure, deadline_of
 from measures.reporting import (
     SCHOOL_FIELDS,
     ReportRefused,
@@ -78,7 +78,7 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     in_full = selectors.reads_in_full(request.user, roadmap)
-    measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full)
+    measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full).with_deadline()
     rows = selectors.roadmap_rows(roadmap, measures)
     measure_count = sum(1 for row in rows if "measure" in row)
     # a director who does not read the municipality counts their own schools' pairs only
@@ -235,20 +235,23 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("measures:import_preview", args=[record.pk]) + "?confirmed=1")
 
 
-def _deadline_form(measure: Any, data: Any = None) -> DeadlineForm:
-    """The correction form of a measure (or of its history event: the same field names)."""
+def _deadline_values(measure: Any) -> dict[str, object]:
+    """The correction form's values for a measure, or for its history event (the same field
+    names), whose due dates are not kept on it: left out, so that a conflict counts any
+    change of them as a clash."""
+    if isinstance(measure, Measure):
+        reading = measure.deadline
+        due_dates = {"due_dates": ", ".join(d.strftime("%d.%m.%Y") for d in reading.due_dates)}
+    else:
+        reading, due_dates = deadline_of(measure, []), {}
+    fields = [name for name in DEADLINE_FIELDS if name in DeadlineForm.base_fields]
+    return {**{name: getattr(reading, name) for name in fields}, **due_dates}
+
+
+def _deadline_form(measure: Measure, data: Any = None) -> DeadlineForm:
+    """The correction form of a measure, filled with its reading."""
     return DeadlineForm(
-        data,
-        prefix="deadline",
-        version=measure.version,
-        initial={
-            "kind": measure.deadline_kind,
-            "start": measure.deadline_start,
-            "end": measure.deadline_end,
-            "due_dates": ", ".join(d.strftime("%d.%m.%Y") for d in measure.deadline_due_dates),
-            "recurrence": measure.deadline_recurrence,
-            "external_body": measure.deadline_external_body,
-        },
+        data, prefix="deadline", version=measure.version, initial=_deadline_values(measure)
     )
 
 
@@ -277,7 +280,7 @@ def _conflict(
         field = form.fields[name]
         now = _form_value(theirs[name])
         yours = _form_value(form.data.get(form.add_prefix(name), ""))
-        before = _form_value(base[name]) if base is not None else None
+        before = _form_value(base[name]) if base is not None and name in base else None
         labels = dict(getattr(field, "choices", None) or [])
 
         def shown(value: str, labels: dict = labels) -> str:
@@ -338,10 +341,6 @@ def _measure_values(measure: Measure) -> dict[str, object]:
     return {name: getattr(measure, name) for name in MeasureForm.Meta.fields}
 
 
-def _deadline_values(measure: Measure) -> dict[str, object]:
-    return dict(_deadline_form(measure).initial)
-
-
 def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
     form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
@@ -374,14 +373,7 @@ def measure_deadline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResp
     data = form.cleaned_data
     try:
         services.measure_correct_deadline(
-            measure=measure,
-            kind=data["kind"],
-            start=data["start"],
-            end=data["end"],
-            due_dates=data["due_dates"],
-            recurrence=data["recurrence"],
-            external_body=data["external_body"],
-            expected_version=data["version"],
+            measure=measure, expected_version=data["version"], **form.correction()
         )
     except StaleEdit as stale:
         conflict = _conflict(form, stale, _deadline_values)

@@ -242,23 +242,23 @@ def _load_roadmap(
         section_positions.append(position)
         measure_rows.extend((section, measure) for measure in row["measures"])
     for position, (section, row) in enumerate(measure_rows, start=1):
-        measure, _ = Measure.objects.update_or_create(
-            roadmap=roadmap,
-            position=position,
-            defaults={
-                "section": section,
-                "number": row["number"],
-                "title": row["title"],
-                "owners_text": row["owners"],
-                "deadline_text": row["deadline"],
-                "planned_result": row["result"],
-            },
+        measure = roadmap.measures.filter(position=position).first() or Measure(
+            roadmap=roadmap, position=position
         )
-        measure_save(measure=measure)  # the deadline's structure and occurrences
+        measure.section = section
+        measure.number, measure.title = row["number"], row["title"]
+        measure.owners_text, measure.deadline_text = row["owners"], row["deadline"]
+        measure.planned_result = row["result"]
         owners = _squash(row["owners"])
-        measure.owners.set([p for name, p in people.items() if _squash(name) in owners])
-        measure.owner_organisations.set(
-            [o for o in organisations.values() if o.short_name and o.short_name in owners]
+        # through the service: the deadline's reading and occurrences, the owners
+        measure_save(
+            measure=measure,
+            links={
+                "owners": [p for name, p in people.items() if _squash(name) in owners],
+                "owner_organisations": [
+                    o for o in organisations.values() if o.short_name and o.short_name in owners
+                ],
+            },
         )
     roadmap.measures.filter(position__gt=len(measure_rows)).delete()
     roadmap.sections.exclude(position__in=section_positions).delete()

@@ -103,15 +103,7 @@ def _correct(measure: Measure, old_year: int, year: int) -> None:
     reading = parse_deadline(text, (measure.roadmap.starts_on, measure.roadmap.ends_on))
     if reading.needs_review or not reading.due_dates:
         return  # left for a person to read
-    measure_correct_deadline(
-        measure=measure,
-        kind=reading.kind,
-        start=reading.start,
-        end=reading.end,
-        due_dates=reading.due_dates,
-        recurrence=reading.recurrence,
-        external_body=reading.external_body,
-    )
+    measure_correct_deadline(measure=measure, reading=reading)
 
 
 # --- Reports ---------------------------------------------------------------------------------

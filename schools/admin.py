@@ -1,18 +1,60 @@
+"""The directory's admin writes through `schools.services`: every save checks the tenant
+rules there (`record_problems`) and they are the form's errors, in Russian; nothing is saved
+past a broken rule. Appointments have their own services (permissions follow them)."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from roadmap_portal.forms import CleanTextModelForm
 from schools import models, services
 
 
+class CheckedForm(CleanTextModelForm):
+    """The service's tenant rules on the instance the form built, as the form's errors."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if not self.errors:
+            try:
+                services.check_record(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
+class ThroughServices:
+    """Saves and deletes, of the row and of its inlines, through the directory's services."""
+
+    form = CheckedForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.record_save(obj=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.record_delete(obj=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            services.record_delete(obj=obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.record_delete(obj=obj)
+        for obj in rows:
+            services.record_save(obj=obj)
+        formset.save_m2m()
+
+
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class RegionAdmin(ThroughServices, admin.ModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(models.Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class MunicipalityAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["name", "region"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -20,8 +62,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class OrganisationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "municipality"]
     list_filter = ["kind", "region", "municipality"]
     search_fields = ["name", "short_name"]
@@ -29,15 +70,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 class DesignationInline(admin.TabularInline):
-    form = CleanTextModelForm
+    form = CheckedForm
     model = models.SchoolDesignation
     extra = 0
     autocomplete_fields = ["basis_act"]
 
 
 @admin.register(models.School)
-class SchoolAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class SchoolAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["short_name", "municipality", "director"]
     list_filter = ["municipality__region", "municipality", "designations__kind"]
     search_fields = ["name", "short_name"]
@@ -47,8 +87,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SchoolDesignation)
-class SchoolDesignationAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class SchoolDesignationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["school", "kind", "year"]
     list_filter = ["kind", "year", "school__municipality"]
     search_fields = ["school__name", "school__short_name", "basis"]
@@ -57,14 +96,13 @@ class SchoolDesignationAdmin(admin.ModelAdmin):
 
 
 class AgreementItemInline(admin.TabularInline):
-    form = CleanTextModelForm
+    form = CheckedForm
     model = models.AgreementItem
     extra = 0
 
 
 @admin.register(models.PartnershipAgreement)
-class PartnershipAgreementAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class PartnershipAgreementAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["__str__", "pairing", "starts_on", "ends_on"]
     search_fields = ["number", "pairing__mentor__short_name", "pairing__supported__short_name"]
     list_select_related = ["pairing__mentor", "pairing__supported"]
@@ -73,8 +111,7 @@ class PartnershipAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MentorPairing)
-class MentorPairingAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class MentorPairingAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["mentor", "supported", "starts_on", "ends_on"]
     list_filter = ["mentor__municipality"]
     search_fields = ["mentor__short_name", "supported__short_name"]
@@ -83,8 +120,7 @@ class MentorPairingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class PersonAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["short_name", "position", "organisation", "school", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "position", "email"]
@@ -93,15 +129,14 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 class MemberInline(admin.TabularInline):
-    form = CleanTextModelForm
+    form = CheckedForm
     model = models.WorkingGroupMember
     extra = 0
     autocomplete_fields = ["person"]
 
 
 @admin.register(models.WorkingGroup)
-class WorkingGroupAdmin(admin.ModelAdmin):
-    form = CleanTextModelForm
+class WorkingGroupAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["title", "municipality", "year"]
     list_filter = ["municipality", "year"]
     search_fields = ["title"]

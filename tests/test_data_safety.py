@@ -186,7 +186,7 @@ def test_a_stale_deadline_correction_is_refused_and_kept(client, measure, coordi
     assert "15.04.2022" in response.text  # what Boris typed is still there
     measure.refresh_from_db()
     assert not measure.deadline_corrected
-    assert measure.deadline_due_dates == [date(2022, 3, 31)]
+    assert measure.deadline.due_dates == [date(2022, 3, 31)]
 
 
 def test_a_form_without_its_version_is_refused_with_a_message(client, measure, coordinators):

@@ -280,7 +280,7 @@ def test_living_demo_has_reports_in_every_state(db, django_capture_on_commit_cal
     )
     # the flagged deadlines were corrected to this year's month, but for one left for review
     february = roadmap.measures.get(number="1.1")
-    assert february.deadline_corrected and february.deadline_due_dates == [date(LAST_YEAR, 2, 28)]
+    assert february.deadline_corrected and february.deadline.due_dates == [date(LAST_YEAR, 2, 28)]
     assert list(
         roadmap.measures.filter(deadline_needs_review=True).values_list("number", flat=True)
     ) == ["3.16"]

@@ -181,7 +181,7 @@ def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
     })  # fmt: skip
     measure.refresh_from_db()
     assert measure.title == "Заполнение диагностической карты (уточнено)"
-    assert measure.deadline_due_dates[0].isoformat() == "2022-03-15"
+    assert measure.deadline.due_dates[0].isoformat() == "2022-03-15"
 
 
 def test_a_wrong_manual_date_is_explained(client, cherek):

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from measures.models import Occurrence
+from measures.deadlines import parse_deadline
+from measures.models import Measure, Occurrence
 from measures.services import measure_correct_deadline, measure_reset_deadline, measure_save
 from tests import factories
 
@@ -95,3 +96,84 @@ def test_saving_twice_changes_nothing():
     measure_save(measure=measure)
     assert list(measure.occurrences.values_list("pk", flat=True)) == ids
     assert len(ids) == 12
+
+
+def test_a_date_with_reports_moved_away_is_kept_retired_and_is_not_a_due_date():
+    measure = factories.MeasureFactory(deadline_text="Февраль 2022г.")
+    measure_save(measure=measure)
+    february = measure.occurrences.get()
+    factories.ReportFactory(occurrence=february)
+    measure.deadline_text = "Март 2022"
+    measure_save(measure=measure)
+    measure.refresh_from_db()
+    assert measure.deadline.due_dates == [date(2022, 3, 31)]
+    february.refresh_from_db()
+    assert february.retired and february.kind == "due"
+    # the reading comes back to February: the kept date is current again, with its report
+    measure.deadline_text = "Февраль 2022г."
+    measure_save(measure=measure)
+    february.refresh_from_db()
+    assert not february.retired and february.reports.count() == 1
+    assert Measure.objects.get(pk=measure.pk).deadline.due_dates == [date(2022, 2, 28)]
+    assert not measure.occurrences.filter(due_on=date(2022, 3, 31)).exists()
+
+
+def test_a_quarterly_note_with_reports_on_a_date_now_due_becomes_that_control_date():
+    measure = factories.MeasureFactory(deadline_text="Постоянно")
+    measure_save(measure=measure)
+    note = measure.occurrences.get(due_on=date(2022, 12, 31))
+    factories.ReportFactory(occurrence=note)
+    measure.deadline_text = "до 31 декабря 2022 г."
+    measure_save(measure=measure)
+    note.refresh_from_db()
+    assert note.kind == "due" and not note.retired
+    assert Measure.objects.get(pk=measure.pk).deadline.due_dates == [date(2022, 12, 31)]
+    assert quarter_notes(measure) == []
+
+
+def test_the_reading_is_set_and_read_in_one_place():
+    measure = factories.MeasureFactory(deadline_text="ежеквартально")
+    reading = parse_deadline(measure.deadline_text, (date(2022, 1, 1), date(2022, 12, 31)))
+    measure.set_deadline(reading)
+    assert measure.deadline == reading  # before saving: the reading as set
+    measure_save(measure=measure)
+    again = Measure.objects.get(pk=measure.pk)
+    assert again.deadline == reading  # after: from the row and its occurrences
+    listed = Measure.objects.filter(pk=measure.pk).with_deadline().get()
+    assert listed.deadline == reading
+    assert listed.deadline.due_dates == [
+        date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31)
+    ]  # fmt: skip
+
+
+def test_a_list_reads_every_reading_without_a_query_per_measure(django_assert_num_queries):
+    roadmap = factories.RoadmapFactory()
+    for text in ("Февраль 2022г.", "ежеквартально", "постоянно"):
+        measure_save(measure=factories.MeasureFactory(roadmap=roadmap, deadline_text=text))
+    with django_assert_num_queries(1):
+        due = [m.deadline.due_dates for m in roadmap.measures.with_deadline().order_by("pk")]
+    assert due == [
+        [date(2022, 2, 28)],
+        [date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31)],
+        [],
+    ]
+
+
+def test_a_correction_through_a_reading():
+    measure = factories.MeasureFactory(deadline_text="По графику ИМЦ")
+    measure_save(measure=measure)
+    reading = parse_deadline("15.04.2022", (date(2022, 1, 1), date(2022, 12, 31)))
+    measure_correct_deadline(measure=measure, reading=reading)
+    again = Measure.objects.get(pk=measure.pk)
+    assert again.deadline_corrected and not again.deadline_needs_review
+    assert again.deadline.kind == "date" and again.deadline.due_dates == [date(2022, 4, 15)]
+    assert again.deadline_note == "Срок уточнён вручную."
+    assert again.deadline_text == "По графику ИМЦ"
+
+
+def test_a_new_measure_is_saved_through_the_service():
+    roadmap = factories.RoadmapFactory()
+    measure = Measure(roadmap=roadmap, position=1, title="Семинар", deadline_text="Май 2022")
+    measure_save(measure=measure)
+    assert measure.version == 1 and measure.deadline_kind == "month"
+    assert due(measure) == [date(2022, 5, 31)]

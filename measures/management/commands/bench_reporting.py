@@ -24,6 +24,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from measures.deadlines import Deadline, Kind, Recurrence
 from measures.management.commands.bench_pages import Command as BenchPages
 from measures.models import Measure, Occurrence, Report, Roadmap
 from schools.models import Municipality, Region, School, SchoolDesignation
@@ -138,24 +139,28 @@ class Command(BaseCommand):
                 starts_on=date(year, 1, 1),
                 ends_on=date(year, 12, 31),
             )
-            measures = Measure.objects.bulk_create(
+            monthly = Deadline(
+                text="Ежемесячно", kind=Kind.RECURRING, recurrence=Recurrence.MONTHLY,
+                due_dates=[date(year, month, 28) for month in range(1, 13)],
+            )  # fmt: skip
+            measures = [
                 Measure(
                     roadmap=roadmap,
                     position=m,
                     number=f"{m}.",
                     title=f"Мероприятие {m}: методический семинар для учителей",
                     owners_text="Руководители ШНОР",
-                    deadline_text="Ежемесячно",
-                    deadline_kind="recurring",
-                    deadline_recurrence="monthly",
-                    deadline_due_dates=[date(year, month, 28) for month in range(1, 13)],
+                    deadline_text=monthly.text,
                 )
                 for m in range(1, options["measures"] + 1)
-            )
+            ]
+            for measure in measures:
+                measure.set_deadline(monthly)
+            Measure.objects.bulk_create(measures)
             occurrences += Occurrence.objects.bulk_create(
                 Occurrence(measure=measure, due_on=day)
                 for measure in measures
-                for day in measure.deadline_due_dates
+                for day in measure.deadline.due_dates
             )
         users = {}
         for login, role in LOGINS.items():

@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from measures.deadlines import parse_deadline
-from measures.models import Roadmap
+from measures.models import DEADLINE_FIELDS, Roadmap
 from schools.models import Municipality, Region, School, SchoolDesignation
 from schools.services import ROLE_GROUPS, ROLE_PERMISSIONS, appoint
 
@@ -389,6 +389,7 @@ class Command(BaseCommand):
         self, rng, options, municipalities, by_municipality, school_names
     ) -> dict[str, int]:
         roadmaps, acts, sections, measures, named = [], [], [], [], []
+        occurrences: list[tuple] = []
         titles: set[tuple[int, str, int, int]] = set()
         per_municipality = _spread(options["roadmaps"], len(municipalities), rng)
         for (m_id, _name, _region), count in zip(municipalities, per_municipality, strict=True):
@@ -439,11 +440,15 @@ class Command(BaseCommand):
                 names_schools = school_id is None and rng.random() < 0.1
                 measures.append(
                     (measure_id, position, f"{section + 1}.{position}", rng.choice(MEASURES),
-                     rng.choice(OWNERS), text, deadline.kind, deadline.start, deadline.end,
-                     deadline.recurrence, deadline.external_body, deadline.needs_review,
-                     deadline.note, False, rng.choice(RESULTS), not names_schools, roadmap_id,
-                     first_section + section, [d.isoformat() for d in deadline.due_dates], 1)
+                     rng.choice(OWNERS), text,
+                     *(getattr(deadline, name) for name in DEADLINE_FIELDS),
+                     False, rng.choice(RESULTS), not names_schools, roadmap_id,
+                     first_section + section, 1)
                 )  # fmt: skip
+                occurrences += [
+                    (len(occurrences) + n, measure_id, day, "due", False)
+                    for n, day in enumerate(deadline.due_dates, start=1)
+                ]
                 if names_schools:
                     candidates = by_municipality.get(m_id, [])
                     for named_school in rng.sample(candidates, min(len(candidates), 2)):
@@ -499,22 +504,21 @@ class Command(BaseCommand):
                     "title",
                     "owners_text",
                     "deadline_text",
-                    "deadline_kind",
-                    "deadline_start",
-                    "deadline_end",
-                    "deadline_recurrence",
-                    "deadline_external_body",
-                    "deadline_needs_review",
-                    "deadline_note",
+                    *(f"deadline_{name}" for name in DEADLINE_FIELDS),
                     "deadline_corrected",
                     "planned_result",
                     "all_designated_schools",
                     "roadmap_id",
                     "section_id",
-                    "deadline_due_dates",
                     "version",
                 ],
                 measures,
+            ),
+            # the due dates of the readings (no quarterly notes, as before)
+            "measures_occurrence": _copy(
+                "measures_occurrence",
+                ["id", "measure_id", "due_on", "kind", "retired"],
+                occurrences,
             ),
             "measures_measure_schools": _copy(
                 "measures_measure_schools", ["id", "measure_id", "school_id"], named
