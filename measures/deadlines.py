@@ -242,12 +242,18 @@ def _year_of(m: re.Match[str], group: int) -> int | None:
 def parse_point(text: str) -> Point | None:
     """One point in time, or None when the text is not one; Unsure when it is one but broken."""
     value = text.strip(" .,-")
-    value = re.sub(r"^(?:в|во|на|к|за|до)\s+", "", value)
+    value = re.sub(r"^(?:(?:в|во|на|к|за|до)\s+|по (?:итогам|окончании|завершении)\s+)", "", value)
     if m := re.fullmatch(rf"({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*{ACADEMIC_RE}", value):
         first, second = check_year(m[1]), check_year(m[2])
         if second != first + 1:
             raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
         return Point(9, 1, 8, None, first, end_year_offset=1, school=True)
+    if re.fullmatch(rf"(?:начал[а-я]*|старт[а-я]*)\s+{ACADEMIC_RE}", value):
+        return Point(9, 1, 9, 1, None, is_day=True, school=True)
+    if re.fullmatch(rf"(?:конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*)\s+{ACADEMIC_RE}", value):
+        return Point(5, 31, 5, 31, None, is_day=True, school=True, note=END_OF_SCHOOL_YEAR_NOTE)
+    if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
+        return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
     value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы|году)$", "", value).strip()
 
     if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{2,5})", value):
@@ -302,12 +308,6 @@ def parse_point(text: str) -> Point | None:
             return Point(12, 1, 2, None, None, end_year_offset=1)
         first = {"весн": 3, "весен": 3, "лет": 6, "осен": 9}[season]
         return Point(first, 1, first + 2, None, _year_of(m, 2))
-    if re.fullmatch(rf"(?:начал[а-я]*|старт[а-я]*)\s+{ACADEMIC_RE}", value):
-        return Point(9, 1, 9, 1, None, is_day=True, school=True)
-    if re.fullmatch(rf"(?:конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*)\s+{ACADEMIC_RE}", value):
-        return Point(5, 31, 5, 31, None, is_day=True, school=True, note=END_OF_SCHOOL_YEAR_NOTE)
-    if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
-        return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
     if m := re.fullmatch(r"(\d{4,5})", value):
         return Point(1, 1, 12, None, check_year(m[1]))
     return None
@@ -557,7 +557,7 @@ def _take_brackets(value: str, parts: Parts) -> str:
 
     def bracket(m: re.Match[str]) -> str:
         inner = m[1].strip(" ,.;")
-        if RECURRING_RE.search(inner) or WEEKDAY_RE.search(inner):
+        if RECURRING_RE.search(inner) or WEEKDAY_RE.search(inner) or "числа" in inner:
             return f" {inner} "
         if re.fullmatch(rf"(?:{MONTH_RE}|\d{{1,2}}\s+{MONTH_RE}|[\s,;и]+)+", inner):
             parts.anchors.append(inner)
@@ -609,6 +609,7 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
         if _external(result, value, cased, m, rest, period):
             return
         value = rest
+    value = re.sub(r"\s*включительно", "", value)
     if RELATIVE_RE.search(value):
         raise Unsure("срок отсчитывается от события, а не от даты; укажите дату")
     parts = Parts()
@@ -633,6 +634,7 @@ def _external(
     source = cased if len(cased) == len(value) else value
     body = source[m.start(group) : m.end(group)].strip(" ,.;:")
     body = re.sub(r"^(?:приказом|графиком|планом|распоряжением|письмом)\s+", "", body, flags=re.I)
+    body = re.sub(r"\s*\([^()]*\)?\s*$", "", body)  # «Рособрнадзора (ВПР)»: a remark
     what = m["what"] or ""
     if what.startswith(("отдельн", "дорожн", "регион")):
         body = ""
@@ -866,13 +868,17 @@ def _limit_or_anchor(value: str, period: Period) -> Span | None:
 def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period) -> None:
     """«Ежегодно в декабре», «2 раза в год (май, декабрь)», «Февраль 2022 – далее ежегодно»."""
     dates: list[date] = []
+    first_named: date | None = None  # «Февраль 2022 – далее ежегодно» starts in February 2022
     for anchor in anchors:
-        anchor = re.sub(r"^(?:до|не позднее|к|в|во)\s+", "", anchor)
+        anchor = re.sub(r"^(?:в течение|на протяжении|до|не позднее|к|в|во)\s+", "", anchor)
         for text in [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", anchor) if p.strip()]:
             point = parse_point(text)
             if point is None:
                 raise Unsure(f"не распознана часть «{text}»")
             first_year = point.year
+            if first_year is not None:
+                named = point.span(first_year)[0]
+                first_named = min(first_named or named, named)
             point.year = None
             try:
                 spans = _spans(point, period)
@@ -881,9 +887,9 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
             dates += [end for _, end in spans if first_year is None or end.year >= first_year]
     result.start, result.end = period
     result.due_dates = _inside(dates, period)
-    if result.due_dates:
-        result.start = max(period[0], min(result.due_dates).replace(day=1))
-    else:
+    if result.due_dates and first_named:
+        result.start = max(period[0], first_named)
+    if not result.due_dates:
         result.needs_review = True
         result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
 
