@@ -517,6 +517,12 @@ WEEKDAY_RE = re.compile(
 DAY_OF_MONTH_RE = re.compile(r"(?:(?:до|не позднее|к)\s+)?(\d{1,2})\s*(?:-?го)?\s+числа")
 
 
+TIMEISH_RE = re.compile(
+    rf"(?<![а-я])(?:{MONTH_RE}|квартал|полугоди|четверт|декад|учебн|в течение|период|числа"
+    r"|весн|осен|зим)|\b\d{4}\b|\d{1,2}\.\d{1,2}"
+)
+
+
 @dataclass
 class Parts:
     recurrence: str = ""
@@ -557,11 +563,13 @@ def _take_brackets(value: str, parts: Parts) -> str:
 
     def bracket(m: re.Match[str]) -> str:
         inner = m[1].strip(" ,.;")
-        if RECURRING_RE.search(inner) or WEEKDAY_RE.search(inner) or "числа" in inner:
+        if RECURRING_RE.search(inner) or WEEKDAY_RE.search(inner):
             return f" {inner} "
         if re.fullmatch(rf"(?:{MONTH_RE}|\d{{1,2}}\s+{MONTH_RE}|[\s,;и]+)+", inner):
             parts.anchors.append(inner)
             return " "
+        if TIMEISH_RE.search(inner) and not EXTERNAL_RE.search(inner):
+            return f" {inner} "  # «(в течение учебного года)», «(до 20 числа)»: part of the span
         return " "  # a remark such as «(ГИА)» or «(по согласованию)»
 
     return re.sub(r"\(([^()]*)\)?", bracket, value).strip()
@@ -618,6 +626,8 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     if parts.recurrence:
         _recurring(result, value, parts, period)
         return
+    if parts.anchors:
+        raise Unsure(f"в скобках названы месяцы «{', '.join(parts.anchors)}»; уточните срок")
     _plain(result, value, period)
 
 
