@@ -604,7 +604,7 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     """`value` is the normalised text in lower case; `cased` the same as written."""
     if not value:
         result.needs_review = True
-        result.note = "Срок не указан."
+        result.note = "Срок не указан: укажите его."
         return
     if AS_NEEDED_RE.search(value):
         result.kind = Kind.AS_NEEDED
@@ -733,9 +733,9 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
     if len(result.due_dates) < len({end for _, end in span.spans}):
         result.needs_review = True
         result.note = (
-            "Срок вне периода дорожной карты."
+            "Срок вне периода дорожной карты: проверьте год."
             if not result.due_dates
-            else "Часть дат вне периода дорожной карты."
+            else "Часть дат вне периода дорожной карты: проверьте годы."
         )
 
 
@@ -835,7 +835,7 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     if since := re.fullmatch(r"с\s*(.*)", value):
         if not since[1] or since[1] in {"…", "..."}:
             result.needs_review = True
-            result.note = "Начало не указано: принято начало периода."
+            result.note = "Начало не указано: принято начало периода; уточните его."
         else:
             point = parse_point(since[1])
             if point is None:
@@ -861,7 +861,9 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     result.due_dates = _inside(dates, period)
     if not result.due_dates:
         result.needs_review = True
-        result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
+        result.note = (
+            "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
+        )
     elif parts.recurrence == Recurrence.YEARLY and not value and not result.note:
         result.note = "Месяц не указан: контрольная дата — конец каждого года."
 
@@ -901,7 +903,9 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
         result.start = max(period[0], first_named)
     if not result.due_dates:
         result.needs_review = True
-        result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
+        result.note = (
+            "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
+        )
 
 
 def describe(
