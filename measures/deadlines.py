@@ -145,6 +145,7 @@ ACADEMIC_RE = r"(?:уч\.?\s*(?:г\.?|год[а-я]*)?|учебн[а-я]*\s+го
 ORDINAL_RE = r"[1-4]|i{1,3}|iv|перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*"
 WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
             "воскресень": 6}  # fmt: skip
+WEEKDAY_STEMS = "понедельник|вторник|сред|четверг|пятниц|суббот|воскресень"
 TERMS = {1: (9, 1, 10, 31), 2: (11, 1, 12, 31), 3: (1, 1, 3, 31), 4: (4, 1, 5, 31)}
 SUMMER = {6, 7, 8}
 SCHOOL_MONTHS_ONLY = {"monthly", "weekly", "termly"}  # inside a school year: no summer dates
@@ -216,8 +217,17 @@ class Point:
     is_day: bool = False
     school: bool = False  # a school year: monthly work inside it skips the summer
     note: str = ""
+    nth_weekday: tuple[int, int] | None = None  # «вторая среда марта»: (2, 2); last: (-1, …)
 
     def span(self, year: int) -> tuple[date, date]:
+        if self.nth_weekday is not None:
+            n, weekday = self.nth_weekday
+            days = [
+                date(year, self.start_month, d)
+                for d in range(1, calendar.monthrange(year, self.start_month)[1] + 1)
+                if date(year, self.start_month, d).weekday() == weekday
+            ]
+            return days[n - 1 if n > 0 else -1], days[n - 1 if n > 0 else -1]
         start = safe_date(year, self.start_month, self.start_day)
         end_year = year + self.end_year_offset
         if self.end_day is None:
@@ -268,6 +278,15 @@ def parse_point(text: str) -> Point | None:
             raise Unsure(f"нет месяца {month} в дате «{value}»")
         safe_date(2024, month, day)
         return Point(month, day, month, day, None, is_day=True)
+    if m := re.fullmatch(
+        rf"(перв|втор|трет|четв[её]рт|последн)[а-я]*\s+({WEEKDAY_STEMS})[а-я]*\s+({MONTH_RE})"
+        rf"{YEAR_TAIL}",
+        value,
+    ):
+        n = -1 if m[1] == "последн" else ordinal(m[1])
+        weekday = next(d for stem, d in WEEKDAYS.items() if m[2].startswith(stem))
+        month = month_number(m[3])
+        return Point(month, 1, month, 1, _year_of(m, 4), is_day=True, nth_weekday=(n, weekday))
     if m := re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE}){YEAR_TAIL}", value):
         day, month = int(m[1]), month_number(m[2])
         safe_date(_year_of(m, 3) or 2024, month, day)  # 2024: a leap year accepts 29 февраля
@@ -389,6 +408,11 @@ def parse_span(value: str, period: Period | None) -> Span | None:
                 merged[-1] = f"{merged[-1]} {part.strip()}"
             else:
                 merged.append(part)
+        # «4, 9 и 23 сентября»: bare days take the month (and year) written once at the end
+        if tail := re.fullmatch(rf"\d{{1,2}}\s+((?:{MONTH_RE})(?:\s+\d{{2,5}})?.*)", merged[-1]):
+            merged = [
+                f"{p} {tail[1]}" if re.fullmatch(r"\d{1,2}", p.strip()) else p for p in merged
+            ]
         parts = merged
     if len(parts) > 1:
         return _list(parts, period)
@@ -488,7 +512,8 @@ CONTINUOUS_RE = re.compile(
 )
 RELATIVE_RE = re.compile(
     r"(?:\d+\s*|\b)(?:дн[а-я]*|недел[а-я]*|месяц[а-я]*|рабоч[а-я]*)\s+(?:со дня|с момента|после"
-    r"|до начала|до дня|с даты|до проведения)|за \d+\s*(?:дн|недел|месяц)"
+    r"|до начала|до дня|с даты|до проведения)"
+    r"|за (?:\d+|одн[а-я]*|две|два|три|четыре|пять|десять)\s*(?:дн|недел|месяц|календ|рабоч)"
     r"|^в течение (?:\d+\s*)?(?:дн|недел|месяц[а-я]*(?:\s|$)|рабоч|календарн)"
     r"|^(?:после|по окончании|по завершении|по факту)\s+"
     r"(?!четверт|года|учебного|полугоди|квартал|кажд)"
@@ -529,6 +554,7 @@ class Parts:
     weekday: int | None = None
     day: int | None = None
     anchors: list[str] = field(default_factory=list)  # bracketed points of a recurrence
+    checks: list[str] = field(default_factory=list)  # «(13.03.24)»: a date that confirms the text
     later: bool = False  # «… – далее ежегодно»
 
 
@@ -567,6 +593,9 @@ def _take_brackets(value: str, parts: Parts) -> str:
             return f" {inner} "
         if re.fullmatch(rf"(?:{MONTH_RE}|\d{{1,2}}\s+{MONTH_RE}|[\s,;и]+)+", inner):
             parts.anchors.append(inner)
+            return " "
+        if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", inner):
+            parts.checks.append(inner)
             return " "
         if TIMEISH_RE.search(inner) and not EXTERNAL_RE.search(inner):
             return f" {inner} "  # «(в течение учебного года)», «(до 20 числа)»: part of the span
@@ -629,6 +658,28 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     if parts.anchors:
         raise Unsure(f"в скобках названы месяцы «{', '.join(parts.anchors)}»; уточните срок")
     _plain(result, value, period)
+    if parts.checks:
+        _confirm(result, value, parts.checks, period)
+
+
+def _confirm(result: Deadline, value: str, checks: list[str], period: Period | None) -> None:
+    """«Вторая среда марта (13.03.24)»: the date in brackets must be one the words name."""
+    named = []
+    for check in checks:
+        point = parse_point(check)
+        assert point is not None and point.year is not None
+        named.append(point.span(point.year)[0])
+    if result.kind != Kind.UNKNOWN and not set(named) <= set(result.due_dates):
+        listed = ", ".join(checks)
+        raise Unsure(f"дата в скобках ({listed}) не совпадает со сроком «{value}»; проверьте её")
+    result.kind = Kind.DATE if len(named) == 1 else Kind.DATES
+    result.recurrence = ""
+    result.start, result.end = min(named), max(named)
+    result.due_dates = _inside(named, period)
+    result.note = ""
+    if len(result.due_dates) < len(set(named)):
+        result.needs_review = True
+        result.note = "Срок вне периода дорожной карты: проверьте год."
 
 
 def _external(
@@ -674,9 +725,12 @@ def _external(
 def _plain(result: Deadline, value: str, period: Period | None) -> None:
     """A span without a recurrence: a point, a range, a list; by a date; continuous."""
     mode = "point"
+    end_named = None  # «до конца 2023 года»: the end of a year is named, not its start
     if m := re.match(r"^(?:до|не позднее|в срок до|в срок не позднее|к)\s+", value):
         mode = "by"
-        value = re.sub(r"^(?:конца|концу|окончания|окончанию|завершения)\s+", "", value[m.end() :])
+        value = value[m.end() :]
+        end_named = re.match(r"^(?:конца|концу|окончания|окончанию|завершения)\s+", value)
+        value = value[end_named.end() :] if end_named else value
         if re.fullmatch(r"(?:текущего\s+)?(?:года|периода|учебного года|реализации.*)", value):
             _by_end_of(result, value, period)
             return
@@ -717,6 +771,8 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
         if period is not None and span.yearless:
             result.start, result.end = max(result.start, period[0]), min(result.end, period[1])
         return
+    if mode == "by" and span.long and not end_named:
+        raise Unsure(f"«{value}»: неясно, к началу или к концу срока; укажите дату")
     if mode == "by":
         result.kind = Kind.BY_DATE
         ends = [end for _, end in span.spans]

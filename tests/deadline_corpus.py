@@ -106,6 +106,19 @@ CONS_GIA = (
     "https://consultant.ru/document/cons_doc_LAW_438904/ (методические рекомендации ГИА 2024)"
 )
 KALM = "http://studydoc.ru/doc/720605/razvitie-obrazovaniya-v-kalmanskom-rajone"
+MURM = "https://lawmix.ru/zakonodatelstvo/1081805?page=2 (план-график РСОКО, Мурманская область)"
+KOR = "https://school9-kor-kubannet.ru/ (ГИА-9, итоговое собеседование 2023/24)"
+CHECHNYA = "https://base.garant.ru/408317607 (приказ о пробном ОГЭ, Чеченская Республика)"
+VCP = "https://consultant.ru/document/cons_doc_LAW_356201/ (ВЦП «Качество образования»)"
+MGSSHI = "https://mgsshi.by/ (календарь четвертей и каникул 2022/2023)"
+LIFE = "https://life.ru/p/1621473/amp (сроки ЕГЭ 2024)"
+RASSK = "https://shkola5rasskazovo-r68.gosweb.gosuslugi.ru/glavnoe/vpr (ВПР)"
+ROGOV = "https://shkolarogovatovskaya-r31.gosweb.gosuslugi.ru/ (новость о ВПР)"
+SPASSK = "https://spasskrono.ucoz.net/news/ (ВПР перенесены на осень 2022 года)"
+AZNED = "https://azned.net/?p=63610 (сроки ВПР)"
+PSIHO = "https://dzen.ru/psihoreflex?tab=articles (ВПР 2026)"
+MOIKA = "https://moika78.ru/news/2022-10-07/815652 (даты ЕГЭ 2023)"
+TAMBOV = "https://tambov-gid.ru/news/obschestvo/k-2023-godu-v-rossii-otkazhutsya-ot-ucheby-v-tretyu-smenu.htm"
 
 # --- the corpus ------------------------------------------------------------------------------
 
@@ -458,6 +471,77 @@ CASES: list[Case] = [
          R("date", yearly("02-10"), "yearly"), R("date", ("2024-02-10",))),
     Case("20 марта", "date", RAMBLER,
          R("date", yearly("03-20"), "yearly"), R("date", ("2024-03-20",))),
+    # Published phrases, a second search
+    Case("4 квартал 2006 г.", "outside the period", MURM, FLAG, FLAG),
+    Case("14 февраля 2024 г.", "date", KOR, R("date", ("2024-02-14",)), R("date", ("2024-02-14",))),
+    Case("вторая среда марта (13.03.24)", "date confirmed in brackets", KOR,
+         R("date", ("2024-03-13",)), R("date", ("2024-03-13",))),
+    Case("третий понедельник апреля (13.04.24)", "date confirmed in brackets", KOR,
+         FLAG, FLAG),  # 13.04.2024 is a Saturday: the words and the date disagree
+    Case("не позднее, чем за две недели до начала проведения итогового собеседования",
+         "relative", KOR, FLAG, FLAG),
+    Case("13 января 2024 года", "date", CHECHNYA,
+         R("date", ("2024-01-13",)), R("date", ("2024-01-13",))),
+    Case("20 января 2024 года", "date", CHECHNYA,
+         R("date", ("2024-01-20",)), R("date", ("2024-01-20",))),
+    Case("в 2023 году", "year", VCP,
+         R("range", ("2023-12-31",), start="2023-01-01"), R("range", ("2023-12-31",))),
+    Case("в 2024 году", "year", VCP,
+         R("range", ("2024-12-31",), start="2024-01-01"), FLAG),
+    Case("С 01.01.2024г. по 08.01.2023г.", "range", GUL, FLAG, FLAG),  # ends before it starts
+    Case("15.05.2024г. по 30.05.2024г.", "range", GUL,
+         R("range", ("2024-05-30",), start="2024-05-15"), R("range", ("2024-05-30",))),
+    Case("01.09-31.12.2023г", "range", GUL,
+         R("range", ("2023-12-31",), start="2023-09-01"), R("range", ("2023-12-31",))),
+    Case("01.01-31.05.2024г", "range", GUL,
+         R("range", ("2024-05-31",), start="2024-01-01"), R("range", ("2024-05-31",))),
+    Case("01.06 - 31.08.2024 г", "range", GUL,
+         R("range", ("2024-08-31",), start="2024-06-01"), R("range", ("2024-08-31",))),
+    Case("с 04.11. по 06.11.2023", "range", GUL,
+         R("range", ("2023-11-06",), start="2023-11-04"), R("range", ("2023-11-06",))),
+    Case("с 1 сентября 2022 г. по 29 октября 2022 г.", "outside the period", MGSSHI, FLAG, FLAG),
+    Case("с 1 июня 2023 г. по 31 августа 2023 г.", "range", MGSSHI,
+         R("range", ("2023-08-31",), start="2023-06-01"), FLAG),
+    Case("с 12 июня 2023 г. по 31 августа 2023 г. включительно", "range", RUSUAZ,
+         R("range", ("2023-08-31",), start="2023-06-12"), FLAG),
+    Case("4, 9 и 23 сентября", "dates", NEVA,
+         R("dates", ("2023-09-04", "2023-09-09", "2023-09-23",
+                     "2024-09-04", "2024-09-09", "2024-09-23")),
+         R("dates", ("2023-09-04", "2023-09-09", "2023-09-23"))),
+    Case("с 22 марта по 1 июля", "range", LIFE,
+         R("range", yearly("07-01"), "yearly"), R("range", ("2024-07-01",), start="2024-03-22")),
+    Case("4–9 сентября", "range", LIFE,
+         R("range", yearly("09-09"), "yearly"), R("range", ("2023-09-09",), start="2023-09-04")),
+    Case("не позднее, чем за 3 месяца до начала учебного года", "relative", RASSK, FLAG, FLAG),
+    Case("с 11 апреля по 16 мая 2025 года", "outside the period", RASSK, FLAG, FLAG),
+    Case("с 11 апреля по 16 мая", "range", ROGOV,
+         R("range", yearly("05-16"), "yearly"), R("range", ("2024-05-16",), start="2024-04-11")),
+    Case("в период с 19 сентября по 24 октября", "range", SPASSK,
+         R("range", yearly("10-24"), "yearly"), R("range", ("2023-10-24",), start="2023-09-19")),
+    Case("до 5 сентября", "by a date", SPASSK,
+         R("by_date", yearly("09-05"), "yearly"), R("by_date", ("2023-09-05",))),
+    Case("С 1 марта по 25 марта", "range", AZNED,
+         R("range", yearly("03-25"), "yearly"), R("range", ("2024-03-25",), start="2024-03-01")),
+    Case("С 15 марта", "since", AZNED,
+         R("continuous", start="2023-03-15", end="2024-12-31"),
+         R("continuous", start="2024-03-15", end="2024-08-31")),
+    Case("С 15 марта по 20 мая", "range", AZNED,
+         R("range", yearly("05-20"), "yearly"), R("range", ("2024-05-20",))),
+    Case("до 20 мая", "by a date", AZNED,
+         R("by_date", yearly("05-20"), "yearly"), R("by_date", ("2024-05-20",))),
+    Case("с 20 апреля по 20 мая", "range", PSIHO,
+         R("range", yearly("05-20"), "yearly"), R("range", ("2024-05-20",), start="2024-04-20")),
+    Case("с 26 мая по 1 июля", "range", MOIKA,
+         R("range", yearly("07-01"), "yearly"), R("range", ("2024-07-01",))),
+    Case("6-19 сентября", "range", MOIKA,
+         R("range", yearly("09-19"), "yearly"), R("range", ("2023-09-19",), start="2023-09-06")),
+    Case("с 21 апреля по 1 июля", "range", MOIKA,
+         R("range", yearly("07-01"), "yearly"), R("range", ("2024-07-01",))),
+    Case("до 15 декабря 2021 года, а далее — один раз в полгода", "recurrence with a start",
+         TAMBOV, FLAG, FLAG),
+    Case("до конца 2023 года", "by a date", TAMBOV,
+         R("by_date", ("2023-12-31",)), R("by_date", ("2023-12-31",))),
+    Case("к 2023–2024 учебному году", "by a date", TAMBOV, FLAG, FLAG),  # its start or its end?
 ]  # fmt: skip
 
 
