@@ -340,3 +340,30 @@ def test_termly_recurrence_is_a_choice_of_the_model():
     field = Measure._meta.get_field("deadline_recurrence")
     assert ("termly", "раз в четверть") in [(k, str(v)) for k, v in field.choices]
     assert Recurrence.TERMLY == "termly"
+
+
+MORE_WORDS = ["четверть", "II", "декада", "весна", "осень", "зима", "(", ")", "(ежемесячно)",
+              "числа", "каждого месяца", "по четвергам", "учебного года", "начало", "конец",
+              "в течение", "в период", "с", "по", "2 раза в год", "(май, декабрь)", "(13.03.24)",
+              "вторая среда марта", "в сроки, установленные", "Минпросвещения", "включительно",
+              "III-IV квартал", "январь,", "2024", "15", "-", "ежегодно", ";", "и", "до"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS + MORE_WORDS), min_size=1, max_size=7),
+    st.sampled_from([corpus.CAL, corpus.ACAD, Y2022]),
+)
+def test_composed_phrases_keep_the_invariants_in_any_calendar(words, period):
+    result = parse_deadline(" ".join(words), period)
+    assert result.kind in {"date", "by_date", "month", "range", "dates", "recurring",
+                           "continuous", "as_needed", "external", "unknown"}  # fmt: skip
+    assert result.due_dates == sorted(set(result.due_dates))
+    assert all(period[0] <= d <= period[1] for d in result.due_dates)
+    if result.kind == "unknown" or result.needs_review:
+        assert result.needs_review and result.note
+    if result.start and result.end:
+        assert result.start <= result.end
+    assert result.recurrence in {"", "yearly", "half_yearly", "quarterly", "termly", "monthly",
+                                 "weekly"}  # fmt: skip
+    json.dumps(result.as_dict())
