@@ -16,11 +16,15 @@ The grammar composes. A phrase is read as up to four parts, in any order and pun
   Минпросвещения России»; «по графику проведения ВПР» names a schedule, not a body);
 - a *recurrence* («ежемесячно», «(ежеквартально)», «1 раз в четверть», «по четвергам»,
   «до 15 числа каждого месяца», «2 раза в год (май, декабрь)», «далее ежегодно»);
-- *remarks* in brackets that are neither («(ГИА)»), which are kept in the text and ignored;
+- *remarks* in brackets that are neither («(ГИА)»), which are kept in the text and ignored; a
+  bracket that names time joins the span («(в течение учебного года)»), and a full date in
+  brackets must agree with the words («вторая среда марта (13.03.24)») or the phrase is flagged;
 - a *span*: a point (a date, a month, a decade, a quarter, a half-year, a school term, a season,
-  a year, a school year, the start or the end of the school year), a range of points («с … по …»,
-  «… – …», «III–IV квартал»), a list of points («май, декабрь»), optionally after «в течение»,
-  «в период», «до», «не позднее», «к», «с».
+  a year, a school year and its halves, the start or the end of the school year, the n-th
+  weekday of a month), a range of points («с … по …», «… – …», «III–IV квартал»), a list of
+  points or ranges («май, декабрь», «4, 9 и 23 сентября»), optionally after «в течение»,
+  «в период», «до», «не позднее», «к», «с». «До/к <год>» is flagged: its start or its end?
+  A phrase counted from an event («за 2 недели до…», «в течение месяца») is flagged too.
 
 Meaning: a point is due at its end (a month on its last day, a quarter on its last day, a school
 term at the end of the term: I — 1 Sep–31 Oct, II — 1 Nov–31 Dec, III — 1 Jan–31 Mar, IV —
@@ -147,6 +151,7 @@ WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "ч
             "воскресень": 6}  # fmt: skip
 WEEKDAY_STEMS = "понедельник|вторник|сред|четверг|пятниц|суббот|воскресень"
 TERMS = {1: (9, 1, 10, 31), 2: (11, 1, 12, 31), 3: (1, 1, 3, 31), 4: (4, 1, 5, 31)}
+OUTSIDE_NOTE = "Срок вне периода дорожной карты."  # a copied roadmap lists it as is
 SUMMER = {6, 7, 8}
 SCHOOL_MONTHS_ONLY = {"monthly", "weekly", "termly"}  # inside a school year: no summer dates
 END_OF_SCHOOL_YEAR_NOTE = (
@@ -253,6 +258,23 @@ def parse_point(text: str) -> Point | None:
     """One point in time, or None when the text is not one; Unsure when it is one but broken."""
     value = text.strip(" .,-")
     value = re.sub(r"^(?:(?:в|во|на|к|за|до)\s+|по (?:итогам|окончании|завершении)\s+)", "", value)
+    if m := re.fullmatch(
+        rf"({ORDINAL_RE})\s*-?\s*(?:е|ое|я|ая|ья|й)?\s*(полугоди|четверт)[а-я]*\s+"
+        rf"(?:({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*)?{ACADEMIC_RE}",
+        value,
+    ):  # «1 полугодие 2023-2024 учебного года»: the school's halves are Sep–Dec and Jan–May
+        n = ordinal(m[1])
+        first = check_year(m[3]) if m[3] else None
+        if first is not None and check_year(m[4]) != first + 1:
+            raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
+        if m[2] == "полугоди":
+            if n > 2:
+                raise Unsure(f"в учебном году два полугодия, а не {n}")
+            sm, sd, em, ed = (9, 1, 12, 31) if n == 1 else (1, 1, 5, 31)
+        else:
+            sm, sd, em, ed = TERMS[n]
+        year = None if first is None else first + (1 if sm < 9 else 0)
+        return Point(sm, sd, em, ed, year, school=True)
     if m := re.fullmatch(rf"({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*{ACADEMIC_RE}", value):
         first, second = check_year(m[1]), check_year(m[2])
         if second != first + 1:
@@ -472,7 +494,13 @@ def _one(value: str, period: Period | None) -> Span | None:
 def _list(parts: list[str], period: Period | None) -> Span | None:
     points = [parse_point(p) for p in parts]
     if any(p is None for p in points):
-        return None
+        # «ноябрь-декабрь 2023 г., март-апрель 2024 г.»: each part a range, due at its end
+        ones = [_one(p, period) for p in parts]
+        if any(o is None for o in ones):
+            return None
+        spans = sorted(s for o in ones if o is not None for s in o.spans)
+        yearless = any(o.yearless for o in ones if o is not None)
+        return Span(spans, Kind.DATES, yearless=yearless, listed=True)
     # «Март, июнь 2022»: a year written once at the end belongs to every part before it
     last_year = points[-1].year  # type: ignore[union-attr]
     spans: list[tuple[date, date]] = []
@@ -520,14 +548,18 @@ RELATIVE_RE = re.compile(
 )
 RECURRING_WORDS = {
     "yearly": r"ежегодн[а-я]*|каждый год|(?:(?:1|один) )?раз в год",
-    "half_yearly": r"(?:1 )?раз в полугодие|(?:1 )?раз в полгода|по полугодиям|2 раза в год"
+    "half_yearly": r"в конце (?:каждого )?полугодия|(?:1 )?раз в полугодие|(?:1 )?раз в полгода"
+    r"|по полугодиям|2 раза в год"
     r"|дважды в год|каждое полугодие",
-    "quarterly": r"ежеквартальн[а-я]*|(?:1 )?раз в квартал|по кварталам|каждый квартал"
+    "quarterly": r"в конце (?:каждого )?квартала|ежеквартальн[а-я]*|(?:1 )?раз в квартал"
+    r"|по кварталам|каждый квартал"
     r"|по итогам (?:каждого )?квартала",
-    "termly": r"ежечетвертн[а-я]*|(?:1 )?раз в четверть|по четвертям|каждую четверть"
+    "termly": r"в конце (?:каждой )?четверти|ежечетвертн[а-я]*|(?:1 )?раз в четверть"
+    r"|по четвертям|каждую четверть"
     r"|по итогам (?:каждой |учебной |учебных )?четверт(?:и|ей)"
     r"|по окончании (?:каждой )?четверти",
-    "monthly": r"ежемесячн[а-я]*|каждый месяц|каждого месяца|(?:1 )?раз в месяц|по месяцам",
+    "monthly": r"в конце (?:каждого )?месяца|ежемесячн[а-я]*|каждый месяц|каждого месяца"
+    r"|(?:1 )?раз в месяц|по месяцам",
     "weekly": r"еженедельн[а-я]*|(?:1 )?раз в неделю|каждую неделю",
 }
 RECURRING_RE = re.compile(
@@ -559,6 +591,8 @@ class Parts:
 
 
 def _take_recurrence(value: str, parts: Parts) -> str:
+    value = re.sub(r"не реже (?:1|одного) раза в", "1 раз в", value)  # a minimum is the rhythm
+    value = re.sub(r"^(?:по мере необходимости|при необходимости)[\s,]*", "", value)
     found = set()
     if m := WEEKDAY_RE.search(value):
         word = m[1] or m[2]
@@ -635,7 +669,7 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
         result.needs_review = True
         result.note = "Срок не указан: укажите его."
         return
-    if AS_NEEDED_RE.search(value):
+    if AS_NEEDED_RE.search(value) and not (RECURRING_RE.search(value) or "не реже" in value):
         result.kind = Kind.AS_NEEDED
         return
     if re.search(r"^по (?:итогам|окончании|завершении) (учебного )?(года|полугодия)$", value):
@@ -679,7 +713,7 @@ def _confirm(result: Deadline, value: str, checks: list[str], period: Period | N
     result.note = ""
     if len(result.due_dates) < len(set(named)):
         result.needs_review = True
-        result.note = "Срок вне периода дорожной карты: проверьте год."
+        result.note = OUTSIDE_NOTE
 
 
 def _external(
@@ -789,7 +823,7 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
     if len(result.due_dates) < len({end for _, end in span.spans}):
         result.needs_review = True
         result.note = (
-            "Срок вне периода дорожной карты: проверьте год."
+            OUTSIDE_NOTE
             if not result.due_dates
             else "Часть дат вне периода дорожной карты: проверьте годы."
         )
@@ -876,7 +910,7 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     result.recurrence = parts.recurrence
     if period is None:
         raise Unsure("не задан период дорожной карты")
-    value = re.sub(r"^(?:в|во)\s+(?!течени)", "", value).strip(" ,-")
+    value = re.sub(r"^(?:в|во)\s+(?!течени|период)", "", value).strip(" ,-")
     anchors = parts.anchors
     if parts.recurrence in (Recurrence.YEARLY, Recurrence.HALF_YEARLY) and value and not anchors:
         span = _limit_or_anchor(value, period)
@@ -938,11 +972,17 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
     dates: list[date] = []
     first_named: date | None = None  # «Февраль 2022 – далее ежегодно» starts in February 2022
     for anchor in anchors:
-        anchor = re.sub(r"^(?:в течение|на протяжении|до|не позднее|к|в|во)\s+", "", anchor)
+        anchor = re.sub(
+            r"^(?:в течение|на протяжении|в период|до|не позднее|к|в|во)\s+", "", anchor
+        )
         for text in [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", anchor) if p.strip()]:
             point = parse_point(text)
             if point is None:
-                raise Unsure(f"не распознана часть «{text}»")
+                span = _one(text, period)  # «ежегодно с сентября по октябрь»: a yearly range
+                if span is None:
+                    raise Unsure(f"не распознана часть «{text}»")
+                dates += [end for _, end in span.spans]
+                continue
             first_year = point.year
             if first_year is not None:
                 named = point.span(first_year)[0]

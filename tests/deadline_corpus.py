@@ -542,6 +542,23 @@ CASES: list[Case] = [
     Case("до конца 2023 года", "by a date", TAMBOV,
          R("by_date", ("2023-12-31",)), R("by_date", ("2023-12-31",))),
     Case("к 2023–2024 учебному году", "by a date", TAMBOV, FLAG, FLAG),  # its start or its end?
+    # School halves, lists of ranges, recurrences named by their end
+    Case("1 полугодие 2023-2024 учебного года", "school term", COMPOSED,
+         R("range", ("2023-12-31",), start="2023-09-01"), R("range", ("2023-12-31",))),
+    Case("II полугодие учебного года", "school term", COMPOSED,
+         R("range", yearly("05-31"), "yearly"), R("range", ("2024-05-31",), start="2024-01-01")),
+    Case("ноябрь-декабрь 2023 г., март-апрель 2024 г.", "dates", COMPOSED,
+         R("dates", ("2023-12-31", "2024-04-30")), R("dates", ("2023-12-31", "2024-04-30"))),
+    Case("ежегодно в период с сентября по октябрь", "recurrence with months", COMPOSED,
+         R("recurring", yearly("10-31"), "yearly"), R("recurring", ("2023-10-31",), "yearly")),
+    Case("в конце каждой четверти", "school term", COMPOSED,
+         R("recurring", TERM_ENDS_CAL, "termly"), R("recurring", TERM_ENDS_ACAD, "termly")),
+    Case("по мере необходимости, не реже 1 раза в квартал", "recurrence", COMPOSED,
+         R("recurring", ("2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31",
+                         "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"), "quarterly"),
+         R("recurring", ("2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30"), "quarterly")),
+    Case("3 раза в год", "recurrence", COMPOSED, FLAG, FLAG),  # which three dates?
+    Case("ежегодно, по итогам года", "recurrence", COMPOSED, FLAG, FLAG),  # which day?
 ]  # fmt: skip
 
 
