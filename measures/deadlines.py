@@ -6,15 +6,38 @@
 - `kind`: date, by_date, month, range, dates, recurring, continuous, as_needed, external, unknown;
 - `start`, `end`: the span the text names;
 - `due_dates`: the control dates inside the period, one per occurrence;
-- `recurrence`: yearly, half_yearly, quarterly, monthly, weekly or "";
+- `recurrence`: yearly, half_yearly, quarterly, termly, monthly, weekly or "";
 - `external_body`: the body whose schedule is meant («Минпросвещения КБР»);
 - `needs_review` and a Russian `note` when a person should look at it.
 
-Meaning: a month is due on its last day, a range at the end of its last month, a quarter on its
-last day; a missing year comes from the period, and in a multi-year period a date or month
-without a year recurs in each year; an academic year runs 1 September – 31 August; continuous,
-as-needed and external deadlines have no due dates. A text that cannot be read with certainty
-is flagged for review, never guessed silently, and nothing here raises.
+The grammar composes. A phrase is read as up to four parts, in any order and punctuation:
+
+- a *schedule of another body* («по графику Рособрнадзора», «в сроки, установленные
+  Минпросвещения России»; «по графику проведения ВПР» names a schedule, not a body);
+- a *recurrence* («ежемесячно», «(ежеквартально)», «1 раз в четверть», «по четвергам»,
+  «до 15 числа каждого месяца», «2 раза в год (май, декабрь)», «далее ежегодно»);
+- *remarks* in brackets that are neither («(ГИА)»), which are kept in the text and ignored; a
+  bracket that names time joins the span («(в течение учебного года)»), and a full date in
+  brackets must agree with the words («вторая среда марта (13.03.24)») or the phrase is flagged;
+- a *span*: a point (a date, a month, a decade, a quarter, a half-year, a school term, a season,
+  a year, a school year and its halves, the start or the end of the school year, the n-th
+  weekday of a month), a range of points («с … по …», «… – …», «III–IV квартал»), a list of
+  points or ranges («май, декабрь», «4, 9 и 23 сентября»), optionally after «в течение»,
+  «в период», «до», «не позднее», «к», «с». «До/к <год>» is flagged: its start or its end?
+  A phrase counted from an event («за 2 недели до…», «в течение месяца») is flagged too.
+
+Meaning: a point is due at its end (a month on its last day, a quarter on its last day, a school
+term at the end of the term: I — 1 Sep–31 Oct, II — 1 Nov–31 Dec, III — 1 Jan–31 Mar, IV —
+1 Apr–31 May); «в течение» a span shorter than a year is that span, due at its end; «в течение»
+a year or longer is continuous. A recurrence limited by a span gives its dates inside the span (a
+school-year span skips June–August for monthly, weekly and termly work). An academic year runs
+1 September – 31 August; «начало учебного года» is 1 September and «конец учебного года» 31 May.
+
+Every point without a year takes it from the period's own calendar: it stands for each of its
+occurrences that lie wholly inside the period, so in an academic period (2023-09-01:2024-08-31)
+«октябрь» is October 2023 and «май» May 2024, and in a multi-year calendar period it recurs each
+year. Continuous, as-needed and external deadlines have no due dates. A text that cannot be read
+with certainty is flagged for review with a note saying what to check; nothing here raises.
 """
 
 from __future__ import annotations
@@ -52,6 +75,7 @@ class Recurrence(models.TextChoices):
     YEARLY = "yearly", _("ежегодно")
     HALF_YEARLY = "half_yearly", _("раз в полугодие")
     QUARTERLY = "quarterly", _("ежеквартально")
+    TERMLY = "termly", _("раз в четверть")
     MONTHLY = "monthly", _("ежемесячно")
     WEEKLY = "weekly", _("еженедельно")
 
@@ -112,7 +136,7 @@ class Unsure(Exception):
 # --- Words ---------------------------------------------------------------------------------
 
 MONTHS = [
-    ("январ", 1), ("феврал", 2), ("март", 3), ("апрел", 4), ("ма[йяе]", 5), ("июн", 6),
+    ("январ", 1), ("феврал", 2), ("март", 3), ("апрел", 4), ("ма[йяею]", 5), ("июн", 6),
     ("июл", 7), ("август", 8), ("сентябр", 9), ("октябр", 10), ("ноябр", 11), ("декабр", 12),
     ("янв", 1), ("фев", 2), ("мар", 3), ("апр", 4), ("авг", 8), ("сен", 9), ("окт", 10),
     ("ноя", 11), ("дек", 12),
@@ -120,7 +144,19 @@ MONTHS = [
 MONTH_RE = "(?:" + "|".join(stem for stem, _ in MONTHS) + r")[а-я]*\.?"
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 YEAR_RE = r"\d{2,5}"
+YEAR_TAIL = r"(?:\s+(\d{2,5}))?"
 ACADEMIC_RE = r"(?:уч\.?\s*(?:г\.?|год[а-я]*)?|учебн[а-я]*\s+год[а-я]*)"
+ORDINAL_RE = r"[1-4]|i{1,3}|iv|перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*"
+WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
+            "воскресень": 6}  # fmt: skip
+WEEKDAY_STEMS = "понедельник|вторник|сред|четверг|пятниц|суббот|воскресень"
+TERMS = {1: (9, 1, 10, 31), 2: (11, 1, 12, 31), 3: (1, 1, 3, 31), 4: (4, 1, 5, 31)}
+OUTSIDE_NOTE = "Срок вне периода дорожной карты."  # a copied roadmap lists it as is
+SUMMER = {6, 7, 8}
+SCHOOL_MONTHS_ONLY = {"monthly", "weekly", "termly"}  # inside a school year: no summer dates
+END_OF_SCHOOL_YEAR_NOTE = (
+    "Конец учебного года принят 31 мая; уточните день по календарному графику."
+)
 
 
 def month_number(word: str) -> int:
@@ -130,12 +166,24 @@ def month_number(word: str) -> int:
     raise Unsure(f"не распознан месяц «{word}»")
 
 
+def ordinal(raw: str) -> int:
+    raw = raw.strip()
+    if raw in ROMAN:
+        return ROMAN[raw]
+    if raw.isdigit():
+        return int(raw)
+    for prefix, number in (("перв", 1), ("втор", 2), ("трет", 3), ("четв", 4)):
+        if raw.startswith(prefix):
+            return number
+    raise Unsure(f"не распознан номер «{raw}»")
+
+
 def normalise(text: str, *, lower: bool = True) -> str:
     value = text.lower() if lower else text
     value = value.replace("ё", "е").replace("Ё", "Е").replace("\u00a0", " ")
     value = re.sub(r"[‐‑‒–—―−]", "-", value)
     value = re.sub(r"\s*-\s*", " - ", value)
-    value = re.sub(r"(\d)\s*г\.?\s*(?=\s|$|,|-)", r"\1 ", value, flags=re.I)  # «2022г.»
+    value = re.sub(r"(\d)\s*г\.?\s*(?=\s|$|,|-|;|\))", r"\1 ", value, flags=re.I)  # «2022г.»
     value = re.sub(r"\s+", " ", value).strip(" .;,")
     return value
 
@@ -160,7 +208,7 @@ def safe_date(year: int, month: int, day: int) -> date:
         raise Unsure(f"нет такой даты: {day:02d}.{month:02d}.{year}") from None
 
 
-# --- Points: one date, month, quarter, half-year, year or academic year ----------------------
+# --- Points: a date, month, decade, quarter, half-year, term, season, year, school year --------
 
 
 @dataclass
@@ -170,10 +218,21 @@ class Point:
     end_month: int
     end_day: int | None  # None: the last day of end_month
     year: int | None  # None: the text gave no year
-    end_year_offset: int = 0  # an academic year ends the next calendar year
+    end_year_offset: int = 0  # an academic year (or a winter) ends the next calendar year
     is_day: bool = False
+    school: bool = False  # a school year: monthly work inside it skips the summer
+    note: str = ""
+    nth_weekday: tuple[int, int] | None = None  # «вторая среда марта»: (2, 2); last: (-1, …)
 
     def span(self, year: int) -> tuple[date, date]:
+        if self.nth_weekday is not None:
+            n, weekday = self.nth_weekday
+            days = [
+                date(year, self.start_month, d)
+                for d in range(1, calendar.monthrange(year, self.start_month)[1] + 1)
+                if date(year, self.start_month, d).weekday() == weekday
+            ]
+            return days[n - 1 if n > 0 else -1], days[n - 1 if n > 0 else -1]
         start = safe_date(year, self.start_month, self.start_day)
         end_year = year + self.end_year_offset
         if self.end_day is None:
@@ -182,21 +241,52 @@ class Point:
             end = safe_date(end_year, self.end_month, self.end_day)
         return start, end
 
+    def long(self) -> bool:
+        """A year or more: «в течение» it is continuous work, not a span with a due date."""
+        if self.is_day:
+            return False
+        start, end = self.span(2023)
+        return (end - start).days >= 360
 
-QUARTER_RE = r"(?P<q>[1-4]|i{1,3}|iv)\s*-?\s*(?:й|ой|ий)?\s*(?:квартал[а-я]*|кв\.?)"
-HALF_RE = r"(?P<h>[12]|i{1,2}|перв[а-я]*|втор[а-я]*)\s*-?\s*(?:е|ое)?\s*полугоди[а-я]*"
+
+def _year_of(m: re.Match[str], group: int) -> int | None:
+    raw = m.group(group)
+    return check_year(raw) if raw else None
 
 
 def parse_point(text: str) -> Point | None:
     """One point in time, or None when the text is not one; Unsure when it is one but broken."""
-    value = text.strip(" .,")
-    value = re.sub(r"^(?:в|во|на|к|за)\s+", "", value)
+    value = text.strip(" .,-")
+    value = re.sub(r"^(?:(?:в|во|на|к|за|до)\s+|по (?:итогам|окончании|завершении)\s+)", "", value)
+    if m := re.fullmatch(
+        rf"({ORDINAL_RE})\s*-?\s*(?:е|ое|я|ая|ья|й)?\s*(полугоди|четверт)[а-я]*\s+"
+        rf"(?:({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*)?{ACADEMIC_RE}",
+        value,
+    ):  # «1 полугодие 2023-2024 учебного года»: the school's halves are Sep–Dec and Jan–May
+        n = ordinal(m[1])
+        first = check_year(m[3]) if m[3] else None
+        if first is not None and check_year(m[4]) != first + 1:
+            raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
+        if m[2] == "полугоди":
+            if n > 2:
+                raise Unsure(f"в учебном году два полугодия, а не {n}")
+            sm, sd, em, ed = (9, 1, 12, 31) if n == 1 else (1, 1, 5, 31)
+        else:
+            sm, sd, em, ed = TERMS[n]
+        year = None if first is None else first + (1 if sm < 9 else 0)
+        return Point(sm, sd, em, ed, year, school=True)
     if m := re.fullmatch(rf"({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*{ACADEMIC_RE}", value):
         first, second = check_year(m[1]), check_year(m[2])
         if second != first + 1:
             raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
-        return Point(9, 1, 8, None, first, end_year_offset=1)
-    value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы)$", "", value).strip()
+        return Point(9, 1, 8, None, first, end_year_offset=1, school=True)
+    if re.fullmatch(rf"(?:начал[а-я]*|старт[а-я]*)\s+{ACADEMIC_RE}", value):
+        return Point(9, 1, 9, 1, None, is_day=True, school=True)
+    if re.fullmatch(rf"(?:конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*)\s+{ACADEMIC_RE}", value):
+        return Point(5, 31, 5, 31, None, is_day=True, school=True, note=END_OF_SCHOOL_YEAR_NOTE)
+    if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
+        return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
+    value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы|году)$", "", value).strip()
 
     if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{2,5})", value):
         day, month, year = int(m[1]), int(m[2]), check_year(m[3])
@@ -204,52 +294,351 @@ def parse_point(text: str) -> Point | None:
             raise Unsure(f"нет месяца {month} в дате «{value}»")
         safe_date(year, month, day)
         return Point(month, day, month, day, year, is_day=True)
-    if m := re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE})(?:\s+({YEAR_RE}))?", value):
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})", value):  # «01.09» without a year
+        day, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise Unsure(f"нет месяца {month} в дате «{value}»")
+        safe_date(2024, month, day)
+        return Point(month, day, month, day, None, is_day=True)
+    if m := re.fullmatch(
+        rf"(перв|втор|трет|четв[её]рт|последн)[а-я]*\s+({WEEKDAY_STEMS})[а-я]*\s+({MONTH_RE})"
+        rf"{YEAR_TAIL}",
+        value,
+    ):
+        n = -1 if m[1] == "последн" else ordinal(m[1])
+        weekday = next(d for stem, d in WEEKDAYS.items() if m[2].startswith(stem))
+        month = month_number(m[3])
+        return Point(month, 1, month, 1, _year_of(m, 4), is_day=True, nth_weekday=(n, weekday))
+    if m := re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE}){YEAR_TAIL}", value):
         day, month = int(m[1]), month_number(m[2])
-        year = check_year(m[3]) if m[3] else None
-        safe_date(year or 2024, month, day)  # 2024: a leap year accepts 29 февраля
-        return Point(month, day, month, day, year, is_day=True)
-    if m := re.fullmatch(rf"({MONTH_RE})(?:\s+({YEAR_RE}))?", value):
+        safe_date(_year_of(m, 3) or 2024, month, day)  # 2024: a leap year accepts 29 февраля
+        return Point(month, day, month, day, _year_of(m, 3), is_day=True)
+    if m := re.fullmatch(rf"({MONTH_RE}){YEAR_TAIL}", value):
         month = month_number(m[1])
-        return Point(month, 1, month, None, check_year(m[2]) if m[2] else None)
-    if m := re.fullmatch(rf"{QUARTER_RE}(?:\s+({YEAR_RE}))?", value):
-        q = ROMAN.get(m["q"]) or int(m["q"])
-        year = check_year(m[m.lastindex]) if m.lastindex and m.lastindex > 1 else None
-        return Point(3 * q - 2, 1, 3 * q, None, year)
-    if m := re.fullmatch(rf"{HALF_RE}(?:\s+({YEAR_RE}))?", value):
-        raw = m["h"]
-        h = 1 if raw in {"1", "i"} or raw.startswith("перв") else 2
-        year = check_year(m[m.lastindex]) if m.lastindex and m.lastindex > 1 else None
-        return Point(6 * h - 5, 1, 6 * h, None, year)
+        return Point(month, 1, month, None, _year_of(m, 2))
+    if m := re.fullmatch(
+        rf"({ORDINAL_RE})\s*-?\s*(?:я|ая|ья|й|ой|ий)?\s*декад[а-я]*\s+({MONTH_RE}){YEAR_TAIL}",
+        value,
+    ):
+        n, month = ordinal(m[1]), month_number(m[2])
+        if n > 3:
+            raise Unsure(f"в месяце три декады, а не {n}")
+        first, last = (1, 10) if n == 1 else (11, 20) if n == 2 else (21, None)
+        return Point(month, first, month, last, _year_of(m, 3))
+    if m := re.fullmatch(
+        rf"({ORDINAL_RE})\s*-?\s*(?:й|ой|ий)?\s*(?:квартал[а-я]*|кв\.?){YEAR_TAIL}", value
+    ):
+        q = ordinal(m[1])
+        return Point(3 * q - 2, 1, 3 * q, None, _year_of(m, 2))
+    if m := re.fullmatch(rf"({ORDINAL_RE})\s*-?\s*(?:е|ое)?\s*полугоди[а-я]*{YEAR_TAIL}", value):
+        h = ordinal(m[1])
+        if h > 2:
+            raise Unsure(f"в году два полугодия, а не {h}")
+        return Point(6 * h - 5, 1, 6 * h, None, _year_of(m, 2))
+    if m := re.fullmatch(
+        rf"({ORDINAL_RE})\s*-?\s*(?:я|ая|ья|й)?\s*(?:учебн[а-я]*\s+)?четверт[а-я]*{YEAR_TAIL}",
+        value,
+    ):
+        sm, sd, em, ed = TERMS[ordinal(m[1])]
+        return Point(sm, sd, em, ed, _year_of(m, 2))
+    if m := re.fullmatch(rf"(весн|весен|лет|осен|зим)[а-я]*(?:\s+период[а-я]*)?{YEAR_TAIL}", value):
+        season = m[1]
+        if season == "зим":
+            if m[2]:
+                raise Unsure(f"«{value}»: уточните, какая зима (декабрь–февраль) имеется в виду")
+            return Point(12, 1, 2, None, None, end_year_offset=1)
+        first = {"весн": 3, "весен": 3, "лет": 6, "осен": 9}[season]
+        return Point(first, 1, first + 2, None, _year_of(m, 2))
     if m := re.fullmatch(r"(\d{4,5})", value):
         return Point(1, 1, 12, None, check_year(m[1]))
     return None
 
 
-# --- The parser ----------------------------------------------------------------------------
+def _spans(point: Point, period: Period | None) -> list[tuple[date, date]]:
+    """The spans a point stands for: one with its year, or each one wholly inside the period."""
+    if point.year is not None:
+        return [point.span(point.year)]
+    if period is None:
+        raise Unsure("год не указан, а период дорожной карты не задан")
+    spans = []
+    for year in range(period[0].year - 1, period[1].year + 1):
+        try:
+            start, end = point.span(year)
+        except Unsure:  # 29 февраля in a common year
+            continue
+        if period[0] <= start and end <= period[1]:
+            spans.append((start, end))
+    if not spans:
+        raise Unsure("год не указан, и срок не помещается в период дорожной карты; укажите год")
+    return spans
+
+
+# --- A span: a point, a range of points or a list of them ------------------------------------
+
+
+@dataclass
+class Span:
+    """What the part of a phrase that names time stands for."""
+
+    spans: list[tuple[date, date]]  # sorted; several when a yearless point recurs or a list
+    kind: str  # date, month, range, dates
+    long: bool = False  # a year or more
+    school: bool = False
+    yearless: bool = False
+    listed: bool = False
+    note: str = ""
+
+
+def _point_kind(point: Point) -> str:
+    if point.is_day:
+        return Kind.DATE
+    same_month = point.start_month == point.end_month and point.end_year_offset == 0
+    if same_month and point.start_day == 1 and point.end_day is None:
+        return Kind.MONTH
+    return Kind.RANGE
+
+
+def _expand(value: str) -> str:
+    """Rewrite the shorthand of ranges into «A - B» with both ends whole."""
+    # «с 1 по 10 ноября», «1-10 ноября», «13 - 14 декабря 2023»
+    value = re.sub(
+        rf"(?:^|(?<=\s))(?:с\s+)?(\d{{1,2}})\s+(?:-|по|до)\s+(\d{{1,2}})\s+({MONTH_RE})",
+        r"\1 \3 - \2 \3",
+        value,
+    )
+    # «III - IV квартал», «1 - 2 полугодие», «I - II четверть»
+    value = re.sub(
+        rf"\b({ORDINAL_RE})\s+-\s+({ORDINAL_RE})\s*-?\s*(?:й|ой|ий|е|ое|я|ая)?\s*"
+        r"(квартал[а-я]*|кв\.?|полугоди[а-я]*|четверт[а-я]*)",
+        r"\1 \3 - \2 \3",
+        value,
+    )
+    return value
+
+
+def parse_span(value: str, period: Period | None) -> Span | None:
+    """A point, a range («с A по B», «A - B») or a list («A, B и C»); None if not one."""
+    value = _expand(value.strip(" ,.-"))
+    value = re.sub(r"^в период\s+", "", value)
+    if not value:
+        return None
+    parts = [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", value) if p.strip(" .-")]
+    if len(parts) > 1:
+        merged: list[str] = []
+        for part in parts:  # «январь, 2024»: a bare year belongs to the part before it
+            if merged and re.fullmatch(rf"{YEAR_RE}\s*(?:г\.?|года?)?", part.strip()):
+                merged[-1] = f"{merged[-1]} {part.strip()}"
+            else:
+                merged.append(part)
+        # «4, 9 и 23 сентября»: bare days take the month (and year) written once at the end
+        if tail := re.fullmatch(rf"\d{{1,2}}\s+((?:{MONTH_RE})(?:\s+\d{{2,5}})?.*)", merged[-1]):
+            merged = [
+                f"{p} {tail[1]}" if re.fullmatch(r"\d{1,2}", p.strip()) else p for p in merged
+            ]
+        parts = merged
+    if len(parts) > 1:
+        return _list(parts, period)
+    return _one(parts[0], period)
+
+
+def _one(value: str, period: Period | None) -> Span | None:
+    point = parse_point(value)
+    if point is not None:
+        spans = _spans(point, period)
+        return Span(
+            spans,
+            _point_kind(point),
+            long=point.long(),
+            school=point.school,
+            yearless=point.year is None,
+            note=point.note,
+        )
+    m = re.fullmatch(r"(?:с\s+)?(.+?)\s+(?:-|по|до)\s+(.+)", value)
+    if not m:
+        return None
+    if re.fullmatch(rf"{YEAR_RE}\s*-\s*{YEAR_RE}\s*{ACADEMIC_RE}", value):
+        return None
+    first, second = parse_point(m[1]), parse_point(m[2])
+    if first is None or second is None:
+        return None
+    if first.year is None and second.year is not None:
+        wraps = (first.start_month, first.start_day) > (second.end_month, second.end_day or 31)
+        first.year = second.year - second.end_year_offset - (1 if wraps else 0)
+    if first.year is not None:
+        start = first.span(first.year)[0]
+        end = second.span(second.year if second.year is not None else first.year)[1]
+        if end < start and second.year is None:
+            end = second.span(first.year + 1)[1]
+        if end < start:
+            raise Unsure("период заканчивается раньше, чем начинается")
+        return Span([(start, end)], Kind.RANGE, long=(end - start).days >= 360)
+    if period is None:
+        raise Unsure("год не указан, а период дорожной карты не задан")
+    spans = []
+    for year in range(period[0].year - 1, period[1].year + 1):
+        try:
+            start = first.span(year)[0]
+            end = second.span(year)[1]
+            if end < start:
+                end = second.span(year + 1)[1]
+        except Unsure:
+            continue
+        if period[0] <= start and end <= period[1]:
+            spans.append((start, end))
+    if not spans:
+        raise Unsure("год не указан, и период не помещается в период дорожной карты; укажите год")
+    long = (spans[0][1] - spans[0][0]).days >= 360
+    return Span(spans, Kind.RANGE, long=long, yearless=True)
+
+
+def _list(parts: list[str], period: Period | None) -> Span | None:
+    points = [parse_point(p) for p in parts]
+    if any(p is None for p in points):
+        # «ноябрь-декабрь 2023 г., март-апрель 2024 г.»: each part a range, due at its end
+        ones = [_one(p, period) for p in parts]
+        if any(o is None for o in ones):
+            return None
+        spans = sorted(s for o in ones if o is not None for s in o.spans)
+        yearless = any(o.yearless for o in ones if o is not None)
+        return Span(spans, Kind.DATES, yearless=yearless, listed=True)
+    # «Март, июнь 2022»: a year written once at the end belongs to every part before it
+    last_year = points[-1].year  # type: ignore[union-attr]
+    spans: list[tuple[date, date]] = []
+    yearless = False
+    for point in points:
+        assert point is not None
+        if point.year is None and last_year is not None:
+            point.year = last_year
+        yearless = yearless or point.year is None
+        spans.extend(_spans(point, period))
+    spans.sort()
+    return Span(spans, Kind.DATES, yearless=yearless, listed=True)
+
+
+# --- The other parts: a schedule, a recurrence, remarks ---------------------------------------
 
 AS_NEEDED_RE = re.compile(
     r"^(?:по мере (?:необходимости|поступлени|проведени|готовност|возникновени)"
-    r"|при необходимости|по необходимости|по запросу|по потребности)"
+    r"|при необходимости|по необходимости|по запросу|по потребности|по запросам)"
 )
 EXTERNAL_RE = re.compile(
-    r"(?:^|\s)(?:по|в соответствии с|согласно|в сроки,? установленные|в сроки по)\s+"
+    r"(?:^|\s|,)(?:по|в соответствии с|согласно|в сроки,? по|в сроки,? согласно)\s+"
     r"(?P<what>графику|график[а-я]*|плану|план[а-я]*|приказу|приказ[а-я]*|срокам|расписанию"
     r"|отдельному графику|отдельному плану|дорожной карт[а-я]*"
-    r"|региональн[а-я]* дорожн[а-я]* карт[а-я]*)"
+    r"|региональн[а-я]* дорожн[а-я]* карт[а-я]*|календар[а-я]*)"
     r"(?P<body>.*)$"
+    r"|(?:^|\s|,)в (?:сроки|срок|период),? (?:установленн|определенн|утвержденн)[а-я]*"
+    r"(?P<body2>.*)$"
+)
+SCHEDULE_RE = re.compile(
+    r"^(?:проведени|впр|гиа|егэ|огэ|гвэ|нико|pisa|итогов|олимпиад|мониторинг|оценочн|курс"
+    r"|обучени|аттестаци|конкурс|семинар|заседани|совещани|мероприяти|экзамен|выезд)"
 )
 CONTINUOUS_RE = re.compile(
-    r"^(?:постоянно|систематически|в течение|весь период|на протяжении|в период реализации"
-    r"|регулярно|ежедневно|в постоянном режиме)"
+    r"^(?:постоянно|систематически|весь период|на протяжении|в период реализации"
+    r"|регулярно|ежедневно|в постоянном режиме|в течение)"
+)
+RELATIVE_RE = re.compile(
+    r"(?:\d+\s*|\b)(?:дн[а-я]*|недел[а-я]*|месяц[а-я]*|рабоч[а-я]*)\s+(?:со дня|с момента|после"
+    r"|до начала|до дня|с даты|до проведения)"
+    r"|за (?:\d+|одн[а-я]*|две|два|три|четыре|пять|десять)\s*(?:дн|недел|месяц|календ|рабоч)"
+    r"|^в течение (?:\d+\s*)?(?:дн|недел|месяц[а-я]*(?:\s|$)|рабоч|календарн)"
+    r"|^(?:после|по окончании|по завершении|по факту)\s+"
+    r"(?!четверт|года|учебного|полугоди|квартал|кажд)"
 )
 RECURRING_WORDS = {
-    "yearly": r"ежегодн[а-я]*|каждый год|далее ежегодно",
-    "half_yearly": r"(?:1 )?раз в полугодие|(?:1 )?раз в полгода|по полугодиям|2 раза в год",
-    "quarterly": r"ежеквартальн[а-я]*|(?:1 )?раз в квартал|по кварталам",
-    "monthly": r"ежемесячн[а-я]*|каждый месяц|каждого месяца|(?:1 )?раз в месяц",
-    "weekly": r"еженедельн[а-я]*|(?:1 )?раз в неделю",
+    "yearly": r"ежегодн[а-я]*|каждый год|(?:(?:1|один) )?раз в год",
+    "half_yearly": r"в конце (?:каждого )?полугодия|(?:1 )?раз в полугодие|(?:1 )?раз в полгода"
+    r"|по полугодиям|2 раза в год"
+    r"|дважды в год|каждое полугодие",
+    "quarterly": r"в конце (?:каждого )?квартала|ежеквартальн[а-я]*|(?:1 )?раз в квартал"
+    r"|по кварталам|каждый квартал"
+    r"|по итогам (?:каждого )?квартала",
+    "termly": r"в конце (?:каждой )?четверти|ежечетвертн[а-я]*|(?:1 )?раз в четверть"
+    r"|по четвертям|каждую четверть"
+    r"|по итогам (?:каждой |учебной |учебных )?четверт(?:и|ей)"
+    r"|по окончании (?:каждой )?четверти",
+    "monthly": r"в конце (?:каждого )?месяца|ежемесячн[а-я]*|каждый месяц|каждого месяца"
+    r"|(?:1 )?раз в месяц|по месяцам",
+    "weekly": r"еженедельн[а-я]*|(?:1 )?раз в неделю|каждую неделю",
 }
+RECURRING_RE = re.compile(
+    "|".join(
+        rf"(?P<{name}>(?<![а-я])(?:{words})(?![а-я]))" for name, words in RECURRING_WORDS.items()
+    )
+)
+WEEKDAY_RE = re.compile(
+    r"по\s+(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)ам(?![а-я])"
+    r"|кажд[а-я]+\s+(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)[а-я]*"
+)
+DAY_OF_MONTH_RE = re.compile(r"(?:(?:до|не позднее|к)\s+)?(\d{1,2})\s*(?:-?го)?\s+числа")
+
+
+TIMEISH_RE = re.compile(
+    rf"(?<![а-я])(?:{MONTH_RE}|квартал|полугоди|четверт|декад|учебн|в течение|период|числа"
+    r"|весн|осен|зим)|\b\d{4}\b|\d{1,2}\.\d{1,2}"
+)
+
+
+@dataclass
+class Parts:
+    recurrence: str = ""
+    weekday: int | None = None
+    day: int | None = None
+    anchors: list[str] = field(default_factory=list)  # bracketed points of a recurrence
+    checks: list[str] = field(default_factory=list)  # «(13.03.24)»: a date that confirms the text
+    later: bool = False  # «… – далее ежегодно»
+
+
+def _take_recurrence(value: str, parts: Parts) -> str:
+    value = re.sub(r"не реже (?:1|одного) раза в", "1 раз в", value)  # a minimum is the rhythm
+    value = re.sub(r"^(?:по мере необходимости|при необходимости)[\s,]*", "", value)
+    found = set()
+    if m := WEEKDAY_RE.search(value):
+        word = m[1] or m[2]
+        parts.weekday = next(n for stem, n in WEEKDAYS.items() if word.startswith(stem))
+        found.add("weekly")
+        value = value[: m.start()] + " " + value[m.end() :]
+    for m in list(RECURRING_RE.finditer(value)):
+        found.add(m.lastgroup or "")
+    value = RECURRING_RE.sub(" ", value)
+    if re.search(r"(?:^|\s)далее(?:\s|$)", value):
+        parts.later = True
+        value = re.sub(r"(?:^|\s)-?\s*далее(?:\s|$)", " ", value)
+    if found and (m := DAY_OF_MONTH_RE.search(value)):
+        parts.day = int(m[1])
+        if not 1 <= parts.day <= 31:
+            raise Unsure(f"нет {parts.day} числа в месяце")
+        value = value[: m.start()] + " " + value[m.end() :]
+    found.discard("")
+    if len(found) > 1:
+        names = ", ".join(sorted(str(Recurrence(r).label) for r in found))
+        raise Unsure(f"названо несколько периодичностей ({names}); оставьте одну")
+    parts.recurrence = found.pop() if found else ""
+    return re.sub(r"\s+", " ", value).strip(" ,;-")
+
+
+def _take_brackets(value: str, parts: Parts) -> str:
+    """Brackets: a recurrence joins the phrase, a list of months anchors it, else a remark."""
+
+    def bracket(m: re.Match[str]) -> str:
+        inner = m[1].strip(" ,.;")
+        if RECURRING_RE.search(inner) or WEEKDAY_RE.search(inner):
+            return f" {inner} "
+        if re.fullmatch(rf"(?:{MONTH_RE}|\d{{1,2}}\s+{MONTH_RE}|[\s,;и]+)+", inner):
+            parts.anchors.append(inner)
+            return " "
+        if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", inner):
+            parts.checks.append(inner)
+            return " "
+        if TIMEISH_RE.search(inner) and not EXTERNAL_RE.search(inner):
+            return f" {inner} "  # «(в течение учебного года)», «(до 20 числа)»: part of the span
+        return " "  # a remark such as «(ГИА)» or «(по согласованию)»
+
+    return re.sub(r"\(([^()]*)\)?", bracket, value).strip()
+
+
+# --- The parser ----------------------------------------------------------------------------
 
 
 def parse_deadline(text: str, period: Period | None = None) -> Deadline:
@@ -258,18 +647,19 @@ def parse_deadline(text: str, period: Period | None = None) -> Deadline:
     try:
         _parse(result, normalise(text or ""), normalise(text or "", lower=False), period)
     except Unsure as exc:
-        result.kind = Kind.UNKNOWN if result.kind == Kind.UNKNOWN else result.kind
         result.needs_review = True
         result.note = f"Срок требует проверки: {exc}."
         result.due_dates = []
     except Exception as exc:  # the engine must not break an import; say so instead
         result.kind = Kind.UNKNOWN
         result.needs_review = True
-        result.note = f"Срок не распознан ({exc.__class__.__name__})."
+        result.note = f"Срок не распознан ({exc.__class__.__name__}): укажите его вручную."
         result.due_dates = []
     if result.kind == Kind.UNKNOWN and not result.needs_review:
         result.needs_review = True
         result.note = result.note or "Срок не распознан: укажите его вручную."
+    if result.start and result.end and result.end < result.start:
+        result.start = None
     return result
 
 
@@ -277,47 +667,187 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     """`value` is the normalised text in lower case; `cased` the same as written."""
     if not value:
         result.needs_review = True
-        result.note = "Срок не указан."
+        result.note = "Срок не указан: укажите его."
         return
-    if AS_NEEDED_RE.search(value):
+    if AS_NEEDED_RE.search(value) and not (RECURRING_RE.search(value) or "не реже" in value):
         result.kind = Kind.AS_NEEDED
         return
-    for recurrence, words in RECURRING_WORDS.items():
-        if m := re.search(rf"(?:^|\s|-\s)(?:{words})(?:\s|$|,)", value + " "):
-            _recurring(result, value, m, recurrence, period)
-            return
-    if CONTINUOUS_RE.search(value):
-        _continuous(result, value, period)
-        return
-    if m := re.search(
-        r"^по (?:итогам|окончании|завершении) (учебного )?(года|полугодия|четверти)", value
-    ):
-        _after_school_period(result, m, period)
+    if re.search(r"^по (?:итогам|окончании|завершении) (учебного )?(года|полугодия)$", value):
+        _after_school_period(result, value, period)
         return
     if m := EXTERNAL_RE.search(value):
-        result.kind = Kind.EXTERNAL
-        body = (cased if len(cased) == len(value) else value)[m.start("body") : m.end("body")]
-        body = body.strip(" ,.")
-        if m["what"].startswith(("отдельн", "дорожн", "регион")) or not body:
-            body = ""
-        result.external_body = body
+        rest = value[: m.start()].strip(" ,;-")
+        if _external(result, value, cased, m, rest, period):
+            return
+        value = rest
+    value = re.sub(r"\s*включительно", "", value)
+    if RELATIVE_RE.search(value):
+        raise Unsure("срок отсчитывается от события, а не от даты; укажите дату")
+    parts = Parts()
+    value = _take_brackets(value, parts)
+    value = _take_recurrence(value, parts)
+    if parts.recurrence:
+        _recurring(result, value, parts, period)
+        return
+    if parts.anchors:
+        raise Unsure(f"в скобках названы месяцы «{', '.join(parts.anchors)}»; уточните срок")
+    _plain(result, value, period)
+    if parts.checks:
+        _confirm(result, value, parts.checks, period)
+
+
+def _confirm(result: Deadline, value: str, checks: list[str], period: Period | None) -> None:
+    """«Вторая среда марта (13.03.24)»: the date in brackets must be one the words name."""
+    named = []
+    for check in checks:
+        point = parse_point(check)
+        assert point is not None and point.year is not None
+        named.append(point.span(point.year)[0])
+    if result.kind != Kind.UNKNOWN and not set(named) <= set(result.due_dates):
+        listed = ", ".join(checks)
+        raise Unsure(f"дата в скобках ({listed}) не совпадает со сроком «{value}»; проверьте её")
+    result.kind = Kind.DATE if len(named) == 1 else Kind.DATES
+    result.recurrence = ""
+    result.start, result.end = min(named), max(named)
+    result.due_dates = _inside(named, period)
+    result.note = ""
+    if len(result.due_dates) < len(set(named)):
+        result.needs_review = True
+        result.note = OUTSIDE_NOTE
+
+
+def _external(
+    result: Deadline,
+    value: str,
+    cased: str,
+    m: re.Match[str],
+    rest: str,
+    period: Period | None,
+) -> bool:
+    """Another body's schedule; True when that is the whole reading."""
+    group = "body" if m["body"] is not None else "body2"
+    source = cased if len(cased) == len(value) else value
+    body = source[m.start(group) : m.end(group)].strip(" ,.;:")
+    body = re.sub(r"^(?:приказом|графиком|планом|распоряжением|письмом)\s+", "", body, flags=re.I)
+    body = re.sub(r"\s*\([^()]*\)?\s*$", "", body)  # «Рособрнадзора (ВПР)»: a remark
+    what = m["what"] or ""
+    if what.startswith(("отдельн", "дорожн", "регион")):
+        body = ""
+    schedule = ""
+    if SCHEDULE_RE.search(body.lower()):
+        schedule, body = body, ""
+    if rest:
+        parts = Parts()
+        try:
+            rest_value = _take_recurrence(_take_brackets(rest, parts), parts)
+        except Unsure:
+            return False
+        if not parts.recurrence or rest_value:
+            return False  # «постоянно … по отдельному графику»: the rest is the reading
+        result.recurrence = parts.recurrence
+    result.kind = Kind.EXTERNAL
+    result.external_body = body
+    if schedule:
+        result.note = (
+            f"Дата определяется графиком «{schedule}»: внесите её, когда он станет известен."
+        )
+    else:
         result.note = "Дата определяется другим органом: внесите её, когда станет известна."
-        return
-    if re.search(r"^(?:до|не позднее|в срок до|к|до конца)\s", value):
-        _by_date(result, value, period)
-        return
-    if "," in value or ";" in value or re.search(r"\sи\s", value):
-        _dates(result, value, period)
-        return
-    if _range(result, value, period):
-        return
-    _single(result, value, period)
+    return True
 
 
-def _years(period: Period | None) -> list[int]:
+def _plain(result: Deadline, value: str, period: Period | None) -> None:
+    """A span without a recurrence: a point, a range, a list; by a date; continuous."""
+    mode = "point"
+    end_named = None  # «до конца 2023 года»: the end of a year is named, not its start
+    if m := re.match(r"^(?:до|не позднее|в срок до|в срок не позднее|к)\s+", value):
+        mode = "by"
+        value = value[m.end() :]
+        end_named = re.match(r"^(?:конца|концу|окончания|окончанию|завершения)\s+", value)
+        value = value[end_named.end() :] if end_named else value
+        if re.fullmatch(r"(?:текущего\s+)?(?:года|периода|учебного года|реализации.*)", value):
+            _by_end_of(result, value, period)
+            return
+    elif CONTINUOUS_RE.search(value):
+        mode = "within"
+        value = re.sub(
+            r"^(?:постоянно|систематически|регулярно|ежедневно|в постоянном режиме)[\s,]*",
+            "",
+            value,
+        )
+        value = re.sub(r"^(?:в течение|на протяжении|в период)\s*", "", value)
+        value = re.sub(r"^(?:всего|всей|всех)\s+", "", value).strip(" ,-")
+        if re.fullmatch(
+            r"|период[а-я]*(?: реализации.*)?|реализации.*|года|год|программы|срока.*|"
+            r"действия.*|(?:календарного )?года|дорожной карты|проекта|весь период"
+            rf"|(?:текущего\s+)?{ACADEMIC_RE}",
+            value,
+        ):
+            result.kind = Kind.CONTINUOUS
+            if period is not None:
+                result.start, result.end = period
+            return
+    elif value.startswith("с ") and not re.search(r"\s(?:по|до|-)\s", value):
+        point = parse_point(value[2:])
+        if point is not None:
+            result.kind = Kind.CONTINUOUS
+            result.start = _spans(point, period)[0][0]
+            if period is not None:
+                result.end = period[1]
+            result.note = "Указано только начало: работа ведётся с этой даты до конца периода."
+            return
+    span = parse_span(value, period)
+    if span is None:
+        return
+    if mode == "within" and (span.long or span.school) and not span.listed:
+        result.kind = Kind.CONTINUOUS
+        result.start, result.end = span.spans[0][0], span.spans[-1][1]
+        if period is not None and span.yearless:
+            result.start, result.end = max(result.start, period[0]), min(result.end, period[1])
+        return
+    if mode == "by" and span.long and not end_named:
+        raise Unsure(f"«{value}»: неясно, к началу или к концу срока; укажите дату")
+    if mode == "by":
+        result.kind = Kind.BY_DATE
+        ends = [end for _, end in span.spans]
+        result.end = ends[-1]
+        result.due_dates = _inside(ends, period)
+    else:
+        result.kind = span.kind
+        result.start, result.end = span.spans[0][0], span.spans[-1][1]
+        result.due_dates = _inside([end for _, end in span.spans], period)
+    if len(span.spans) > 1 and not span.listed:
+        result.recurrence = Recurrence.YEARLY
+        result.note = "Год не указан: срок повторяется в каждом году периода."
+    result.note = " ".join(n for n in (result.note, span.note) if n)
+    if len(result.due_dates) < len({end for _, end in span.spans}):
+        result.needs_review = True
+        result.note = (
+            OUTSIDE_NOTE
+            if not result.due_dates
+            else "Часть дат вне периода дорожной карты: проверьте годы."
+        )
+
+
+def _by_end_of(result: Deadline, rest: str, period: Period | None) -> None:
+    result.kind = Kind.BY_DATE
     if period is None:
-        return []
-    return list(range(period[0].year, period[1].year + 1))
+        raise Unsure("не задан период дорожной карты")
+    years = range(period[0].year - 1, period[1].year + 1)
+    if "учебного" in rest:
+        ends = [date(y, 5, 31) for y in years]
+        result.note = END_OF_SCHOOL_YEAR_NOTE
+    elif rest.startswith(("период", "реализации")):
+        ends = [period[1]]
+    else:
+        ends = [date(y, 12, 31) for y in years]
+    ends = _inside(ends, period)
+    if not ends:
+        raise Unsure("конец года не попадает в период дорожной карты")
+    result.end = ends[-1]
+    result.due_dates = ends
+    if len(ends) > 1:
+        result.recurrence = Recurrence.YEARLY
 
 
 def _inside(dates: list[date], period: Period | None) -> list[date]:
@@ -326,240 +856,152 @@ def _inside(dates: list[date], period: Period | None) -> list[date]:
     return sorted({d for d in dates if period[0] <= d <= period[1]})
 
 
-def _spans(point: Point, period: Period | None) -> list[tuple[date, date]]:
-    """The spans a point stands for: one with its year, or one per year of the period."""
-    if point.year is not None:
-        return [point.span(point.year)]
-    years = _years(period)
-    if not years:
-        raise Unsure("год не указан, а период дорожной карты не задан")
-    if point.end_year_offset:
-        years = years[:-1] or years
-    return [point.span(year) for year in years]
-
-
-def _apply_spans(result: Deadline, spans: list[tuple[date, date]], period: Period | None) -> None:
-    result.start, result.end = spans[0][0], spans[-1][1]
-    if len(spans) > 1:
-        result.recurrence = "yearly"
-        result.note = "Год не указан: срок повторяется в каждом году периода."
-    result.due_dates = _inside([end for _, end in spans], period)
-    if not result.due_dates:
-        result.needs_review = True
-        result.note = "Срок вне периода дорожной карты."
-
-
-def _single(result: Deadline, value: str, period: Period | None) -> None:
-    point = parse_point(value)
-    if point is None:
-        return
-    if point.is_day:
-        result.kind = Kind.DATE
-    elif point.start_month == point.end_month and point.end_year_offset == 0:
-        result.kind = Kind.MONTH
-    else:
-        result.kind = Kind.RANGE
-    _apply_spans(result, _spans(point, period), period)
-
-
-def _range(result: Deadline, value: str, period: Period | None) -> bool:
-    m = re.fullmatch(r"(?:с\s+)?(.+?)\s+(?:-|по|до)\s+(.+)", value)
-    if not m:
-        return False
-    if re.fullmatch(rf"{YEAR_RE}\s*-\s*{YEAR_RE}\s*{ACADEMIC_RE}", value):
-        return False  # an academic year, read as one point
-    first, second = parse_point(m[1]), parse_point(m[2])
-    if first is None or second is None:
-        return False
-    if first.year is None and second.year is not None:
-        first.year = second.year - (1 if first.start_month > second.end_month else 0)
-    result.kind = Kind.RANGE
-    if first.year is not None:
-        start = first.span(first.year)[0]
-        end = second.span(second.year if second.year is not None else first.year)[1]
-        if end < start:
-            raise Unsure("период заканчивается раньше, чем начинается")
-        _apply_spans(result, [(start, end)], period)
-        return True
-    spans = []
-    for year in _years(period) or [None]:
-        if year is None:
-            raise Unsure("год не указан, а период дорожной карты не задан")
-        start = first.span(year)[0]
-        end_year = year + (1 if second.end_month < first.start_month else 0)
-        spans.append((start, second.span(end_year)[1]))
-    if any(end < start for start, end in spans):
-        raise Unsure("период заканчивается раньше, чем начинается")
-    _apply_spans(result, spans, period)
-    return True
-
-
-def _dates(result: Deadline, value: str, period: Period | None) -> None:
-    parts = [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", value) if p]
-    points = [parse_point(p) for p in parts]
-    if any(p is None for p in points):
-        return
-    # «Март, июнь 2022»: a year written once at the end belongs to every part
-    last_year = points[-1].year
-    spans: list[tuple[date, date]] = []
-    for point in points:
-        if point.year is None and last_year is not None:
-            point.year = last_year
-        spans.extend(_spans(point, period))
-    spans.sort()
-    result.kind = Kind.DATES
-    result.start, result.end = spans[0][0], spans[-1][1]
-    result.due_dates = _inside([end for _, end in spans], period)
-    outside = len({end for _, end in spans}) - len(result.due_dates)
-    if outside:
-        result.needs_review = True
-        result.note = "Часть дат вне периода дорожной карты."
-
-
-def _by_date(result: Deadline, value: str, period: Period | None) -> None:
-    rest = re.sub(r"^(?:до|не позднее|в срок до|к)\s+", "", value)
-    rest = re.sub(r"^конца\s+", "", rest)
-    if re.fullmatch(r"(?:конца\s+)?(?:года|периода|учебного года)", rest):
-        result.kind = Kind.BY_DATE
-        if period is None:
-            raise Unsure("не задан период дорожной карты")
-        if "учебного" in rest:
-            ends = [date(y, 8, 31) for y in _years(period)]
-        elif rest.startswith("период"):
-            ends = [period[1]]
-        else:
-            ends = [date(y, 12, 31) for y in _years(period)]
-        result.end = ends[-1]
-        result.due_dates = _inside(ends, period)
-        if len(ends) > 1:
-            result.recurrence = "yearly"
-        return
-    point = parse_point(rest)
-    if point is None:
-        return
-    result.kind = Kind.BY_DATE
-    spans = _spans(point, period)
-    result.end = spans[-1][1]
-    result.due_dates = _inside([end for _, end in spans], period)
-    if len(spans) > 1:
-        result.recurrence = "yearly"
-        result.note = "Год не указан: срок повторяется в каждом году периода."
-    if not result.due_dates:
-        result.needs_review = True
-        result.note = "Срок вне периода дорожной карты."
-
-
-def _continuous(result: Deadline, value: str, period: Period | None) -> None:
-    result.kind = Kind.CONTINUOUS
-    if m := re.search(rf"({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*(?:уч|учебн)", value):
-        first, second = check_year(m[1]), check_year(m[2])
-        if second != first + 1:
-            raise Unsure("учебный год должен охватывать два соседних года")
-        result.start, result.end = date(first, 9, 1), date(second, 8, 31)
-    elif m := re.search(rf"({YEAR_RE})\s*-\s*({YEAR_RE})", value):
-        first, second = check_year(m[1]), check_year(m[2])
-        if second < first:
-            raise Unsure("период заканчивается раньше, чем начинается")
-        result.start, result.end = date(first, 1, 1), date(second, 12, 31)
-    elif m := re.search(rf"(?:^|\s)({YEAR_RE})(?:\s|$)", value):
-        year = check_year(m[1])
-        result.start, result.end = date(year, 1, 1), date(year, 12, 31)
-    elif period is not None:
-        result.start, result.end = period
-
-
-def _after_school_period(result: Deadline, m: re.Match[str], period: Period | None) -> None:
+def _after_school_period(result: Deadline, value: str, period: Period | None) -> None:
     """«По итогам учебного года»: a yearly report whose exact day the text does not give."""
     result.kind = Kind.RECURRING
-    academic = bool(m[1])
-    unit = m[2]
-    if unit == "года":
-        result.recurrence = "yearly"
+    academic = "учебного" in value
+    years = range(period[0].year, period[1].year + 1) if period else range(0)
+    if value.endswith("года"):
+        result.recurrence = Recurrence.YEARLY
         month, day = (6, 30) if academic else (12, 31)
-        dates = [date(y, month, day) for y in _years(period)]
+        dates = [date(y, month, day) for y in years]
     else:
-        result.recurrence = "half_yearly"
-        dates = [d for y in _years(period) for d in (date(y, 6, 30), date(y, 12, 31))]
+        result.recurrence = Recurrence.HALF_YEARLY
+        dates = [d for y in years for d in (date(y, 6, 30), date(y, 12, 31))]
     result.due_dates = _inside(dates, period)
     if period is not None:
         result.start, result.end = period
     result.needs_review = True
     result.note = (
         "«По итогам…»: контрольная дата принята "
-        f"{'30 июня' if academic and unit == 'года' else 'на конец периода'}; уточните её."
+        f"{'30 июня' if academic and value.endswith('года') else 'на конец периода'}; уточните её."
     )
 
 
-def _every(recurrence: str, start: date, end: date) -> list[date]:
-    """Due dates of a recurrence: the last day of each month, quarter, half-year or year."""
-    if recurrence == "weekly":
-        first = start + timedelta(days=(6 - start.weekday()) % 7)  # Sundays
+def _every(
+    recurrence: str,
+    start: date,
+    end: date,
+    *,
+    weekday: int | None = None,
+    day: int | None = None,
+) -> list[date]:
+    """Due dates of a recurrence inside [start, end]: the end of each month, quarter, term…"""
+    if recurrence == Recurrence.WEEKLY:
+        target = 6 if weekday is None else weekday  # Sundays unless a weekday is named
+        first = start + timedelta(days=(target - start.weekday()) % 7)
         return [first + timedelta(weeks=n) for n in range((end - first).days // 7 + 1)]
-    step = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}[recurrence]
     dates = []
-    year, month = start.year, start.month
-    while True:
-        if month % step == 0 or step == 1:
-            due = month_end(year, month)
-            if due > end:
-                break
-            if due >= start:
-                dates.append(due)
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-        if date(year, month, 1) > end:
-            break
-    return dates
+    for year in range(start.year, end.year + 1):
+        if recurrence == Recurrence.TERMLY:
+            dates += [date(year, em, ed) for _, _, em, ed in TERMS.values()]
+            continue
+        step = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}[recurrence]
+        for month in range(step, 13, step):
+            if day is not None:
+                dates.append(date(year, month, min(day, calendar.monthrange(year, month)[1])))
+            else:
+                dates.append(month_end(year, month))
+    return sorted(d for d in dates if start <= d <= end)
 
 
-def _recurring(
-    result: Deadline, value: str, m: re.Match[str], recurrence: str, period: Period | None
-) -> None:
+def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None) -> None:
     result.kind = Kind.RECURRING
-    result.recurrence = recurrence
-    anchor = (value[: m.start()] + " " + value[m.end() :]).strip(" ,-")
-    anchor = re.sub(r"\s*-?\s*далее$", "", anchor).strip(" ,-")
+    result.recurrence = parts.recurrence
     if period is None:
         raise Unsure("не задан период дорожной карты")
-    start, end = period
-    if recurrence != "yearly":
-        if since := re.search(r"(?:^|\s)с\s+(.+)$", anchor):
+    value = re.sub(r"^(?:в|во)\s+(?!течени|период)", "", value).strip(" ,-")
+    anchors = parts.anchors
+    if parts.recurrence in (Recurrence.YEARLY, Recurrence.HALF_YEARLY) and value and not anchors:
+        span = _limit_or_anchor(value, period)
+        if span is not None and not span.long and not span.school:
+            anchors = [value]
+            value = ""
+    if anchors:
+        _anchored(result, anchors, parts, period)
+        return
+    limits: list[tuple[date, date]] = [period]
+    school = False
+    if since := re.fullmatch(r"с\s*(.*)", value):
+        if not since[1] or since[1] in {"…", "..."}:
+            result.needs_review = True
+            result.note = "Начало не указано: принято начало периода; уточните его."
+        else:
             point = parse_point(since[1])
             if point is None:
                 raise Unsure(f"не распознано начало «{since[1]}»")
-            start = _spans(point, period)[0][0] if point.year is None else point.span(point.year)[0]
-            result.start = start
-        elif re.search(r"(?:^|\s)с$", anchor) or anchor.endswith("с…"):
-            result.needs_review = True
-            result.note = "Начало не указано: принято начало периода."
-        elif anchor:
-            result.needs_review = True
-            result.note = f"Часть «{anchor}» не учтена: контрольные даты — конец каждого периода."
-        result.start = result.start or period[0]
-        result.end = end
-        result.due_dates = _inside(_every(recurrence, max(start, period[0]), end), period)
-        return
-    # yearly: a day or month in each year, from the first year the text names
-    anchor = re.sub(r"^(?:в|во)\s+", "", anchor)
-    anchor = re.sub(r"^(?:до|не позднее|к)\s+", "", anchor)
-    if not anchor:
-        result.start, result.end = period
-        result.due_dates = _inside([date(y, 12, 31) for y in _years(period)], period)
-        result.note = "Месяц не указан: контрольная дата — конец каждого года."
-        return
-    point = parse_point(anchor)
-    if point is None:
-        raise Unsure(f"не распознана часть «{anchor}»")
-    first_year = point.year or period[0].year
-    point.year = None
-    spans = [point.span(y) for y in range(first_year, period[1].year + 1)]
-    result.start = spans[0][0] if spans else period[0]
-    result.end = period[1]
-    result.due_dates = _inside([span_end for _, span_end in spans], period)
+            limits = [(_spans(point, period)[0][0], period[1])]
+    elif value:
+        span = _limit_or_anchor(value, period)
+        if span is None:
+            raise Unsure(f"часть «{value}» не распознана; проверьте периодичность и сроки")
+        limits = span.spans
+        school = span.school
+    dates: list[date] = []
+    for start, end in limits:
+        start, end = max(start, period[0]), min(end, period[1])
+        if start > end:
+            continue
+        found = _every(parts.recurrence, start, end, weekday=parts.weekday, day=parts.day)
+        if school and parts.recurrence in SCHOOL_MONTHS_ONLY:
+            found = [d for d in found if d.month not in SUMMER]
+        dates += found
+    result.start = max(limits[0][0], period[0])
+    result.end = min(limits[-1][1], period[1])
+    result.due_dates = _inside(dates, period)
     if not result.due_dates:
         result.needs_review = True
-        result.note = "Ни одна контрольная дата не попадает в период дорожной карты."
+        result.note = (
+            "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
+        )
+    elif parts.recurrence == Recurrence.YEARLY and not value and not result.note:
+        result.note = "Месяц не указан: контрольная дата — конец каждого года."
+
+
+def _limit_or_anchor(value: str, period: Period) -> Span | None:
+    value = re.sub(r"^(?:в течение|на протяжении|в период)\s+", "", value)
+    if re.fullmatch(r"(?:всего\s+)?(?:периода|года)", value):
+        return Span([period], Kind.RANGE, long=True)
+    if re.fullmatch(rf"(?:всего\s+|текущего\s+)?{ACADEMIC_RE}", value):
+        return Span([period], Kind.RANGE, long=True, school=True)
+    return parse_span(value, period)
+
+
+def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period) -> None:
+    """«Ежегодно в декабре», «2 раза в год (май, декабрь)», «Февраль 2022 – далее ежегодно»."""
+    dates: list[date] = []
+    first_named: date | None = None  # «Февраль 2022 – далее ежегодно» starts in February 2022
+    for anchor in anchors:
+        anchor = re.sub(
+            r"^(?:в течение|на протяжении|в период|до|не позднее|к|в|во)\s+", "", anchor
+        )
+        for text in [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", anchor) if p.strip()]:
+            point = parse_point(text)
+            if point is None:
+                span = _one(text, period)  # «ежегодно с сентября по октябрь»: a yearly range
+                if span is None:
+                    raise Unsure(f"не распознана часть «{text}»")
+                dates += [end for _, end in span.spans]
+                continue
+            first_year = point.year
+            if first_year is not None:
+                named = point.span(first_year)[0]
+                first_named = min(first_named or named, named)
+            point.year = None
+            try:
+                spans = _spans(point, period)
+            except Unsure:
+                spans = []
+            dates += [end for _, end in spans if first_year is None or end.year >= first_year]
+    result.start, result.end = period
+    result.due_dates = _inside(dates, period)
+    if result.due_dates and first_named:
+        result.start = max(period[0], first_named)
+    if not result.due_dates:
+        result.needs_review = True
+        result.note = (
+            "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
+        )
 
 
 def describe(

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from measures.deadlines import parse_deadline
+from tests import deadline_corpus as corpus
 
 Y2022 = (date(2022, 1, 1), date(2022, 12, 31))
 Y2022_24 = (date(2022, 1, 1), date(2024, 12, 31))
@@ -76,9 +77,11 @@ SEED_002 = [
     ("По отдельному графику", "external", [], {"external_body": ""}),
     ("Март- апрель", "range", ["2023-04-30", "2024-04-30"], {"recurrence": "yearly"}),
     ("По мере необходимости", "as_needed", [], {}),
-    ("В течение учебного года", "continuous", [], {}),
-    ("В течение года, согласно региональной дорожной карты", "continuous", [], {}),
-]
+    # the school years 2022/23–2024/25 cover the whole calendar period
+    ("В течение учебного года", "continuous", [], {"start": "2023-01-01", "end": "2024-12-31"}),
+    ("В течение года, согласно региональной дорожной карты", "continuous", [],
+     {"start": "2023-01-01", "end": "2024-12-31"}),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "kind", "due", "extra"), SEED_000)
@@ -180,6 +183,9 @@ FAMILIES = [
     ("по приказу Министерства просвещения РФ", Y2022, "external", [],
      {"external_body": "Министерства просвещения РФ"}),
     ("согласно графику ФИОКО", Y2022, "external", [], {"external_body": "ФИОКО"}),
+    # a day of each month (this phrase was flagged before; it is now read)
+    ("до 10 числа каждого месяца", Y2022, "recurring",
+     [f"2022-{m:02d}-10" for m in range(1, 13)], {"recurrence": "monthly"}),
 ]  # fmt: skip
 
 
@@ -197,11 +203,10 @@ NEEDS_REVIEW = [
     ("2021-2023 уч.г.", "два соседних года"),
     ("Март 2025", "вне периода"),
     ("Ноябрь 2022, март 2025", "вне периода"),
-    ("до 10 числа каждого месяца", "не учтена"),
     ("абракадабра", "не распознан"),
     ("", "не указан"),
     ("   ", "не указан"),
-    ("32.13.2022", ""),
+    ("32.13.2022", "нет месяца 13 в дате «32.13.2022»"),
     ("Декабрь 2022 г., май 20233", "20233"),
 ]
 
@@ -260,3 +265,105 @@ def test_parse_deadline_command_prints_json_lines(capsys):
     }  # fmt: skip
     assert lines[1]["due_dates"] == ["2022-12-31", "2023-12-31", "2024-12-31"]
     assert lines[2]["needs_review"] is True
+
+
+# The corpus of phrases beyond the seeds (tests/deadline_corpus.py): each under two periods, read
+# as a careful person reads it; an expected flag passes only when the engine flags.
+CORPUS = [
+    pytest.param(case, name, expected, id=f"{name}-{case.text}")
+    for case, name, expected in corpus.runs()
+]
+
+
+@pytest.mark.parametrize(("case", "period_name", "expected"), CORPUS)
+def test_corpus_phrase_is_read_as_a_careful_person_reads_it(case, period_name, expected):
+    result = parse_deadline(case.text, corpus.PERIODS[period_name])
+    assert corpus.judge(expected, result) == corpus.RIGHT, (
+        corpus.differences(expected, result),
+        result,
+        case.source,
+    )
+    if result.needs_review:
+        assert any(word in result.note for word in ("провер", "уточните", "укажите", "вне периода"))
+
+
+def test_corpus_is_large_and_sourced():
+    texts = {case.text for case in corpus.CASES}
+    assert len(texts) >= 150
+    assert all(case.source for case in corpus.CASES)
+    published = [c for c in corpus.CASES if c.source.startswith("http")]
+    assert len(published) >= 50
+
+
+def test_bench_deadlines_prints_agreement_and_no_silent_misreadings(capsys):
+    call_command("bench_deadlines", verbose=True)
+    out = capsys.readouterr().out
+    count = len(list(corpus.runs()))
+    assert f"прочтений (фраза × период): {count}" in out
+    assert f"Прочитано верно: {count} (100.0 %)" in out
+    assert "Прочитано неверно без отметки: 0" in out
+    assert "Промахи" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "period", "why"),
+    [
+        ("в течение месяца", Y2023_24, "отсчитывается от события"),
+        ("ежемесячно, ежеквартально", Y2023_24, "несколько периодичностей"),
+        ("зима 2024", Y2023_24, "какая зима"),
+        ("III квартал", corpus.ACAD, "укажите год"),
+        ("в течение года (май, декабрь)", Y2023_24, "в скобках названы месяцы"),
+    ],
+)
+def test_a_flag_says_what_to_check(text, period, why):
+    result = parse_deadline(text, period)
+    assert result.needs_review, result
+    assert why in result.note, result
+
+
+def test_end_of_the_school_year_says_its_day_is_assumed():
+    result = parse_deadline("конец учебного года", corpus.ACAD)
+    assert result.due_dates == [date(2024, 5, 31)] and not result.needs_review
+    assert "31 мая" in result.note and "уточните" in result.note
+
+
+def test_an_academic_period_places_months_in_its_own_year():
+    assert parse_deadline("Октябрь", corpus.ACAD).due_dates == [date(2023, 10, 31)]
+    assert parse_deadline("Май", corpus.ACAD).due_dates == [date(2024, 5, 31)]
+    assert parse_deadline("октябрь-ноябрь", corpus.ACAD).due_dates == [date(2023, 11, 30)]
+
+
+def test_termly_recurrence_is_a_choice_of_the_model():
+    from measures.deadlines import Recurrence
+    from measures.models import Measure
+
+    field = Measure._meta.get_field("deadline_recurrence")
+    assert ("termly", "раз в четверть") in [(k, str(v)) for k, v in field.choices]
+    assert Recurrence.TERMLY == "termly"
+
+
+MORE_WORDS = ["четверть", "II", "декада", "весна", "осень", "зима", "(", ")", "(ежемесячно)",
+              "числа", "каждого месяца", "по четвергам", "учебного года", "начало", "конец",
+              "в течение", "в период", "с", "по", "2 раза в год", "(май, декабрь)", "(13.03.24)",
+              "вторая среда марта", "в сроки, установленные", "Минпросвещения", "включительно",
+              "III-IV квартал", "январь,", "2024", "15", "-", "ежегодно", ";", "и", "до"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS + MORE_WORDS), min_size=1, max_size=7),
+    st.sampled_from([corpus.CAL, corpus.ACAD, Y2022]),
+)
+def test_composed_phrases_keep_the_invariants_in_any_calendar(words, period):
+    result = parse_deadline(" ".join(words), period)
+    assert result.kind in {"date", "by_date", "month", "range", "dates", "recurring",
+                           "continuous", "as_needed", "external", "unknown"}  # fmt: skip
+    assert result.due_dates == sorted(set(result.due_dates))
+    assert all(period[0] <= d <= period[1] for d in result.due_dates)
+    if result.kind == "unknown" or result.needs_review:
+        assert result.needs_review and result.note
+    if result.start and result.end:
+        assert result.start <= result.end
+    assert result.recurrence in {"", "yearly", "half_yearly", "quarterly", "termly", "monthly",
+                                 "weekly"}  # fmt: skip
+    json.dumps(result.as_dict())
