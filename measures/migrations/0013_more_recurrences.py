@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0011_deadline_kinds_defined_once"),
+        ("measures", "0012_deadline_due_dates_in_occurrences"),
     ]
 
     operations = [
