@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from roadmap_portal.demo import load_demo
+from measures.demo import load_demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API with live_server
 

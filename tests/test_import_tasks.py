@@ -193,7 +193,7 @@ def wait_for(record, statuses, seconds=90):
 
 
 def test_a_real_worker_reads_and_confirms_an_upload(client, celery_worker_process):
-    from roadmap_portal.demo import load_demo
+    from measures.demo import load_demo
 
     load_demo()
     cherek = Roadmap.objects.get(municipality__name="Черекский муниципальный район")

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.utils import OperationalError
 
-from roadmap_portal.demo import DEMO_PASSWORD
+from measures.demo import DEMO_PASSWORD
 
 
 def redis_client(url: str) -> redis.Redis:
