@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -31,6 +32,9 @@ def _own_the_embedded_servers() -> None:
         settings.DATABASES = {"default": portal_settings.database_entry(settings.DATABASE_URL)}
         connections.__dict__.pop("settings", None)  # read DATABASES again on first use
         connections._settings = None
+        for alias in ("default",):  # a connection object made meanwhile holds the old entry
+            with contextlib.suppress(AttributeError):
+                del connections[alias]
     if "REDIS_URL" in started:
         for name, value in portal_settings.redis_settings(started["REDIS_URL"]).items():
             setattr(settings, name, value)

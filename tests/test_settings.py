@@ -139,3 +139,18 @@ def test_clear_expired_sessions_task_deletes_only_expired_ones():
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
     clear_expired_sessions()  # safe to run twice
     assert Session.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_session_connects_where_the_settings_say():
+    """With the URLs unset the session started the embedded server (conftest.py): the
+    connection must go there, not to the settings' local default."""
+    from django.conf import settings
+    from django.db import connection
+
+    entry = portal_settings.database_entry(settings.DATABASE_URL)
+    wanted = {key: entry[key] for key in ("HOST", "PORT", "USER", "OPTIONS")}
+    assert {key: connection.settings_dict[key] for key in wanted} == wanted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        assert cursor.fetchone()[0] == "test_" + entry["NAME"]
