@@ -68,7 +68,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def demo(db):
+    """The three seed roadmaps: only for tests of the demo and of the seeds' content."""
     return load_demo()
+
+
+@pytest.fixture
+def tenants(db):
+    """Two tenants built from factories, with the demo's logins for the roles: `home`
+    (factories.HOME: coordinator koordinator, working-group member rabgruppa, director direktor
+    of its «МКОУ СОШ № 1», read by the regional viewer nablyudatel) and `other`
+    (factories.OTHER, of another region: coordinator grechkina); admin is a superuser."""
+    from types import SimpleNamespace
+
+    from tests import factories
+
+    home = factories.tenant(
+        factories.HOME, coordinator="koordinator", working_group="rabgruppa", director="direktor"
+    )
+    other = factories.tenant(factories.OTHER, coordinator="grechkina", working_group="rabgruppa2")
+    viewer = factories.appointed("nablyudatel", "regional_viewer", home.municipality.region)
+    admin = factories.UserFactory(
+        username="admin", email="admin@example.org", is_superuser=True, is_staff=True
+    )
+    return SimpleNamespace(home=home, other=other, viewer=viewer, admin=admin)
 
 
 @pytest.fixture

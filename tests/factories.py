@@ -218,6 +218,23 @@ def tenant(
                 title=title, owners_text=owners, deadline_text=deadline,
             )  # fmt: skip
             measures.append(measure_save(measure=measure))  # the deadline's control dates
+    coordinator_user = appointed(coordinator, "coordinator", municipality)
+    working_group_user = appointed(working_group, "working_group", municipality)
+    director_user = appointed(director, "director", schools[0]) if director else None
+    # each user is a person of the registry, with a position, as an import's owners text names
+    for user, position, place in [
+        (coordinator_user, "Главный специалист", {"organisation": authority}),
+        (working_group_user, "Методист", {"organisation": authority}),
+        (director_user, "Директор", {"school": schools[0]}),
+    ]:
+        if user is not None:
+            person = PersonFactory(
+                municipality=municipality, short_name=f"{user.username.capitalize()} А.А.",
+                position=position, email=user.email, user=user, **place,
+            )  # fmt: skip
+            if "school" in place:
+                schools[0].director = person
+                schools[0].save(update_fields=["director"])
     return Tenant(
         municipality=municipality,
         authority=authority,
@@ -225,7 +242,7 @@ def tenant(
         roadmap=roadmap,
         sections=sections,
         measures=measures,
-        coordinator=appointed(coordinator, "coordinator", municipality),
-        working_group=appointed(working_group, "working_group", municipality),
-        director=appointed(director, "director", schools[0]) if director else None,
+        coordinator=coordinator_user,
+        working_group=working_group_user,
+        director=director_user,
     )
