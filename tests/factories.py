@@ -218,9 +218,21 @@ def tenant(
                 title=title, owners_text=owners, deadline_text=deadline,
             )  # fmt: skip
             measures.append(measure_save(measure=measure))  # the deadline's control dates
-    coordinator_user = appointed(coordinator, "coordinator", municipality)
-    working_group_user = appointed(working_group, "working_group", municipality)
-    director_user = appointed(director, "director", schools[0]) if director else None
+    coordinator_user = appointed(
+        coordinator,
+        "coordinator",
+        municipality,
+        first_name="Муниципальный",
+        last_name="координатор",
+    )
+    working_group_user = appointed(
+        working_group, "working_group", municipality, first_name="Член", last_name="рабочей группы"
+    )
+    director_user = (
+        appointed(director, "director", schools[0], first_name="Директор", last_name="школы")
+        if director
+        else None
+    )
     # each user is a person of the registry, with a position, as an import's owners text names
     for user, position, place in [
         (coordinator_user, "Главный специалист", {"organisation": authority}),
