@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 import os
+import signal
 import sys
 
 # Commands that need neither PostgreSQL nor Redis: they run without starting anything.
@@ -27,7 +28,9 @@ def main() -> None:
         # this process exits. The settings themselves start nothing.
         from roadmap_portal.embedded import start_missing
 
-        start_missing()
+        if start_missing():
+            # stopped by a signal, still stop what was started (atexit runs on SystemExit)
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

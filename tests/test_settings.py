@@ -3,6 +3,7 @@ what to fix."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -154,3 +155,18 @@ def test_the_session_connects_where_the_settings_say():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database()")
         assert cursor.fetchone()[0] == "test_" + entry["NAME"]
+
+
+def test_production_dependencies_carry_no_test_only_packages():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    test_only = {"pytest", "pytest-django", "playwright", "hypothesis", "factory-boy", "ruff"}
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    assert names(project["project"]["dependencies"]) & test_only == set()
+    assert names(project["dependency-groups"]["dev"]) >= test_only  # uv sync installs them
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "uv sync --frozen --no-dev" in dockerfile  # the image installs production only
