@@ -11,7 +11,6 @@ NO_SERVERS = {
     "diffsettings",
     "help",
     "makemessages",
-    "makemigrations",
     "version",
     "--help",
     "-h",
