@@ -17,9 +17,9 @@ RUN pip install --no-cache-dir uv
 COPY pyproject.toml uv.lock .python-version ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-# Static files are collected at build time; the settings need no server for that.
-RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 SECRET_KEY=build \
-    python manage.py collectstatic --noinput \
+# Static files are collected at build time: reading the settings starts and connects to
+# nothing, and collectstatic is a command that needs no server (manage.py NO_SERVERS).
+RUN SECRET_KEY=build python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && mkdir -p /data && chown portal /data \
     && chown -R portal /app/staticfiles
 USER portal

@@ -385,10 +385,11 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _owners(
-    municipality: Municipality, measures: list[Measure], rows: list[dict[str, Any]]
+def link_owners(
+    municipality: Municipality, measures: list[Measure], *, replace: bool = False
 ) -> None:
-    """Link the owners the portal knows by the names printed in the owners text."""
+    """Link the owners the portal knows (the municipality's people and organisations) by the
+    names printed in each measure's owners text; with `replace`, the links they had go first."""
     people = list(Person.objects.filter(municipality=municipality).only("pk", "short_name"))
     organisations = list(
         Organisation.objects.filter(municipality=municipality).exclude(short_name="")
@@ -396,8 +397,11 @@ def _owners(
     person_links, organisation_links = [], []
     PersonLink = Measure.owners.through
     OrganisationLink = Measure.owner_organisations.through
-    for measure, row in zip(measures, rows, strict=True):
-        owners = _squash(row["owners_text"])
+    if replace:
+        PersonLink.objects.filter(measure__in=measures).delete()
+        OrganisationLink.objects.filter(measure__in=measures).delete()
+    for measure in measures:
+        owners = _squash(measure.owners_text)
         if not owners:
             continue
         person_links += [
@@ -695,7 +699,7 @@ def roadmap_import_confirm(
             for day, kind in sorted(wanted_occurrences(m).items())
         ]
     )
-    _owners(record.municipality, measures, rows)
+    link_owners(record.municipality, measures)
     record.status = RoadmapImport.Status.DONE
     record.roadmap = roadmap
     try:

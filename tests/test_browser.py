@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from roadmap_portal.demo import DEMO_PASSWORD, load_demo
+from measures.demo import DEMO_PASSWORD, load_demo
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
+from measures.demo import DEMO_PASSWORD, load_demo
 from measures.models import ControlPair, Evidence, Measure, Report, ReportStep, Roadmap
 from monitoring.models import IndicatorTarget, MonitoringStage
-from roadmap_portal.demo import DEMO_PASSWORD, load_demo
 from schools.models import PartnershipAgreement, SchoolDesignation, WorkingGroup
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.urls import reverse
 from measures.importing import MAX_ROWS, read_roadmap_file
 from measures.models import Roadmap, RoadmapImport
 from measures.services import ImportRefused, roadmap_import_preview
-from tests import docx_builders
+from tests import docx_builders, factories
 
 PERIOD = (date(2022, 1, 1), date(2022, 12, 31))
 MAX_CELL_CHARS = 20_000  # the limits named in the refusals below
@@ -117,9 +117,9 @@ BAD_PERIODS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("starts", "ends", "message"), BAD_PERIODS)
-def test_the_form_refuses_a_period_out_of_bounds(client, demo, starts, ends, message):
+def test_the_form_refuses_a_period_out_of_bounds(client, tenants, starts, ends, message):
     client.force_login(User.objects.get(username="koordinator"))
-    roadmap = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    roadmap = Roadmap.objects.get(municipality__name=factories.HOME)
     response = client.post(
         reverse("measures:import_upload"),
         {
@@ -135,9 +135,9 @@ def test_the_form_refuses_a_period_out_of_bounds(client, demo, starts, ends, mes
 
 
 @pytest.mark.django_db
-def test_ten_years_are_accepted_by_the_form(client, demo):
+def test_ten_years_are_accepted_by_the_form(client, tenants):
     client.force_login(User.objects.get(username="koordinator"))
-    roadmap = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    roadmap = Roadmap.objects.get(municipality__name=factories.HOME)
     response = client.post(
         reverse("measures:import_upload"),
         {
@@ -152,8 +152,8 @@ def test_ten_years_are_accepted_by_the_form(client, demo):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("starts", "ends", "message"), BAD_PERIODS)
-def test_the_service_refuses_a_period_out_of_bounds(demo, starts, ends, message):
-    roadmap = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+def test_the_service_refuses_a_period_out_of_bounds(tenants, starts, ends, message):
+    roadmap = Roadmap.objects.get(municipality__name=factories.HOME)
     with pytest.raises(ImportRefused) as refused:
         roadmap_import_preview(
             municipality=roadmap.municipality,
@@ -166,12 +166,12 @@ def test_the_service_refuses_a_period_out_of_bounds(demo, starts, ends, message)
 
 
 @pytest.mark.django_db
-def test_the_command_refuses_a_period_out_of_bounds(demo, tmp_path):
+def test_the_command_refuses_a_period_out_of_bounds(tenants, tmp_path):
     path = tmp_path / "план.docx"
     path.write_bytes(docx_builders.seed_000_docx())
     with pytest.raises(CommandError, match="в пределах 2000–2100 годов"):
         call_command(
-            "import_roadmap", str(path), municipality="Черекский муниципальный район",
+            "import_roadmap", str(path), municipality=factories.HOME,
             period="0001-01-01:9999-12-31", dry_run=True,
         )  # fmt: skip
     assert RoadmapImport.objects.count() == 0

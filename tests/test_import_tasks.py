@@ -14,14 +14,16 @@ from django.utils import timezone
 from measures import tasks
 from measures.history import history_of
 from measures.models import Roadmap, RoadmapImport
-from tests import docx_builders
+from tests import docx_builders, factories
 
 REFRESH = '<meta http-equiv="refresh" content="2">'
 
 
 @pytest.fixture
-def cherek(demo):
-    return Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+def cherek(tenants):
+    """A roadmap of the factory-built tenant (conftest.py), whose coordinator is koordinator;
+    the uploads are the seed 000 document."""
+    return tenants.home.roadmap
 
 
 def upload(client, cherek, data, name="план.docx", title="Импортированный план"):
@@ -193,10 +195,8 @@ def wait_for(record, statuses, seconds=90):
 
 
 def test_a_real_worker_reads_and_confirms_an_upload(client, celery_worker_process):
-    from roadmap_portal.demo import load_demo
-
-    load_demo()
-    cherek = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
+    home = factories.tenant(factories.HOME, coordinator="koordinator", working_group="rabgruppa")
+    cherek = home.roadmap
     upload(client, cherek, docx_builders.seed_000_docx())
     record = RoadmapImport.objects.get()
     assert wait_for(record, {"preview", "refused", "failed"}) == "preview", "".join(

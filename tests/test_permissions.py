@@ -17,7 +17,8 @@ from tests import docx_builders, factories
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "admin", "koordinator", "rabgruppa", "direktor", "nablyudatel", "grechkina"]
-# grechkina coordinates another municipality: everything of Черекский is a foreign tenant to her.
+# The `tenants` fixture (conftest.py): grechkina coordinates another municipality, of another
+# region: everything of factories.HOME is a foreign tenant to her.
 
 
 def row(anonymous, admin, koordinator, rabgruppa, direktor, nablyudatel, grechkina):
@@ -25,13 +26,19 @@ def row(anonymous, admin, koordinator, rabgruppa, direktor, nablyudatel, grechki
                             grechkina], strict=True))  # fmt: skip
 
 
-def cherek() -> Roadmap:
-    roadmaps = Roadmap.objects.filter(municipality__name="Черекский муниципальный район")
-    return roadmaps.order_by("pk").first()  # the demo one (imports in these tests add more)
+def home() -> Roadmap:
+    roadmaps = Roadmap.objects.filter(municipality__name=factories.HOME)
+    return roadmaps.order_by("pk").first()  # the tenant's own (imports in these tests add more)
+
+
+def home_school(short_name: str):
+    from schools.models import School
+
+    return School.objects.get(municipality__name=factories.HOME, short_name=short_name)
 
 
 def fresh_import() -> dict:
-    roadmap = cherek()
+    roadmap = home()
     record = roadmap_import_preview(
         municipality=roadmap.municipality, file_name="план.docx", period=(date(2022, 1, 1),
         date(2022, 12, 31)), title=f"Импорт {factories.UserFactory().username}",
@@ -41,37 +48,34 @@ def fresh_import() -> dict:
 
 
 def fresh_appointment() -> dict:
-    municipality = cherek().municipality
+    municipality = home().municipality
     appointment = appoint(user=factories.UserFactory(), role="working_group", target=municipality)
     return {"pk": municipality.pk, "appointment_pk": appointment.pk}
 
 
 def report_kwargs() -> dict:
     from measures.models import Occurrence, Report
-    from schools.models import School
 
-    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
-    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")  # direktor's school
+    occurrence = Occurrence.objects.filter(measure__roadmap=home()).order_by("pk").first()
+    school = home_school("МКОУ СОШ № 1")  # direktor's school
     report, _ = Report.objects.get_or_create(occurrence=occurrence, school=school)
     return {"pk": report.pk}
 
 
 def other_school_report_kwargs() -> dict:
     from measures.models import Occurrence, Report
-    from schools.models import School
 
-    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
-    school = School.objects.get(short_name="МКОУ СОШ № 2 (демо)")
+    occurrence = Occurrence.objects.filter(measure__roadmap=home()).order_by("pk").first()
+    school = home_school("МКОУ СОШ № 2")
     report, _ = Report.objects.get_or_create(occurrence=occurrence, school=school)
     return {"pk": report.pk}
 
 
 def pair_kwargs() -> dict:
     from measures.models import Occurrence
-    from schools.models import School
 
-    occurrence = Occurrence.objects.filter(measure__roadmap=cherek()).order_by("pk").first()
-    school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    occurrence = Occurrence.objects.filter(measure__roadmap=home()).order_by("pk").first()
+    school = home_school("МКОУ СОШ № 1")
     return {"occurrence_pk": occurrence.pk, "school_pk": school.pk}
 
 
@@ -90,17 +94,15 @@ def evidence_kwargs() -> dict:
 
 
 def school_kwargs() -> dict:
-    from schools.models import School
-
-    return {"pk": School.objects.get(short_name="МКОУ СОШ № 1 (демо)").pk}
+    return {"pk": home_school("МКОУ СОШ № 1").pk}
 
 
 def roadmap_kwargs() -> dict:
-    return {"pk": cherek().pk}
+    return {"pk": home().pk}
 
 
 def measure_kwargs() -> dict:
-    roadmap = cherek()
+    roadmap = home()
     return {"roadmap_pk": roadmap.pk, "pk": roadmap.measures.get(number="1.1").pk}
 
 
@@ -145,7 +147,7 @@ EXPECTED = {
         "post", measure_kwargs, row(302, 302, 302, 403, 403, 403, 404),
     ),
     "schools:people": (
-        "get", lambda: {"pk": cherek().municipality_id}, row(302, 200, 200, 200, 404, 200, 404),
+        "get", lambda: {"pk": home().municipality_id}, row(302, 200, 200, 200, 404, 200, 404),
     ),
     "schools:school_people": ("get", school_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "schools:appointment_remove": (
@@ -180,7 +182,7 @@ def test_every_url_has_an_entry():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_url_for_every_role(client, demo, role):
+def test_every_url_for_every_role(client, tenants, role):
     if role != "anonymous":
         client.force_login(User.objects.get(username=role))
     failures = []
@@ -204,18 +206,15 @@ def test_every_url_for_every_role(client, demo, role):
 @pytest.mark.parametrize(
     ("username", "municipalities"),
     [
-        (
-            "admin",
-            {"Черекский муниципальный район", "Светлогорский городской округ", "Катангский район"},
-        ),
-        ("koordinator", {"Черекский муниципальный район"}),
-        ("rabgruppa", {"Черекский муниципальный район"}),
-        ("direktor", {"Черекский муниципальный район"}),
-        ("nablyudatel", {"Черекский муниципальный район"}),
-        ("grechkina", {"Светлогорский городской округ"}),
+        ("admin", {factories.HOME, factories.OTHER}),
+        ("koordinator", {factories.HOME}),
+        ("rabgruppa", {factories.HOME}),
+        ("direktor", {factories.HOME}),
+        ("nablyudatel", {factories.HOME}),
+        ("grechkina", {factories.OTHER}),
     ],
 )
-def test_lists_show_only_what_the_user_may_see(client, demo, username, municipalities):
+def test_lists_show_only_what_the_user_may_see(client, tenants, username, municipalities):
     client.force_login(User.objects.get(username=username))
     page = client.get(reverse("measures:roadmap_list")).text
     shown = {r.municipality.name for r in Roadmap.objects.select_related("municipality")
@@ -223,11 +222,11 @@ def test_lists_show_only_what_the_user_may_see(client, demo, username, municipal
     assert shown == municipalities
 
 
-def test_appointing_grants_and_removing_revokes(client, demo):
-    municipality = cherek().municipality
+def test_appointing_grants_and_removing_revokes(client, tenants):
+    municipality = home().municipality
     user = factories.UserFactory()
     client.force_login(user)
-    assert client.get(reverse("measures:roadmap_detail", args=[cherek().pk])).status_code == 404
+    assert client.get(reverse("measures:roadmap_detail", args=[home().pk])).status_code == 404
     client.force_login(User.objects.get(username="koordinator"))
     response = client.post(
         reverse("schools:people", args=[municipality.pk]),
@@ -241,13 +240,13 @@ def test_appointing_grants_and_removing_revokes(client, demo):
     client.post(reverse("schools:appointment_remove", args=[municipality.pk, appointment.pk]))
     client.force_login(user)
     assert client.get(reverse("measures:import_upload")).status_code == 403
-    assert client.get(reverse("measures:roadmap_detail", args=[cherek().pk])).status_code == 404
+    assert client.get(reverse("measures:roadmap_detail", args=[home().pk])).status_code == 404
 
 
-def test_removing_one_role_keeps_what_another_gives(demo):
+def test_removing_one_role_keeps_what_another_gives(tenants):
     from schools.services import remove_appointment
 
-    municipality = cherek().municipality
+    municipality = home().municipality
     user = factories.UserFactory()
     coordinator = appoint(user=user, role="coordinator", target=municipality)
     appoint(user=user, role="working_group", target=municipality)
@@ -257,18 +256,18 @@ def test_removing_one_role_keeps_what_another_gives(demo):
     assert not user.has_perm("schools.coordinate_municipality", municipality)
 
 
-def test_a_director_needs_a_school(client, demo):
+def test_a_director_needs_a_school(client, tenants):
     client.force_login(User.objects.get(username="koordinator"))
     response = client.post(
-        reverse("schools:people", args=[cherek().municipality_id]),
+        reverse("schools:people", args=[home().municipality_id]),
         {"username": "rabgruppa", "role": "director"},
     )
     assert response.status_code == 400
     assert "Выберите школу руководителя." in response.text
 
 
-def test_readers_see_the_people_but_only_coordinators_appoint(client, demo):
-    municipality = cherek().municipality
+def test_readers_see_the_people_but_only_coordinators_appoint(client, tenants):
+    municipality = home().municipality
     client.force_login(User.objects.get(username="rabgruppa"))
     page = client.get(reverse("schools:people", args=[municipality.pk]))
     assert "koordinator@example.org" in page.text
@@ -279,12 +278,9 @@ def test_readers_see_the_people_but_only_coordinators_appoint(client, demo):
     assert not Appointment.objects.filter(user__username="rabgruppa", role="coordinator").exists()
 
 
-def test_a_director_sees_the_people_of_their_school_only(client, demo):
-    from schools.models import School
-
+def test_a_director_sees_the_people_of_their_school_only(client, tenants):
     client.force_login(User.objects.get(username="direktor"))
-    own = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
-    other = School.objects.get(short_name="МКОУ СОШ № 2 (демо)")
+    own, other = home_school("МКОУ СОШ № 1"), home_school("МКОУ СОШ № 2")
     page = client.get(reverse("schools:school_people", args=[own.pk]))
     assert "direktor@example.org" in page.text
     assert client.get(reverse("schools:school_people", args=[other.pk])).status_code == 404

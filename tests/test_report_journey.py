@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from measures.demo import DEMO_PASSWORD, load_demo
 from measures.models import ControlPair, Report, Roadmap
-from roadmap_portal.demo import DEMO_PASSWORD, load_demo
 from schools.models import School
 
 PHONE = {"width": 390, "height": 844}

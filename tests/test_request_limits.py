@@ -45,7 +45,7 @@ def test_anonymous_limit_is_tiny(client):
     assert post_declaring(client, reverse("password_reset"), 65 * 1024).status_code == 413
 
 
-def test_signed_in_limits_depend_on_the_url(client, demo):
+def test_signed_in_limits_depend_on_the_url(client, tenants):
     client.force_login(User.objects.get(username="koordinator"))
     roadmap_list = reverse("measures:roadmap_list")
     assert post_declaring(client, roadmap_list, 3 * MB).status_code == 413

@@ -1,8 +1,9 @@
 """Start the whole portal: database schema, static files, demo, web, Celery worker and beat.
 
-The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are not set) are started by
-this process when it reads the settings, handed to the children through the environment, and
-stopped when this process exits.
+When DATABASE_URL / REDIS_URL are not set, `manage.py` starts the embedded PostgreSQL and
+Redis before this command runs (roadmap_portal/embedded.py); they stop when this process exits.
+The web server, the Celery worker and beat are child processes given explicit DATABASE_URL and
+REDIS_URL in their environment: they start nothing themselves.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.utils import OperationalError
 
-from roadmap_portal.demo import DEMO_PASSWORD
+from measures.demo import DEMO_PASSWORD
 
 
 def redis_client(url: str) -> redis.Redis:

@@ -5,7 +5,7 @@ demo account per role.
 With `living=True` (what `manage.py load_demo` does) the demo also gets a current roadmap: the
 Черекский 2022 roadmap copied to the current calendar year with `roadmap_copy`, its schools
 designated for that year, and school reports in every state made through the report services,
-dated relative to `today` (roadmap_portal/demo_living.py).
+dated relative to `today` (measures/demo/living.py).
 
 Every row is found by its natural key and updated in place, so loading twice changes nothing.
 """
@@ -13,7 +13,6 @@ Every row is found by its natural key and updated in place, so loading twice cha
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,10 +24,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from measures.demo.living import load_living
 from measures.models import LegalAct, Measure, Roadmap, Section
-from measures.services import measure_save
+from measures.services import link_owners, measure_save
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
-from roadmap_portal.demo_living import load_living
 from schools.models import (
     AgreementItem,
     MentorPairing,
@@ -60,10 +59,6 @@ class LoadSummary:
     current_roadmap: Roadmap | None = None
     flagged: list[Measure] = field(default_factory=list)
     reports: int = 0
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _date(value: str | None) -> date | None:
@@ -175,7 +170,7 @@ def _load_seed(
                 },
             )
 
-    roadmap = _load_roadmap(data["roadmap"], municipality, acts, people, organisations, summary)
+    roadmap = _load_roadmap(data["roadmap"], municipality, acts, summary)
 
     if "working_group" in data:
         _load_working_group(data["working_group"], municipality, acts, people)
@@ -208,8 +203,6 @@ def _load_roadmap(
     data: dict[str, Any],
     municipality: Municipality,
     acts: dict[str, LegalAct],
-    people: dict[str, Person],
-    organisations: dict[str, Organisation],
     summary: LoadSummary,
 ) -> Roadmap:
     roadmap, _ = Roadmap.objects.update_or_create(
@@ -241,6 +234,7 @@ def _load_roadmap(
         )
         section_positions.append(position)
         measure_rows.extend((section, measure) for measure in row["measures"])
+    measures = []
     for position, (section, row) in enumerate(measure_rows, start=1):
         measure = roadmap.measures.filter(position=position).first() or Measure(
             roadmap=roadmap, position=position
@@ -249,17 +243,8 @@ def _load_roadmap(
         measure.number, measure.title = row["number"], row["title"]
         measure.owners_text, measure.deadline_text = row["owners"], row["deadline"]
         measure.planned_result = row["result"]
-        owners = _squash(row["owners"])
-        # through the service: the deadline's reading and occurrences, the owners
-        measure_save(
-            measure=measure,
-            links={
-                "owners": [p for name, p in people.items() if _squash(name) in owners],
-                "owner_organisations": [
-                    o for o in organisations.values() if o.short_name and o.short_name in owners
-                ],
-            },
-        )
+        measures.append(measure_save(measure=measure))  # the deadline and its occurrences
+    link_owners(municipality, measures, replace=True)  # as an import links them
     roadmap.measures.filter(position__gt=len(measure_rows)).delete()
     roadmap.sections.exclude(position__in=section_positions).delete()
     summary.roadmaps += 1

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from roadmap_portal.demo import DEMO_PASSWORD, load_demo
+from measures.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -34,7 +34,7 @@ from measures.services import copy_title, measure_correct_deadline, roadmap_copy
 from schools.models import Appointment, School, SchoolDesignation
 
 if TYPE_CHECKING:
-    from roadmap_portal.demo import LoadSummary
+    from measures.demo.seeds import LoadSummary
 
 DEMO_USERS = ("direktor", "koordinator", "rabgruppa")
 DESIGNATION_BASIS = (
