@@ -362,8 +362,8 @@ def test_any_table_is_interpreted_without_raising(table):
     rows = [Row(1, HEADER)] + [Row(i + 2, cells) for i, cells in enumerate(table)]
     parsed = interpret(rows, Y2022, [])
     for measure in parsed.measures:
-        assert measure["title"] or any(e["row"] == measure["row"] for e in parsed.errors)
-        assert measure["section"] is None or 0 <= measure["section"] < len(parsed.sections)
+        assert measure.title or any(e.row == measure.row for e in parsed.errors)
+        assert measure.section is None or 0 <= measure.section < len(parsed.sections)
 
 
 # --- Commands -----------------------------------------------------------------------------
