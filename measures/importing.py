@@ -393,9 +393,12 @@ def _sub_header(parent: list[str], cells: list[str], period: Period | None) -> b
             continue  # a header cell merged over both rows
         if len(cell) > 60 or NUMBER_CELL_RE.match(cell) or _deadline_like(cell, period):
             return False
-        merged_above = not above or (
-            (index > 0 and parent[index - 1] == above)
-            or (index + 1 < len(parent) and parent[index + 1] == above)
+        following = parent[index + 1] if index + 1 < len(parent) else None
+        merged_above = (
+            not above  # XLSX keeps a merged cell's text in its first column only
+            or following == ""
+            or (index > 0 and parent[index - 1] == above)
+            or following == above  # DOCX repeats it in every column it spans
         )
         if not merged_above and header_field(cell) is None:
             return False
