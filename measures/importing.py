@@ -437,6 +437,9 @@ OWNER_RE = re.compile(
     r"министерств|департамент|\bОО\b|\bОУ\b|\bОУО\b|\bМОУО\b|\bМКУ\b|\bМБОУ\b|\bМАОУ\b|\bМОУ\b|"
     r"\bГБУ\b|\bГАУ\b|\bДПО\b|\bИРО\b|\bЦНППМ\b|\bРМО\b|\bШМО\b|\bМО\b|центр",
 )
+NAME_RE = re.compile(
+    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+"
+)
 TITLE_MIN_CHARS = 12
 SAMPLE_ROWS = 300
 
@@ -456,6 +459,7 @@ class _ColumnContent:
     numbers: float = 0.0
     deadlines: float = 0.0
     owners: float = 0.0
+    names: float = 0.0
     length: float = 0.0
 
 
@@ -477,6 +481,7 @@ def _column_content(index: int, rows: list[list[str]], period: Period | None) ->
         )
         / count
     )
+    content.names = sum(1 for v in values if NAME_RE.search(v) and len(v) <= 300) / count
     content.length = sum(len(v) for v in values) / count
     return content
 
@@ -508,8 +513,11 @@ def _decide_by_content(
             decided[numbered[0]] = "number"
     if "deadline" not in taken and (index := best("deadlines", 0.5)) is not None:
         decided[index] = "deadline"
-    if "owners" not in taken and (index := best("owners", 0.5)) is not None:
+    # names with initials say owners for sure; position words («учителей», «директор») also
+    # occur in titles, so they decide only among the columns the title does not take
+    if "owners" not in taken and (index := best("names", 0.5)) is not None:
         decided[index] = "owners"
+        taken.add("owners")
     texts = [
         i
         for i, c in sorted(contents.items())
@@ -523,6 +531,13 @@ def _decide_by_content(
             title_index = titled[0]
             decided[title_index] = "title"
             texts.remove(title_index)
+    if "owners" not in taken:
+        owners = [
+            (contents[i].owners, -contents[i].length, i) for i in texts if contents[i].owners >= 0.5
+        ]
+        if owners:
+            decided[max(owners)[2]] = "owners"
+            texts.remove(max(owners)[2])
     if "result" not in taken:
         after = [i for i in texts if title_index is None or i > title_index]
         if after:
@@ -541,6 +556,7 @@ NOTE_RE = re.compile(
     r"сокращения|условные обозначения|используемые сокращения)",
     re.I,
 )
+YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TOTAL_RE = re.compile(r"^(?:итого|всего)\b", re.I)
 YEAR_WORD = r"(?:\s*(?:г\.?|гг\.?|год[а-я]*))?"
 BAND_RE = re.compile(
@@ -810,7 +826,9 @@ def interpret(
             deadline_text=deadline_text,
             planned_result=value("result"),
             # under a band («2023 год») a deadline without a year is read in the band's years
-            deadline=parse_deadline(deadline_text, band or period),
+            deadline=parse_deadline(
+                deadline_text, period if YEAR_IN_TEXT.search(deadline_text) else band or period
+            ),
         )
         check_measure(parsed, measure, label)
         if measure.deadline.needs_review and deadline_text:
