@@ -274,17 +274,22 @@ HEADER_STEMS: dict[str, tuple[str, ...]] = {
         "ответствен", "исполнител", "соисполнител", "кто выполняет", "куратор", "координатор",
         "ф.и.о", "фио",
     ),
-    "deadline": ("срок", "дата", "период", "время", "когда", "календар", "график"),
+    "deadline": (
+        "срок", "дата", "период", "время", "когда", "календар", "график", "начало", "окончание",
+        "плановое начало", "плановое окончание", "планируемая дата", "квартал", "месяц",
+    ),
     "result": (
         "результат", "показател", "наименование показател", "индикатор", "форма завершения",
         "итоговый документ", "итоговые документы", "итоговый продукт", "форма отчет", "отчетн",
         "форма представления", "выходной документ", "продукт", "эффект", "контрольное событие",
         "вид документа", "документ", "форма контроля", "критери", "ожидаемый эффект",
+        "контрольн",
     ),
     IGNORED: (
         "примечан", "отметка", "информация о выполнении", "выполнение", "статус", "источник",
         "финансир", "объем финансир", "механизм", "участник", "целевая аудитория", "категория",
-        "ресурс", "затрат", "стоимость", "бюджет", "комментари", "контроль", "форма проведения",
+        "ресурс", "затрат", "стоимость", "бюджет", "комментари", "контроль исполнения",
+        "контроль выполнения", "форма проведения",
         "место проведения", "уровень",
     ),
 }  # fmt: skip
@@ -513,6 +518,12 @@ def _decide_by_content(
             decided[numbered[0]] = "number"
     if "deadline" not in taken and (index := best("deadlines", 0.5)) is not None:
         decided[index] = "deadline"
+        # «Плановое начало | Плановое окончание»: two columns of dates side by side are read
+        # as one span
+        for other in (index - 1, index + 1):
+            if other in contents and other not in decided and contents[other].deadlines >= 0.8:
+                decided[other] = "deadline"
+                break
     # names with initials say owners for sure; position words («учителей», «директор») also
     # occur in titles, so they decide only among the columns the title does not take
     if "owners" not in taken and (index := best("names", 0.5)) is not None:
@@ -776,6 +787,13 @@ def interpret(
             parsed.warn(_("Пропущена: это итоговая строка, а не мероприятие."), row.number)
             continue
         detail = [mapped.get(n, "") for n in ("owners", "deadline", "result")]
+        # a section number, then one title merged over all the other columns
+        rest = [c for i, c in enumerate(cells) if c and mapping.get(i) != "number"]
+        merged_title = (
+            len(rest) >= 2
+            and len(set(rest)) == 1
+            and bool(SECTION_NUMBER_RE.match(mapped.get("number", "")))
+        )
         # A section row: one text across the row (merged cells), a lone numbered cell, or a
         # section number with a title and nothing else.
         is_section = (
@@ -787,7 +805,7 @@ def interpret(
         ) or bool(
             SECTION_NUMBER_RE.match(mapped.get("number", ""))
             and mapped.get("title")
-            and not any(detail)
+            and (merged_title or not any(detail))
             and "section" not in mapping.values()
         )
         if is_section:

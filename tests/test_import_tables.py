@@ -166,6 +166,35 @@ def test_a_two_row_header_in_docx_with_grid_spans_and_vertical_merges():
     ]
 
 
+def test_a_network_schedule_with_planned_start_and_end_columns():
+    """The layout of a municipal «сетевой график»: a control indicator before the owner, the
+    planned start and end in two columns, the column numbers, a merged priority row."""
+    data = docx_builders.docx_table(
+        [
+            ["N п/п", "Наименование мероприятия", "Контрольный показатель",
+             "Ответственный исполнитель", "Плановое начало", "Плановое окончание"],
+            ["1", "2", "3", "4", "5", "6"],
+            ["1"] + ["Приоритет: модернизация образования"] * 5,
+            ["1.1", "Заключение соглашения о взаимодействии", "Соглашение",
+             "Управление образования", "20.03.2023", "30.12.2023"],
+        ]
+    )  # fmt: skip
+    parsed = read_roadmap_file("график.docx", data, Y2023_24)
+    assert parsed.errors == []
+    assert [c.field for c in parsed.columns] == [
+        "number", "title", "result", "owners", "deadline", "deadline",
+    ]  # fmt: skip
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("1.", "Приоритет: модернизация образования")
+    ]
+    assert fields(parsed) == [
+        (4, "1.1", 0, "Заключение соглашения о взаимодействии", "Управление образования",
+         "20.03.2023 - 30.12.2023", "Соглашение"),
+    ]  # fmt: skip
+    reading = parsed.measures[0].deadline
+    assert (reading.start, reading.end) == (date(2023, 3, 20), date(2023, 12, 30))
+
+
 def test_an_untitled_first_column_of_numbers_is_the_number():
     data = docx_builders.docx_table(
         [
