@@ -319,20 +319,24 @@ def header_field(text: str) -> str | None:
     if NUMBER_HEADER_RE.match(key):
         return "number"
     best: tuple[int, int, str] | None = None
-    for name, stems in HEADER_STEMS.items():
-        for stem in stems:
-            position = _stem_position(key, stem)
-            if position is not None:
-                candidate = (position, -len(stem), name)
-                if best is None or candidate < best:
-                    best = candidate
+    for name, pattern in _STEM_PATTERNS.items():
+        if match := pattern.search(key):
+            candidate = (match.start(), -len(match[0]), name)
+            if best is None or candidate < best:
+                best = candidate
     return best[2] if best else None
 
 
-def _stem_position(key: str, stem: str) -> int | None:
-    """Where a stem starts a word of the key, or None."""
-    match = re.search(r"(?:^|(?<=[\s,;/(-]))" + re.escape(stem), key)
-    return match.start() if match else None
+# One pattern a field: its stems at the start of a word, the longest first, so that the first
+# match is the earliest place and, there, the longest stem.
+_STEM_PATTERNS = {
+    name: re.compile(
+        r"(?:^|(?<=[\s,;/(-]))(?:"
+        + "|".join(re.escape(stem) for stem in sorted(stems, key=len, reverse=True))
+        + ")"
+    )
+    for name, stems in HEADER_STEMS.items()
+}
 
 
 def header_row_fields(cells: list[str]) -> dict[int, str] | None:
@@ -362,19 +366,25 @@ def header_row_fields(cells: list[str]) -> dict[int, str] | None:
     return fields
 
 
-def repeats_header(cells: list[str], labels: list[str]) -> bool:
+def repeats_header(cells: list[str], known: set[str]) -> bool:
     """A row that really repeats the header (a table continued on the next page): most of its
-    filled cells are header words or the labels of the header found first. A measure whose
-    title starts with «Мероприятия…» and result with «Результат…» is not one."""
-    known = {_header_word(label) for label in labels if label}
+    filled cells are header words or the labels of the header found first (`known`, as
+    `header_words(labels)` gives them). A measure whose title starts with «Мероприятия…» and
+    result with «Результат…» is not one."""
     filled = list(dict.fromkeys(cell for cell in cells if cell.strip()))  # merged cells once
+    if len(filled) < 2:
+        return False
     words = sum(
         1
         for cell in filled
-        if _header_word(cell) in known
-        or (len(cell) <= HEADER_MAX_CHARS and header_field(cell) is not None)
+        if len(cell) <= HEADER_MAX_CHARS
+        and (_header_word(cell) in known or header_field(cell) is not None)
     )
     return words >= 2 and words * 2 >= len(filled)
+
+
+def header_words(labels: list[str]) -> set[str]:
+    return {_header_word(label) for label in labels if label}
 
 
 def numbers_columns(cells: list[str]) -> bool:
@@ -744,12 +754,14 @@ def interpret(
     section_index: int | None = None
     section_by_text: dict[str, int] = {}
     band: Period | None = None
-    for row in rows[table.start :]:
+    body = rows[table.start :]
+    known = header_words(table.labels)
+    for position, row in enumerate(body):
         cells = row.cells
         if numbers_columns(cells):
             parsed.warn(_("Пропущена: это нумерация столбцов таблицы."), row.number)
             continue
-        if repeats_header(cells, table.labels):
+        if repeats_header(cells, known):
             parsed.warn(_("Пропущена: повторяет строку заголовков."), row.number)
             continue
 
@@ -793,6 +805,7 @@ def interpret(
             len(rest) >= 2
             and len(set(rest)) == 1
             and bool(SECTION_NUMBER_RE.match(mapped.get("number", "")))
+            and _opens_section(mapped.get("number", ""), body[position + 1 :], mapping)
         )
         # A section row: one text across the row (merged cells), a lone numbered cell, or a
         # section number with a title and nothing else.
@@ -856,6 +869,19 @@ def interpret(
     if not parsed.measures:
         parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed
+
+
+def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:
+    """Whether a row numbered «1» opens a section: a Roman numeral or a letter does; a digit
+    when the next numbered row is its child («1.1»), not its sibling («2»)."""
+    if not number[:1].isdigit():
+        return True
+    column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
+    for row in following[:3]:
+        child = row.cells[column] if column is not None and column < len(row.cells) else ""
+        if child:
+            return child.startswith(number.rstrip(".") + ".")
+    return False
 
 
 def _max_length(model: type[Model], name: str) -> int:
