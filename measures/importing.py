@@ -212,12 +212,6 @@ class Parsed:
     def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
         self.warnings.append(ImportProblem(message, row, column))
 
-    def chosen_columns(self) -> dict[int, str]:
-        """The columns' fields as the coordinator chose them (empty when read as found)."""
-        if not any(column.by == BY_CHOICE for column in self.columns):
-            return {}
-        return {column.index: column.field for column in self.columns}
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
@@ -568,7 +562,7 @@ def _decide_by_content(
 
 # --- Rows that are not measures ---------------------------------------------------------------
 
-SECTION_NUMBER = r"(?:(?i:раздел)\s+)?(?:\d{1,2}|[IVXLC]{1,6}|[А-ЯЁA-Z](?=[.)]))[.):]?"
+SECTION_NUMBER = r"(?:(?i:раздел)\s+)?(?:\d+|[IVXLC]{1,6}|[А-ЯЁA-Z](?=[.)]))[.):]?"
 SECTION_RE = re.compile(rf"^(?P<number>{SECTION_NUMBER})\s+(?P<title>\S.*)$", re.S)
 SECTION_NUMBER_RE = re.compile(rf"^{SECTION_NUMBER}$")
 MEASURE_NUMBER_IN_TITLE = re.compile(r"^(?P<number>\d+(?:\.\d+)+\.?)\s+(?P<title>\S.*)$", re.S)
@@ -588,9 +582,9 @@ BAND_RE = re.compile(
 
 
 def normalise_section_number(number: str) -> str:
-    """A section's number as printed, without the word «Раздел» or a trailing colon; a bare
+    """A section's number as printed («Раздел 2.», «IV», «Б)») without a trailing colon; a bare
     digit gets its point («1» → «1.»), as the seeds print it."""
-    number = re.sub(r"^(?i:раздел)\s+", "", number.strip()).rstrip(":").strip()
+    number = number.strip().rstrip(":").strip()
     if number and number[-1].isdigit():
         number += "."
     return number

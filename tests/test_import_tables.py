@@ -352,7 +352,7 @@ def test_sections_numbered_in_roman_numerals_letters_and_words_with_restarting_m
     assert parsed.errors == []
     assert [(s.number, s.title) for s in parsed.sections] == [
         ("I.", "Организационные мероприятия"),
-        ("2.", "Методическая работа"),
+        ("Раздел 2.", "Методическая работа"),
         ("Б)", "Мониторинг"),
         ("IV", "Контроль"),
         ("2.", "Информационное сопровождение"),
