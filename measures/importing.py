@@ -400,16 +400,19 @@ def _sub_header(parent: list[str], cells: list[str], period: Period | None) -> b
         above = parent[index] if index < len(parent) else ""
         if cell == above:
             continue  # a header cell merged over both rows
-        if len(cell) > 60 or NUMBER_CELL_RE.match(cell) or _deadline_like(cell, period):
+        if len(cell) > 60 or NUMBER_CELL_RE.match(cell):
             return False
-        following = parent[index + 1] if index + 1 < len(parent) else None
+        following = parent[index + 1] if index + 1 < len(parent) else ""  # XLSX trims it
         merged_above = (
             not above  # XLSX keeps a merged cell's text in its first column only
             or following == ""
             or (index > 0 and parent[index - 1] == above)
             or following == above  # DOCX repeats it in every column it spans
         )
-        if not merged_above and header_field(cell) is None:
+        word = header_field(cell) is not None
+        if _deadline_like(cell, period) and not (merged_above and word):
+            return False  # a date of the first measure, not «I квартал» under «Сроки»
+        if not merged_above and not word:
             return False
         new.append(cell)
     return bool(new)
@@ -572,6 +575,7 @@ NOTE_RE = re.compile(
     re.I,
 )
 YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+MARK_RE = re.compile(r"^(?:[+xхvV✓✔•*]|да)$", re.I)
 TOTAL_RE = re.compile(r"^(?:итого|всего)\b", re.I)
 YEAR_WORD = r"(?:\s*(?:г\.?|гг\.?|год[а-я]*))?"
 BAND_RE = re.compile(
@@ -631,6 +635,7 @@ class _Table:
     skipped: list[int]  # rows before the header
     labels: list[str]  # the header of each column ("" when untitled)
     columns: dict[int, str]  # column index → field (only the columns the import takes)
+    own: list[str]  # each column's own header: its sub-header under a merged parent
 
 
 def _find_table(
@@ -668,13 +673,17 @@ def _find_table(
             if name is not None:
                 by_header[index] = name
         skipped = [row.number for row in rows[:header_at]]
+    own = [
+        (child[i] if child is not None and i < len(child) and child[i] else labels[i])
+        for i in range(width)
+    ]
     readings = [ColumnReading(index, labels[index]) for index in range(width)]
     if chosen:
         columns = {i: name for i, name in chosen.items() if name in FIELDS and i < width}
         for reading in readings:
             reading.field = columns.get(reading.index, UNUSED)
             reading.by = BY_CHOICE
-        return _Table(start, skipped, labels, columns), readings
+        return _Table(start, skipped, labels, columns, own), readings
     columns = {i: name for i, name in by_header.items() if name != IGNORED}
     # a field named by two headers: the one of a two-row header's sub-columns is read as one
     # text; otherwise the first column keeps it and the other is decided by its content
@@ -698,7 +707,7 @@ def _find_table(
         elif reading.index in content:
             reading.field, reading.by = content[reading.index], BY_CONTENT
     columns.update(content)
-    return _Table(start, skipped, labels, columns), readings
+    return _Table(start, skipped, labels, columns, own), readings
 
 
 def interpret(
@@ -761,10 +770,19 @@ def interpret(
 
         def value(name: str, cells: list[str] = cells) -> str:
             parts: list[str] = []
+            years: set[str] = set()
             for index, field_ in sorted(mapping.items()):
                 text = cells[index] if field_ == name and index < len(cells) else ""
+                if name == "deadline" and MARK_RE.match(text) and table.own[index]:
+                    # a chart of terms («I квартал | II квартал…» marked «х» under «Сроки
+                    # выполнения: 2023 год»): the marked columns' headers are the deadline
+                    text = table.own[index].replace("\n", " ")
+                    years |= set(YEAR_IN_TEXT.findall(table.labels[index])) or {""}
                 if text and text not in parts:
                     parts.append(text)
+            if years:
+                year = years.pop() if len(years) == 1 else ""
+                return ", ".join(parts) + (f" {year} г." if year and year not in parts[-1] else "")
             return JOINERS.get(name, " ").join(parts)
 
         filled = [c for c in cells if c]
