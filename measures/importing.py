@@ -454,6 +454,7 @@ NAME_RE = re.compile(
 )
 TITLE_MIN_CHARS = 12
 SAMPLE_ROWS = 300
+HEADER_SEARCH_ROWS = 50
 
 
 def _deadline_like(text: str, period: Period | None) -> bool:
@@ -642,8 +643,15 @@ def _find_table(
     rows: list[Row], period: Period | None, chosen: dict[int, str] | None
 ) -> tuple[_Table, list[ColumnReading]]:
     width = min(max((len(row.cells) for row in rows), default=0), 50)
+    # the header is near the top (a sheet's title and approval lines come first); a row deep
+    # in the table that looks like one is a repeated header, not the start of the table
     header_at = next(
-        (i for i, row in enumerate(rows) if header_row_fields(row.cells) is not None), None
+        (
+            i
+            for i, row in enumerate(rows[:HEADER_SEARCH_ROWS])
+            if header_row_fields(row.cells) is not None
+        ),
+        None,
     )
     child: list[str] | None = None
     if header_at is None:

@@ -22,7 +22,12 @@ from measures.importing import (
     read_roadmap_file,
 )
 from measures.models import RoadmapImport
-from measures.services import ImportRefused, roadmap_import_confirm, roadmap_import_preview
+from measures.services import (
+    ImportRefused,
+    roadmap_import_confirm,
+    roadmap_import_preview,
+    roadmap_import_reassign,
+)
 from tests import docx_builders, factories
 from tests.import_layouts import LAYOUTS, field_accuracy
 
@@ -447,3 +452,30 @@ def test_field_accuracy_on_published_layouts():
     right, total, per_layout = field_accuracy()
     assert {name: hits for name, (hits, count) in per_layout.items() if hits != count} == {}
     assert (right, total) == (154, 154)
+
+
+@pytest.mark.django_db
+def test_reassigning_columns_needs_the_file_and_a_title_column_and_changes_nothing_otherwise():
+    record = roadmap_import_preview(
+        municipality=factories.MunicipalityFactory(), file_name="000.docx",
+        data=docx_builders.seed_000_docx(), period=(date(2022, 1, 1), date(2022, 12, 31)),
+    )  # fmt: skip
+    before = record.parsed
+    # the command line's preview keeps no file
+    with pytest.raises(ImportRefused, match="Файл этого импорта не сохранён"):
+        roadmap_import_reassign(roadmap_import=record, columns={0: "number", 1: "title"})
+    RoadmapImport.objects.filter(pk=record.pk).update(data=docx_builders.seed_000_docx())
+    with pytest.raises(ImportRefused, match="Укажите столбец «Наименование мероприятия»"):
+        roadmap_import_reassign(roadmap_import=record, columns={0: "number", 1: "result"})
+    with pytest.raises(ImportRefused, match="Неизвестное поле: colour"):
+        roadmap_import_reassign(roadmap_import=record, columns={1: "title", 2: "colour"})
+    record.refresh_from_db()
+    assert record.parsed == before
+    # the owners column taken as the title: the new reading is what the confirm saves
+    roadmap_import_reassign(roadmap_import=record, columns={0: "number", 2: "title", 3: "deadline"})
+    record.refresh_from_db()
+    roadmap = roadmap_import_confirm(roadmap_import=record)
+    first = roadmap.measures.get(position=1)
+    assert (first.number, first.title, first.owners_text, first.planned_result) == (
+        "1.1", "Бозиев А.Т.\nАттоев А.А.\nКульбаева А.В.\nАнахаева А.Х.", "", "",
+    )  # fmt: skip
