@@ -359,12 +359,14 @@ def roadmap_import_read(*, import_id: int) -> RoadmapImport | None:
         return record
 
 
-def _store_reading(record: RoadmapImport, period: tuple[date, date], **columns: Any) -> None:
+def _store_reading(
+    record: RoadmapImport, period: tuple[date, date], columns: dict[int, str] | None = None
+) -> None:
     """Read the import's file (with the coordinator's choice of columns) into its preview."""
     Status = RoadmapImport.Status
     try:
         parsed, _sha = _read_upload(
-            record.municipality, record.file_name, bytes(record.data), period, **columns
+            record.municipality, record.file_name, bytes(record.data), period, columns
         )
     except ImportRefused as exc:
         parsed = exc.parsed or Parsed(period=period)
@@ -405,7 +407,7 @@ def roadmap_import_reassign(
         raise ImportRefused.because(
             _("Укажите столбец «Наименование мероприятия»: без него мероприятий нет.")
         )
-    _store_reading(record, (record.starts_on, record.ends_on), columns=columns)
+    _store_reading(record, (record.starts_on, record.ends_on), columns)
     return record
 
 
