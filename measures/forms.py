@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import Kind, Recurrence
-from measures.importing import MAX_FILE_SIZE, period_problem
+from measures.importing import COLUMN_LABELS, FIELDS, MAX_FILE_SIZE, ColumnReading, period_problem
 from measures.models import Measure, Report, Roadmap
 from measures.reporting import SCHOOL_FIELDS
 from roadmap_portal.forms import CleanTextMixin
@@ -62,6 +62,44 @@ class ImportForm(CleanTextMixin, forms.Form):
         if starts_on and ends_on and (problem := period_problem(starts_on, ends_on)):
             self.add_error("ends_on", problem)
         return data
+
+
+class ImportColumnsForm(forms.Form):
+    """What each column of an imported table holds, as the coordinator chooses it in the
+    preview: one select per column (`column_<n>`), initially what the import understood."""
+
+    def __init__(self, *args: object, columns: list[ColumnReading], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("не используется"))] + [(name, COLUMN_LABELS[name]) for name in FIELDS]
+        self.readings = columns
+        for column in columns:
+            self.fields[f"column_{column.index}"] = forms.ChoiceField(
+                label=column.header or _("Столбец %(n)s без заголовка") % {"n": column.index + 1},
+                choices=choices,
+                required=False,
+                initial=column.field,
+            )
+
+    def rows(self) -> list[tuple[ColumnReading, forms.BoundField]]:
+        return [(column, self[f"column_{column.index}"]) for column in self.readings]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen = [data.get(f"column_{c.index}") for c in self.readings]
+        if not self.errors and "title" not in chosen:
+            raise forms.ValidationError(
+                _("Укажите столбец «Наименование мероприятия»: без него мероприятий нет.")
+            )
+        for name in ("number", "section"):
+            if chosen.count(name) > 1:
+                raise forms.ValidationError(
+                    _("Поле «%(field)s» можно назначить только одному столбцу."),
+                    params={"field": COLUMN_LABELS[name]},
+                )
+        return data
+
+    def columns(self) -> dict[int, str]:
+        return {c.index: self.cleaned_data.get(f"column_{c.index}") or "" for c in self.readings}
 
 
 class VersionedForm(CleanTextMixin):

@@ -1,9 +1,16 @@
 """Reading roadmaps from the files municipalities keep: DOCX appendices, XLSX and CSV tables.
 
-`read_roadmap_file(name, data, period)` checks the file (type, size, zip bomb, password),
-reads its table rows, and interprets them into the structure the preview shows and the import
-saves (`Parsed.as_dict()`, the same as `import_roadmap --dry-run --json`). It touches no database
-and never raises for a bad file: every problem becomes an error with its row and column.
+`read_roadmap_file(name, data, period, columns)` checks the file (type, size, zip bomb,
+password), reads its table rows, and interprets them into a `Parsed`: typed sections, measures
+(each with the engine's reading of its deadline), the approving order, the columns as they were
+understood, errors and warnings. `Parsed.as_dict()` is the JSON kept in the import's preview and
+printed by `import_roadmap --dry-run --json`; `Parsed.from_dict()` reads it back. It touches no
+database and never raises for a bad file: every problem becomes an error with its row and column.
+
+Tables are read as municipalities really lay them out: headers worded in many ways, over two rows
+or missing (a column whose header is not recognised is decided from its content), a row of
+column numbers, bands that split the table by year or stage, repeated headers and notes (skipped
+with a warning), sections numbered with digits, Roman numerals, letters or «Раздел 1.».
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from measures.deadlines import parse_deadline
+from measures.deadlines import Deadline, Kind, parse_deadline
 from measures.import_files import (  # noqa: F401 (the import's public names)
     CSV_ENCODINGS,
     MAX_FILE_SIZE,
@@ -38,6 +45,8 @@ MIN_PERIOD_YEAR = 2000
 MAX_PERIOD_YEAR = 2100
 MAX_PERIOD_YEARS = 10
 
+Period = tuple[date, date]
+
 FIELDS = ("section", "number", "title", "owners", "deadline", "result")
 COLUMN_LABELS = {
     "section": "Раздел",
@@ -47,44 +56,161 @@ COLUMN_LABELS = {
     "deadline": "Сроки реализации",
     "result": "Планируемый результат",
 }
-HEADER_SYNONYMS = {
-    "section": ["раздел", "направление", "раздел (направление)"],
-    "number": ["№ п/п", "№п/п", "№", "n₂", "n2", "n", "№ п\\п", "n п/п", "номер", "№ пп", "п/п"],
-    "title": [
-        "наименование мероприятия", "наименование мероприятий", "мероприятия", "мероприятие",
-        "мероприятие (содержание деятельности)", "содержание деятельности",
-        "содержание мероприятия", "наименование", "мероприятия (содержание работы)",
-    ],
-    "owners": [
-        "ответственные исполнители", "ответственные", "исполнители", "ответственный",
-        "ответственный исполнитель", "исполнитель", "ответственные лица",
-    ],
-    "deadline": [
-        "сроки реализации", "сроки", "сроки исполнения", "срок", "срок исполнения",
-        "срок реализации", "сроки проведения", "срок проведения", "дата проведения",
-    ],
-    "result": [
-        "планируемый результат", "результат", "результат исполнения", "планируемые результаты",
-        "ожидаемый результат", "ожидаемые результаты", "результаты", "показатель результата",
-    ],
-}  # fmt: skip
+UNUSED = ""  # a column the import does not take
+IGNORED = "ignored"  # a header known to hold nothing the portal keeps («Примечание»)
+# How a column's field was decided, for the preview.
+BY_HEADER, BY_CONTENT, BY_CHOICE = "header", "content", "chosen"
+BY_LABELS = {BY_HEADER: "по заголовку", BY_CONTENT: "по содержимому", BY_CHOICE: "выбрано вами"}
+# Several columns of one field (a two-row header «Сроки: начало | окончание», «Ответственный |
+# Соисполнители») are read as one text joined with this.
+JOINERS = {"deadline": " - ", "owners": "\n", "result": "\n", "title": "\n"}
+
+
+# --- The contract between reading, interpretation, preview and confirm ------------------------
+
+
+@dataclass
+class ImportProblem:
+    message: str
+    row: int | None = None  # the row as a person finds it in the file
+    column: str | None = None  # the column's header as printed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportProblem:
+        return cls(message=data["message"], row=data.get("row"), column=data.get("column"))
+
+
+@dataclass
+class ParsedOrder:
+    """The act named before the table that approved the roadmap."""
+
+    kind: str  # LegalAct.Kind: order, disposition, resolution
+    number: str
+    date: str  # ISO date
+    issuer: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # what the preamble reader adds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "kind": self.kind,
+            "issuer": self.issuer,
+            "number": self.number,
+            "date": self.date,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedOrder:
+        known = {"kind", "issuer", "number", "date"}
+        return cls(
+            kind=data.get("kind") or "",
+            issuer=data.get("issuer") or "",
+            number=data.get("number") or "",
+            date=data.get("date") or "",
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@dataclass
+class ParsedSection:
+    number: str
+    title: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "title": self.title}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedSection:
+        return cls(number=data.get("number") or "", title=data.get("title") or "")
+
+
+@dataclass
+class ParsedMeasure:
+    row: int
+    number: str
+    title: str
+    owners_text: str
+    deadline_text: str
+    planned_result: str
+    deadline: Deadline  # the reading the coordinator sees in the preview and the confirm saves
+    section: int | None = None  # index into Parsed.sections
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "number": self.number,
+            "section": self.section,
+            "title": self.title,
+            "owners_text": self.owners_text,
+            "deadline_text": self.deadline_text,
+            "planned_result": self.planned_result,
+            "deadline": self.deadline.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedMeasure:
+        # strict: a stored preview without a measure's fields is refused, not guessed
+        return cls(
+            row=data["row"],
+            number=data["number"],
+            section=data.get("section"),
+            title=data["title"],
+            owners_text=data["owners_text"],
+            deadline_text=data["deadline_text"],
+            planned_result=data["planned_result"],
+            deadline=Deadline.from_dict(data["deadline"]),
+        )
+
+
+@dataclass
+class ColumnReading:
+    """What the import understood of one column of the table, for the preview."""
+
+    index: int  # 0-based
+    header: str  # the header as printed (both rows of a two-row header), or ""
+    field: str = UNUSED  # one of FIELDS, or UNUSED
+    by: str = ""  # BY_HEADER, BY_CONTENT, BY_CHOICE; "" for an unused column
+
+    @property
+    def field_label(self) -> str:
+        return COLUMN_LABELS.get(self.field) or _("не используется")
+
+    @property
+    def by_label(self) -> str:
+        return BY_LABELS.get(self.by, "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "header": self.header, "field": self.field, "by": self.by}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnReading:
+        return cls(
+            index=data["index"],
+            header=data.get("header") or "",
+            field=data.get("field") or UNUSED,
+            by=data.get("by") or "",
+        )
 
 
 @dataclass
 class Parsed:
     title: str = ""
-    period: tuple[date, date] | None = None
-    order: dict[str, str] = field(default_factory=dict)
-    sections: list[dict[str, str]] = field(default_factory=list)
-    measures: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    period: Period | None = None
+    order: ParsedOrder | None = None
+    sections: list[ParsedSection] = field(default_factory=list)
+    measures: list[ParsedMeasure] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+    columns: list[ColumnReading] = field(default_factory=list)
 
     def error(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.errors.append({"row": row, "column": column, "message": message})
+        self.errors.append(ImportProblem(message, row, column))
 
     def warn(self, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.warnings.append({"row": row, "column": column, "message": message})
+        self.warnings.append(ImportProblem(message, row, column))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,27 +220,83 @@ class Parsed:
                 if self.period
                 else None
             ),
-            "order": self.order or None,
-            "sections": self.sections,
-            "measures": self.measures,
-            "errors": self.errors,
-            "warnings": self.warnings,
+            "order": self.order.as_dict() if self.order else None,
+            "sections": [section.as_dict() for section in self.sections],
+            "measures": [measure.as_dict() for measure in self.measures],
+            "errors": [problem.as_dict() for problem in self.errors],
+            "warnings": [problem.as_dict() for problem in self.warnings],
+            "columns": [column.as_dict() for column in self.columns],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Parsed:
+        period = None
+        if data.get("period"):
+            start, end = str(data["period"]).split(":")
+            period = (date.fromisoformat(start), date.fromisoformat(end))
+        return cls(
+            title=data.get("title") or "",
+            period=period,
+            order=ParsedOrder.from_dict(data["order"]) if data.get("order") else None,
+            sections=[ParsedSection.from_dict(s) for s in data.get("sections") or []],
+            measures=[ParsedMeasure.from_dict(m) for m in data.get("measures") or []],
+            errors=[ImportProblem.from_dict(p) for p in data.get("errors") or []],
+            warnings=[ImportProblem.from_dict(p) for p in data.get("warnings") or []],
+            columns=[ColumnReading.from_dict(c) for c in data.get("columns") or []],
+        )
 
-# --- Text ----------------------------------------------------------------------------------
+
+# --- Headers ---------------------------------------------------------------------------------
+
+# The words that begin the headers of real roadmaps' columns, gathered from published plans of
+# education authorities («Наименование мероприятия», «Содержание деятельности», «Срок
+# исполнения», «Дата», «Ответственные исполнители», «Ожидаемый результат», «Форма завершения»,
+# «Итоговый документ», «Показатель»…). A header takes the field whose stem comes first in it (a
+# longer stem wins at the same place): «Ожидаемый результат мероприятия» is a result,
+# «Мероприятия по достижению результата» a title, «Планируемые сроки» a deadline.
+HEADER_STEMS: dict[str, tuple[str, ...]] = {
+    "section": (
+        "раздел", "направление", "направления", "направление деятельности", "блок", "задача",
+        "задачи", "этап",
+    ),
+    "title": (
+        "наименование", "мероприят", "содержание", "перечень", "вид деятельности",
+        "виды деятельности", "действия", "действие", "название", "тема", "описание",
+        "основные мероприят", "вид работ", "виды работ", "работы",
+    ),
+    "owners": (
+        "ответствен", "исполнител", "соисполнител", "кто выполняет", "куратор", "координатор",
+        "ф.и.о", "фио",
+    ),
+    "deadline": (
+        "срок", "дата", "период", "время", "когда", "календар", "график", "начало", "окончание",
+        "плановое начало", "плановое окончание", "планируемая дата", "квартал", "месяц",
+        "периодичн", "регулярн",
+    ),
+    "result": (
+        "результат", "показател", "наименование показател", "индикатор", "форма завершения",
+        "итоговый документ", "итоговые документы", "итоговый продукт", "форма отчет", "отчетн",
+        "форма представления", "выходной документ", "продукт", "эффект", "контрольное событие",
+        "вид документа", "документ", "форма контроля", "критери", "ожидаемый эффект",
+        "контрольн",
+    ),
+    IGNORED: (
+        "примечан", "отметка", "информация о выполнении", "выполнение", "статус", "источник",
+        "финансир", "объем финансир", "механизм", "участник", "целевая аудитория", "категория",
+        "ресурс", "затрат", "стоимость", "бюджет", "комментари", "контроль исполнения",
+        "контроль выполнения", "форма проведения",
+        "место проведения", "уровень", "целевая группа", "охват", "количество",
+        "форма участия",
+    ),
+}  # fmt: skip
+NUMBER_HEADER_RE = re.compile(r"^(?:№+|n|n°|#|номер|п/п|пп|пункт)(?:$|[\s.,/№]|п/п)")
+HEADER_MAX_CHARS = 80
 
 
 def _header_key(text: str) -> str:
     value = clean_cell(text).lower().replace("ё", "е").replace("\n", " ")
     value = value.replace("n₂", "№").replace("n°", "№")
     return re.sub(r"\s+", " ", value).strip(" :.")
-
-
-HEADER_WORDS = {word for synonyms in HEADER_SYNONYMS.values() for word in synonyms} | {
-    "примечание", "примечания", "отметка о выполнении", "информация о выполнении",
-    "источник финансирования", "финансирование",
-}  # fmt: skip
 
 
 def _header_word(text: str) -> str:
@@ -124,14 +306,81 @@ def _header_word(text: str) -> str:
     return re.sub(r"\s+", " ", key).strip(" :.,")
 
 
-def repeats_header(cells: list[str], labels: dict[str, str]) -> bool:
+def header_field(text: str) -> str | None:
+    """The field a header names (IGNORED for a known column the portal does not keep), or None
+    when the header is not in the vocabulary."""
+    key = _header_word(text) or _header_key(text)
+    if not key or len(key) > HEADER_MAX_CHARS:
+        return None
+    if NUMBER_HEADER_RE.match(key):
+        return "number"
+    best: tuple[int, int, str] | None = None
+    for name, pattern in _STEM_PATTERNS.items():
+        if match := pattern.search(key):
+            candidate = (match.start(), -len(match[0]), name)
+            if best is None or candidate < best:
+                best = candidate
+    return best[2] if best else None
+
+
+# One pattern a field: its stems at the start of a word, the longest first, so that the first
+# match is the earliest place and, there, the longest stem.
+_STEM_PATTERNS = {
+    name: re.compile(
+        r"(?:^|(?<=[\s,;/(-]))(?:"
+        + "|".join(re.escape(stem) for stem in sorted(stems, key=len, reverse=True))
+        + ")"
+    )
+    for name, stems in HEADER_STEMS.items()
+}
+
+
+def header_row_fields(cells: list[str]) -> dict[int, str] | None:
+    """The fields a header row names, by column; None when the row is not a header: a header
+    has at least two short cells from the vocabulary, one of them a column the portal keeps,
+    and they are most of its filled cells."""
+    fields: dict[int, str] = {}
+    filled = 0
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        if not cell.strip():
+            continue
+        if cell in seen:  # a merged header cell repeated over the columns it spans
+            name = header_field(cell)
+            if name is not None:
+                fields[index] = name
+            continue
+        seen.add(cell)
+        filled += 1
+        name = header_field(cell)
+        if name is not None:
+            fields[index] = name
+    distinct = {cells[i] for i in fields}
+    kept = {name for name in fields.values() if name != IGNORED}
+    if len(distinct) < 2 or not kept or len(distinct) * 2 < filled:
+        return None
+    return fields
+
+
+def repeats_header(cells: list[str], known: set[str]) -> bool:
     """A row that really repeats the header (a table continued on the next page): most of its
-    filled cells are header words or the labels of the header found first. A measure whose
-    title starts with «Мероприятия…» and result with «Результат…» is not one."""
-    known = {_header_word(word) for word in HEADER_WORDS | set(labels.values())}
-    filled = [_header_word(cell) for cell in cells if cell.strip()]
-    words = sum(1 for key in filled if key in known)
+    filled cells are header words or the labels of the header found first (`known`, as
+    `header_words(labels)` gives them). A measure whose title starts with «Мероприятия…» and
+    result with «Результат…» is not one."""
+    filled = list(dict.fromkeys(cell for cell in cells if cell.strip()))  # merged cells once
+    if len(filled) < 2:
+        return False
+    words = sum(
+        1
+        for cell in filled
+        if len(cell) <= HEADER_MAX_CHARS
+        and (_header_word(cell) in known or header_field(cell) is not None)
+    )
     return words >= 2 and words * 2 >= len(filled)
+
+
+def header_words(labels: list[str]) -> set[str]:
+    return {_header_word(label) for label in labels if label}
 
 
 def numbers_columns(cells: list[str]) -> bool:
@@ -140,119 +389,478 @@ def numbers_columns(cells: list[str]) -> bool:
     return len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]
 
 
-def header_mapping(cells: list[str]) -> dict[str, int] | None:
-    """Map a header row's columns to fields, or None when the row is not a header."""
-    mapping: dict[str, int] = {}
+def _sub_header(parent: list[str], cells: list[str], period: Period | None) -> bool:
+    """The second row of a two-row header: under a merged parent («Сроки» over «начало |
+    окончание», «Ответственные» over «ФИО | должность»), short words that are not data."""
+    filled = [cell for cell in cells if cell]
+    if numbers_columns(cells) or len(set(filled)) < 2:
+        return False  # one text across the row is a section or a band, not sub-headers
+    new = []
     for index, cell in enumerate(cells):
-        key = _header_key(cell)
-        if not key:
+        if not cell:
             continue
-        for name, synonyms in HEADER_SYNONYMS.items():
-            if name in mapping:
-                continue
-            if key in synonyms or (
-                name != "number" and any(key.startswith(s) for s in synonyms if len(s) > 4)
-            ):
-                mapping[name] = index
+        above = parent[index] if index < len(parent) else ""
+        if cell == above:
+            continue  # a header cell merged over both rows
+        if len(cell) > 60 or NUMBER_CELL_RE.match(cell):
+            return False
+        following = parent[index + 1] if index + 1 < len(parent) else ""  # XLSX trims it
+        merged_above = (
+            not above  # XLSX keeps a merged cell's text in its first column only
+            or following == ""
+            or (index > 0 and parent[index - 1] == above)
+            or following == above  # DOCX repeats it in every column it spans
+        )
+        word = header_field(cell) is not None
+        if _deadline_like(cell, period) and not (merged_above and word):
+            return False  # a date of the first measure, not «I квартал» under «Сроки»
+        if not merged_above and not word:
+            return False
+        new.append(cell)
+    return bool(new)
+
+
+def _combined_labels(parent: list[str], child: list[str] | None, width: int) -> list[str]:
+    labels = []
+    last = ""
+    for index in range(width):
+        top = parent[index] if index < len(parent) else ""
+        below = child[index] if child is not None and index < len(child) else ""
+        if not top and below and last:
+            top = last  # a cell merged from the left (XLSX keeps the text in its first cell)
+        if top:
+            last = top
+        top, below = top.replace("\n", " "), below.replace("\n", " ")
+        labels.append(f"{top} {below}".strip() if below and below != top else top)
+    return labels
+
+
+# --- Content of the columns ------------------------------------------------------------------
+
+NUMBER_CELL_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[А-ЯЁA-Z][.)])$")
+DEADLINE_HINT_RE = re.compile(
+    r"январ|феврал|март|апрел|\bма[йя]\b|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    r"(?<!\d)20\d\d(?!\d)|квартал|полугоди|четверт|ежемесячн|еженедельн|ежекварт|ежегодн|"
+    r"постоянн|в течение|по мере|\bдо \d|\d{1,2}\.\d{1,2}\.\d{2,4}|учебн|декад|весь период",
+    re.I,
+)
+OWNER_RE = re.compile(
+    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|"
+    r"директор|руководител|заместител|начальник|специалист|методист|заведующ|учител|педагог|"
+    r"председател|инспектор|советник|куратор|координатор|администрац|управлени|отдел|комитет|"
+    r"министерств|департамент|\bОО\b|\bОУ\b|\bОУО\b|\bМОУО\b|\bМКУ\b|\bМБОУ\b|\bМАОУ\b|\bМОУ\b|"
+    r"\bГБУ\b|\bГАУ\b|\bДПО\b|\bИРО\b|\bЦНППМ\b|\bРМО\b|\bШМО\b|\bМО\b|центр",
+)
+NAME_RE = re.compile(
+    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+"
+)
+TITLE_MIN_CHARS = 12
+SAMPLE_ROWS = 300
+HEADER_SEARCH_ROWS = 50
+
+
+def _deadline_like(text: str, period: Period | None) -> bool:
+    if len(text) > 100:
+        return False
+    if DEADLINE_HINT_RE.search(text):
+        return True
+    return parse_deadline(text, period).kind != Kind.UNKNOWN
+
+
+@dataclass
+class _ColumnContent:
+    index: int
+    filled: float = 0.0
+    numbers: float = 0.0
+    deadlines: float = 0.0
+    owners: float = 0.0
+    names: float = 0.0
+    length: float = 0.0
+
+
+def _column_content(index: int, rows: list[list[str]], period: Period | None) -> _ColumnContent:
+    values = [cells[index] for cells in rows if index < len(cells) and cells[index]]
+    content = _ColumnContent(index)
+    if not rows or not values:
+        return content
+    count = len(values)
+    content.filled = count / len(rows)
+    content.numbers = sum(1 for v in values if NUMBER_CELL_RE.match(v)) / count
+    deadline_like = [_deadline_like(v, period) for v in values]
+    content.deadlines = sum(deadline_like) / count
+    content.owners = (
+        sum(
+            1
+            for v, is_deadline in zip(values, deadline_like, strict=True)
+            if not is_deadline and len(v) <= 300 and OWNER_RE.search(v)
+        )
+        / count
+    )
+    content.names = sum(1 for v in values if NAME_RE.search(v) and len(v) <= 300) / count
+    content.length = sum(len(v) for v in values) / count
+    return content
+
+
+def _decide_by_content(
+    fields: dict[int, str], unknown: list[int], rows: list[list[str]], period: Period | None
+) -> dict[int, str]:
+    """Fields for the columns whose header says nothing the import knows, from what they hold:
+    numbers («1», «1.1», «I.»), deadline phrases, names and positions, long titles."""
+    taken = set(fields.values())
+    contents = {
+        index: content
+        for index in unknown
+        if (content := _column_content(index, rows, period)).filled >= 0.3
+    }
+    decided: dict[int, str] = {}
+
+    def best(score: str, minimum: float) -> int | None:
+        scored = [
+            (getattr(c, score), -c.index)
+            for i, c in contents.items()
+            if i not in decided and getattr(c, score) >= minimum
+        ]
+        return -max(scored)[1] if scored else None
+
+    if "number" not in taken:
+        numbered = [i for i, c in sorted(contents.items()) if c.numbers >= 0.7 and c.length <= 8]
+        if numbered:
+            decided[numbered[0]] = "number"
+    if "deadline" not in taken and (index := best("deadlines", 0.5)) is not None:
+        decided[index] = "deadline"
+        # «Плановое начало | Плановое окончание»: two columns of dates side by side are read
+        # as one span
+        for other in (index - 1, index + 1):
+            if other in contents and other not in decided and contents[other].deadlines >= 0.8:
+                decided[other] = "deadline"
                 break
-    if "title" not in mapping or len(mapping) < 2:
-        return None
-    return mapping
+    # names with initials say owners for sure; position words («учителей», «директор») also
+    # occur in titles, so they decide only among the columns the title does not take
+    if "owners" not in taken and (index := best("names", 0.5)) is not None:
+        decided[index] = "owners"
+        taken.add("owners")
+    texts = [
+        i
+        for i, c in sorted(contents.items())
+        if i not in decided and c.numbers < 0.5 and c.length >= 3
+    ]
+    title_index = next((i for i, name in fields.items() if name == "title"), None)
+    if "title" not in taken:
+        longest = max((contents[i].length for i in texts), default=0)
+        titled = [i for i in texts if contents[i].length >= max(TITLE_MIN_CHARS, longest * 0.6)]
+        if titled:
+            title_index = titled[0]
+            decided[title_index] = "title"
+            texts.remove(title_index)
+    if "owners" not in taken:
+        owners = [
+            (contents[i].owners, -contents[i].length, i) for i in texts if contents[i].owners >= 0.5
+        ]
+        if owners:
+            decided[max(owners)[2]] = "owners"
+            texts.remove(max(owners)[2])
+    if "result" not in taken:
+        after = [i for i in texts if title_index is None or i > title_index]
+        if after:
+            decided[after[0]] = "result"
+    return decided
 
 
-SECTION_RE = re.compile(r"^(?P<number>(?:раздел\s+)?[\dIVXivx]+\.?)\s+(?P<title>\S.*)$", re.S)
+# --- Rows that are not measures ---------------------------------------------------------------
+
+SECTION_NUMBER = r"(?:(?i:раздел)\s+)?(?:\d+|[IVXLC]{1,6}|[А-ЯЁA-Z](?=[.)]))[.):]?"
+SECTION_RE = re.compile(rf"^(?P<number>{SECTION_NUMBER})\s+(?P<title>\S.*)$", re.S)
+SECTION_NUMBER_RE = re.compile(rf"^{SECTION_NUMBER}$")
 MEASURE_NUMBER_IN_TITLE = re.compile(r"^(?P<number>\d+(?:\.\d+)+\.?)\s+(?P<title>\S.*)$", re.S)
+NOTE_RE = re.compile(
+    r"^(?:\*+|примечани[ея]|прим\.|сноск[аи]|пояснени[ея]|справочно|список сокращений|"
+    r"сокращения|условные обозначения|используемые сокращения)",
+    re.I,
+)
+YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+MARK_RE = re.compile(r"^(?:[+xхvV✓✔•*]|да)$", re.I)
+TOTAL_RE = re.compile(r"^(?:итого|всего)\b", re.I)
+YEAR_WORD = r"(?:\s*(?:г\.?|гг\.?|год[а-я]*))?"
+BAND_RE = re.compile(
+    r"^(?:(?:[ivx\d]+\s*(?:-?й\s+)?этап|этап\s+[ivx\d]+)[\s:.,-]*)?\(?\s*(?:на\s+)?"
+    rf"(?P<y1>\d{{4}}){YEAR_WORD}\s*(?:[-/]\s*(?P<y2>\d{{4}}){YEAR_WORD})?\s*"
+    r"(?P<school>учебн[а-я]*\s+год[а-я]*|уч\.?\s*г(?:од)?\.?)?\s*\)?\.?$"
+)
+
+
+def normalise_section_number(number: str) -> str:
+    """A section's number as printed («Раздел 2.», «IV», «Б)») without a trailing colon; a bare
+    digit gets its point («1» → «1.»), as the seeds print it."""
+    number = number.strip().rstrip(":").strip()
+    if number and number[-1].isdigit():
+        number += "."
+    return number
 
 
 def split_section(text: str) -> tuple[str, str]:
     text = clean_cell(text).replace("\n", " ")
     if m := SECTION_RE.match(text):
-        number = m["number"]
-        if not number.endswith(".") and number[-1].isdigit():
-            number += "."
-        return number, m["title"].strip()
+        return normalise_section_number(m["number"]), m["title"].strip()
     return "", text
 
 
-# --- Interpretation of rows ----------------------------------------------------------------
+def band_span(text: str, period: Period | None) -> Period | None:
+    """The years a band row covers («2023 год», «I этап (2023–2024)», «2023-2024 учебный
+    год»), or None when the row is not a band."""
+    value = text.lower().replace("ё", "е").replace("\n", " ")
+    value = re.sub(r"[‐‑‒–—―−]", "-", value)
+    value = re.sub(r"\s+", " ", value).strip()
+    m = BAND_RE.match(value)
+    if not m:
+        return None
+    first = int(m["y1"])
+    last = int(m["y2"]) if m["y2"] else first
+    if not (MIN_PERIOD_YEAR <= first <= last <= MAX_PERIOD_YEAR) or last - first > MAX_PERIOD_YEARS:
+        return None
+    if m["school"]:
+        span = (date(first, 9, 1), date(last if last > first else first + 1, 8, 31))
+    else:
+        span = (date(first, 1, 1), date(last, 12, 31))
+    if period is not None:
+        start, end = max(span[0], period[0]), min(span[1], period[1])
+        return (start, end) if start <= end else period
+    return span
 
 
-def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[str]) -> Parsed:
+# --- Interpretation of rows ------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """Where the table starts and what its columns hold."""
+
+    start: int  # the index of the first row after the header
+    skipped: list[int]  # rows before the header
+    labels: list[str]  # the header of each column ("" when untitled)
+    columns: dict[int, str]  # column index → field (only the columns the import takes)
+    own: list[str]  # each column's own header: its sub-header under a merged parent
+
+
+def _find_table(
+    rows: list[Row], period: Period | None, chosen: dict[int, str] | None
+) -> tuple[_Table, list[ColumnReading]]:
+    width = min(max((len(row.cells) for row in rows), default=0), 50)
+    # the header is near the top (a sheet's title and approval lines come first); a row deep
+    # in the table that looks like one is a repeated header, not the start of the table
+    header_at = next(
+        (
+            i
+            for i, row in enumerate(rows[:HEADER_SEARCH_ROWS])
+            if header_row_fields(row.cells) is not None
+        ),
+        None,
+    )
+    child: list[str] | None = None
+    if header_at is None:
+        # no header the import knows: the table starts at its first row of several cells; that
+        # row is a header in words the import does not know when it holds no data
+        first = next((i for i, row in enumerate(rows) if len({c for c in row.cells if c}) >= 2), 0)
+        cells = rows[first].cells if rows else []
+        unknown_header = len(rows) > first + 1 and all(
+            len(c) <= 40 and not NUMBER_CELL_RE.match(c) and not _deadline_like(c, period)
+            for c in cells
+            if c
+        )
+        start = first + 1 if unknown_header else first
+        labels = _combined_labels(cells if unknown_header else [], None, width)
+        by_header: dict[int, str] = {}
+        skipped = [row.number for row in rows[:first]]
+    else:
+        parent = rows[header_at].cells
+        start = header_at + 1
+        if start < len(rows) and _sub_header(parent, rows[start].cells, period):
+            child = rows[start].cells
+            start += 1
+        labels = _combined_labels(parent, child, width)
+        by_header = {}
+        for index, label in enumerate(labels):
+            name = header_field(label) if label else None
+            if name is not None:
+                by_header[index] = name
+        skipped = [row.number for row in rows[:header_at]]
+    own = [
+        (child[i] if child is not None and i < len(child) and child[i] else labels[i])
+        for i in range(width)
+    ]
+    readings = [ColumnReading(index, labels[index]) for index in range(width)]
+    if chosen:
+        columns = {i: name for i, name in chosen.items() if name in FIELDS and i < width}
+        for reading in readings:
+            reading.field = columns.get(reading.index, UNUSED)
+            reading.by = BY_CHOICE
+        return _Table(start, skipped, labels, columns, own), readings
+    columns = {i: name for i, name in by_header.items() if name != IGNORED}
+    # a field named by two headers: the one of a two-row header's sub-columns is read as one
+    # text; otherwise the first column keeps it and the other is decided by its content
+    seen: dict[str, int] = {}
+    for index in sorted(columns):
+        name = columns[index]
+        if name in seen and (name in ("number", "section") or (child is None and name == "title")):
+            del columns[index]
+            by_header.pop(index)
+        seen.setdefault(name, index)
+    sample = [
+        row.cells
+        for row in rows[start : start + SAMPLE_ROWS]
+        if len({c for c in row.cells if c}) >= 2 and not numbers_columns(row.cells)
+    ]
+    unknown = [i for i in range(width) if i not in by_header]
+    content = _decide_by_content(columns, unknown, sample, period)
+    for reading in readings:
+        if reading.index in columns:
+            reading.field, reading.by = columns[reading.index], BY_HEADER
+        elif reading.index in content:
+            reading.field, reading.by = content[reading.index], BY_CONTENT
+    columns.update(content)
+    return _Table(start, skipped, labels, columns, own), readings
+
+
+def interpret(
+    rows: list[Row],
+    period: Period | None,
+    preamble: list[str],
+    columns: dict[int, str] | None = None,
+) -> Parsed:
+    """The roadmap in a table's rows. `columns` (column index → field, or "" for a column not
+    taken) replaces what the import would decide: the coordinator's choice in the preview."""
     parsed = Parsed(period=period)
     read_preamble(parsed, preamble)
-    mapping: dict[str, int] | None = None
-    labels: dict[str, str] = {}
-    section_index: int | None = None
-    section_by_text: dict[str, int] = {}
-    skipped_before_header: list[int] = []
+    if isinstance(parsed.order, dict):  # the preamble reader's own spelling of the order
+        parsed.order = ParsedOrder.from_dict(parsed.order) if parsed.order else None
     if len(rows) > MAX_ROWS:
         parsed.error(
             _("В таблице %(count)s строк; больше %(max)s строк за один раз не принимается.")
             % {"count": len(rows), "max": MAX_ROWS}
         )
         return parsed
+    rows = [Row(row.number, [clean_cell(c) for c in row.cells]) for row in rows]
+    rows = [row for row in rows if any(row.cells)]
+    if not rows:
+        parsed.error(_("В файле не найдена таблица мероприятий: в нём нет ни одной строки."))
+        return parsed
+    table, parsed.columns = _find_table(rows, period, columns)
+    mapping = table.columns
 
-    for row in rows:
-        cells = [clean_cell(c) for c in row.cells]
-        if not any(cells):
-            continue
-        candidate = header_mapping(cells)
-        if candidate is not None and (mapping is None or repeats_header(cells, labels)):
-            if mapping is not None:
-                parsed.warn(_("Пропущена: повторяет строку заголовков."), row.number)
-            if mapping is None or set(candidate) >= set(mapping) - {"section"}:
-                mapping = candidate
-                labels = {name: cells[index].replace("\n", " ") for name, index in mapping.items()}
-            continue  # the header (also one repeated on a continued table)
-        if mapping is None:
-            skipped_before_header.append(row.number)
-            continue
+    def label(name: str) -> str:
+        index = next((i for i, field_ in sorted(mapping.items()) if field_ == name), None)
+        if index is not None and table.labels[index]:
+            return table.labels[index]
+        return COLUMN_LABELS[name]
+
+    if "title" not in mapping.values():
+        parsed.error(
+            _(
+                "В файле не найдена таблица мероприятий: ни один столбец не похож на "
+                "наименования мероприятий. Укажите в предпросмотре, какой столбец их содержит, "
+                "или проверьте файл."
+            )
+        )
+        return parsed
+
+    for number in table.skipped:
+        parsed.warn(_("Пропущена: стоит до строки заголовков таблицы мероприятий."), number)
+    section_index: int | None = None
+    section_by_text: dict[str, int] = {}
+    band: Period | None = None
+    body = rows[table.start :]
+    known = header_words(table.labels)
+    for position, row in enumerate(body):
+        cells = row.cells
         if numbers_columns(cells):
             parsed.warn(_("Пропущена: это нумерация столбцов таблицы."), row.number)
             continue
+        if repeats_header(cells, known):
+            parsed.warn(_("Пропущена: повторяет строку заголовков."), row.number)
+            continue
 
-        def value(name: str, cells: list[str] = cells, mapping: dict[str, int] = mapping) -> str:
-            index = mapping.get(name)
-            return cells[index] if index is not None and index < len(cells) else ""
+        def value(name: str, cells: list[str] = cells) -> str:
+            parts: list[str] = []
+            years: set[str] = set()
+            for index, field_ in sorted(mapping.items()):
+                text = cells[index] if field_ == name and index < len(cells) else ""
+                if name == "deadline" and MARK_RE.match(text) and table.own[index]:
+                    # a chart of terms («I квартал | II квартал…» marked «х» under «Сроки
+                    # выполнения: 2023 год»): the marked columns' headers are the deadline
+                    text = table.own[index].replace("\n", " ")
+                    years |= set(YEAR_IN_TEXT.findall(table.labels[index])) or {""}
+                if text and text not in parts:
+                    parts.append(text)
+            if years:
+                year = years.pop() if len(years) == 1 else ""
+                return ", ".join(parts) + (f" {year} г." if year and year not in parts[-1] else "")
+            return JOINERS.get(name, " ").join(parts)
 
         filled = [c for c in cells if c]
-        mapped = {name: value(name) for name in mapping}
-        detail = [mapped.get(n, "") for n in ("owners", "deadline", "result")]
-        # A section row: one text across the row (merged cells), a lone numbered cell, or a
-        # number with a title and nothing else.
+        mapped = {name: value(name) for name in set(mapping.values())}
         lone = len(set(filled)) == 1
-        lone_text = filled[0] if lone else ""
+        lone_text = filled[0].replace("\n", " ") if lone else ""
+        if lone and (span := band_span(lone_text, period)):
+            band = span
+            parsed.warn(
+                _(
+                    "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
+                    "ниже без года в сроке взят период %(start)s–%(end)s."
+                )
+                % {
+                    "text": lone_text,
+                    "start": span[0].strftime("%d.%m.%Y"),
+                    "end": span[1].strftime("%d.%m.%Y"),
+                },
+                row.number,
+            )
+            continue
+        if NOTE_RE.match(filled[0]) and (lone or not mapped.get("number")):
+            parsed.warn(_("Пропущена: это примечание к таблице, а не мероприятие."), row.number)
+            continue
+        if lone and TOTAL_RE.match(lone_text):
+            parsed.warn(_("Пропущена: это итоговая строка, а не мероприятие."), row.number)
+            continue
+        detail = [mapped.get(n, "") for n in ("owners", "deadline", "result")]
+        # a section number, then one title merged over all the other columns
+        rest = [c for i, c in enumerate(cells) if c and mapping.get(i) != "number"]
+        merged_title = (
+            len(rest) >= 2
+            and len(set(rest)) == 1
+            and bool(SECTION_NUMBER_RE.match(mapped.get("number", "")))
+            and _opens_section(mapped.get("number", ""), body[position + 1 :], mapping)
+        )
+        # A section row: one text across the row (merged cells), a lone numbered cell, or a
+        # section number with a title and nothing else.
         is_section = (
             lone
             and (
-                len(filled) > 1 or mapped.get("number") == lone_text or SECTION_RE.match(lone_text)
+                len(filled) > 1 or mapped.get("number") == filled[0] or SECTION_RE.match(lone_text)
             )
             and not re.match(r"^\d+\.\d+", lone_text)
-        ) or (
-            re.fullmatch(r"(?:раздел\s+)?[\dIVX]+\.?", mapped.get("number", ""), re.I)
+        ) or bool(
+            SECTION_NUMBER_RE.match(mapped.get("number", ""))
             and mapped.get("title")
-            and not any(detail)
-            and "section" not in mapping
+            and (merged_title or not any(detail))
+            and "section" not in mapping.values()
         )
         if is_section:
             if lone:
                 number, title = split_section(lone_text)
             else:
-                number, title = mapped.get("number", ""), mapped["title"].replace("\n", " ")
-                if number and not number.endswith(".") and number[-1].isdigit():
-                    number += "."
-            check_section(parsed, number, row.number, labels)
-            parsed.sections.append({"number": number, "title": title})
+                number = normalise_section_number(mapped.get("number", ""))
+                title = mapped["title"].replace("\n", " ")
+            check_section(parsed, number, row.number, label)
+            parsed.sections.append(ParsedSection(number, title))
             section_index = len(parsed.sections) - 1
             continue
 
-        if "section" in mapping:
+        if "section" in mapping.values():
             section_text = value("section").replace("\n", " ")
             if section_text:
                 if section_text not in section_by_text:
                     number, title = split_section(section_text)
-                    check_section(parsed, number, row.number, labels)
-                    parsed.sections.append({"number": number, "title": title})
+                    check_section(parsed, number, row.number, label)
+                    parsed.sections.append(ParsedSection(number, title))
                     section_by_text[section_text] = len(parsed.sections) - 1
                 section_index = section_by_text[section_text]
             else:
@@ -261,68 +869,65 @@ def interpret(rows: list[Row], period: tuple[date, date] | None, preamble: list[
         number, title = value("number").replace("\n", " "), value("title")
         if not number and (m := MEASURE_NUMBER_IN_TITLE.match(title)):
             number, title = m["number"], m["title"]
-        measure = {
-            "row": row.number,
-            "number": number,
-            "section": section_index,
-            "title": title,
-            "owners_text": value("owners"),
-            "deadline_text": value("deadline").replace("\n", " "),
-            "planned_result": value("result"),
-        }
-        check_measure(parsed, measure, labels)
-        deadline = parse_deadline(measure["deadline_text"], period)
-        measure["deadline"] = deadline.as_dict()
-        if deadline.needs_review and measure["deadline_text"]:
-            parsed.warn(
-                deadline.note, row.number, labels.get("deadline", COLUMN_LABELS["deadline"])
-            )
+        deadline_text = value("deadline").replace("\n", " ")
+        measure = ParsedMeasure(
+            row=row.number,
+            number=number,
+            section=section_index,
+            title=title,
+            owners_text=value("owners"),
+            deadline_text=deadline_text,
+            planned_result=value("result"),
+            # under a band («2023 год») a deadline without a year is read in the band's years
+            deadline=parse_deadline(
+                deadline_text, period if YEAR_IN_TEXT.search(deadline_text) else band or period
+            ),
+        )
+        check_measure(parsed, measure, label)
+        if measure.deadline.needs_review and deadline_text:
+            parsed.warn(measure.deadline.note, row.number, label("deadline"))
         parsed.measures.append(measure)
 
-    if mapping is None:
-        parsed.error(
-            _(
-                "В файле не найдена таблица мероприятий: нужна строка заголовков со столбцами "
-                "«Наименование мероприятия» и «Сроки реализации» (или «Ответственные», "
-                "«Планируемый результат»)."
-            )
-        )
-    else:
-        for number in skipped_before_header:
-            parsed.warn(_("Пропущена: стоит до строки заголовков таблицы мероприятий."), number)
-        if not parsed.measures:
-            parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
+    if not parsed.measures:
+        parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed
+
+
+def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:
+    """Whether a row numbered «1» opens a section: a Roman numeral or a letter does; a digit
+    when the next numbered row is its child («1.1»), not its sibling («2»)."""
+    if not number[:1].isdigit():
+        return True
+    column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
+    for row in following[:3]:
+        child = row.cells[column] if column is not None and column < len(row.cells) else ""
+        if child:
+            return child.startswith(number.rstrip(".") + ".")
+    return False
 
 
 def _max_length(model: type[Model], name: str) -> int:
     return model._meta.get_field(name).max_length
 
 
-def check_section(parsed: Parsed, number: str, row: int, labels: dict[str, str]) -> None:
+def check_section(parsed: Parsed, number: str, row: int, label: Any) -> None:
     if len(number) > (limit := _max_length(Section, "number")):
         parsed.error(
-            _("Номер раздела длиннее %(max)s символов.") % {"max": limit},
-            row,
-            labels.get("section", labels.get("number", COLUMN_LABELS["number"])),
+            _("Номер раздела длиннее %(max)s символов.") % {"max": limit}, row, label("number")
         )
 
 
-def check_measure(parsed: Parsed, measure: dict[str, Any], labels: dict[str, str]) -> None:
-    row = measure["row"]
-
-    def label(name: str) -> str:
-        return labels.get(name, COLUMN_LABELS[name])
-
-    if not measure["title"]:
+def check_measure(parsed: Parsed, measure: ParsedMeasure, label: Any) -> None:
+    row = measure.row
+    if not measure.title:
         parsed.error(_("Нет наименования мероприятия."), row, label("title"))
-    if len(measure["number"]) > (limit := _max_length(Measure, "number")):
+    if len(measure.number) > (limit := _max_length(Measure, "number")):
         parsed.error(_("Номер длиннее %(max)s символов.") % {"max": limit}, row, label("number"))
-    if len(measure["deadline_text"]) > (limit := _max_length(Measure, "deadline_text")):
+    if len(measure.deadline_text) > (limit := _max_length(Measure, "deadline_text")):
         parsed.error(
             _("Текст срока длиннее %(max)s символов.") % {"max": limit}, row, label("deadline")
         )
-    if not measure["deadline_text"] and measure["title"]:
+    if not measure.deadline_text and measure.title:
         parsed.warn(_("Срок не указан."), row, label("deadline"))
 
 
@@ -343,8 +948,11 @@ def period_problem(starts_on: date, ends_on: date) -> str | None:
     return None
 
 
-def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) -> Parsed:
-    """Everything a coordinator needs to see before confirming an import; never raises."""
+def read_roadmap_file(
+    name: str, data: bytes, period: Period | None, columns: dict[int, str] | None = None
+) -> Parsed:
+    """Everything a coordinator needs to see before confirming an import; never raises.
+    `columns` is the coordinator's choice of the columns' fields (see `interpret`)."""
     try:
         fmt = check_file(name, data)
         reader = {"docx": docx_rows, "xlsx": xlsx_rows, "csv": csv_rows}[fmt]
@@ -360,7 +968,7 @@ def read_roadmap_file(name: str, data: bytes, period: tuple[date, date] | None) 
             % {"reason": exc.__class__.__name__}
         )
         return parsed
-    parsed = interpret(rows, period, preamble)
+    parsed = interpret(rows, period, preamble, columns)
     if fmt == "csv" and not parsed.measures and parsed.errors:
         parsed.error(
             _("Если таблица в файле есть, проверьте его кодировку: понимаются %(encodings)s.")

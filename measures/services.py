@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from measures.deadlines import Deadline, parse_deadline
 from measures.importing import (
+    FIELDS,
     FileRefused,
+    ImportProblem,
     Parsed,
     check_file,
     period_problem,
@@ -34,9 +36,10 @@ from schools.models import Municipality, Organisation, Person
 class ImportRefused(Exception):
     """The import cannot be saved; `errors` lists every reason, each with its row."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]], parsed: Parsed | None = None) -> None:
         super().__init__("; ".join(error["message"] for error in errors))
         self.errors = errors
+        self.parsed = parsed  # what was understood of the file, when it was read
 
     @classmethod
     def because(cls, message: str) -> ImportRefused:
@@ -419,17 +422,23 @@ def link_owners(
 
 
 def _read_upload(
-    municipality: Municipality, file_name: str, data: bytes, period: tuple[date, date]
-) -> tuple[dict[str, Any], str]:
-    """The parsed structure of an upload and its checksum; ImportRefused for an unreadable file."""
+    municipality: Municipality,
+    file_name: str,
+    data: bytes,
+    period: tuple[date, date],
+    columns: dict[int, str] | None = None,
+) -> tuple[Parsed, str]:
+    """The reading of an upload and its checksum; ImportRefused for an unreadable file (its
+    `parsed` keeps what was understood, the columns too, so that the coordinator can reassign
+    them). `columns` is the coordinator's choice of the columns' fields."""
     if problem := period_problem(*period):
         raise ImportRefused.because(problem)
-    parsed = read_roadmap_file(file_name, data, period).as_dict()
-    if parsed["errors"] and not parsed["measures"] and not parsed["sections"]:
-        raise ImportRefused(parsed["errors"])
+    parsed = read_roadmap_file(file_name, data, period, columns)
+    if parsed.errors and not parsed.measures and not parsed.sections:
+        raise ImportRefused([e.as_dict() for e in parsed.errors], parsed=parsed)
     sha256 = hashlib.sha256(data).hexdigest()
     if message := _already_imported(municipality, sha256):
-        parsed["errors"].insert(0, file_problem(message))
+        parsed.errors.insert(0, ImportProblem(message))
     return parsed, sha256
 
 
@@ -453,8 +462,8 @@ def roadmap_import_preview(
     parsed, sha256 = _read_upload(municipality, file_name, data, period)
     return _new_import(
         municipality=municipality, file_name=file_name, sha256=sha256, period=period,
-        title=title, user=user, parsed=parsed,
-        status=RoadmapImport.Status.REFUSED if parsed["errors"] else RoadmapImport.Status.PREVIEW,
+        title=title, user=user, parsed=parsed.as_dict(),
+        status=RoadmapImport.Status.REFUSED if parsed.errors else RoadmapImport.Status.PREVIEW,
     )  # fmt: skip
 
 
@@ -543,17 +552,60 @@ def roadmap_import_read(*, import_id: int) -> RoadmapImport | None:
         )
         if record is None:
             return None
-        period = (record.starts_on, record.ends_on)
-        try:
-            parsed, _sha = _read_upload(
-                record.municipality, record.file_name, bytes(record.data), period
-            )
-        except ImportRefused as exc:
-            parsed = {**Parsed(period=period).as_dict(), "errors": exc.errors}
-        record.parsed = parsed
-        record.status = Status.REFUSED if parsed["errors"] else Status.PREVIEW
-        record.save(update_fields=["parsed", "status", "updated_at"])
+        _store_reading(record, (record.starts_on, record.ends_on))
         return record
+
+
+def _store_reading(
+    record: RoadmapImport, period: tuple[date, date], columns: dict[int, str] | None = None
+) -> None:
+    """Read the import's file (with the coordinator's choice of columns) into its preview."""
+    Status = RoadmapImport.Status
+    try:
+        parsed, _sha = _read_upload(
+            record.municipality, record.file_name, bytes(record.data), period, columns
+        )
+    except ImportRefused as exc:
+        parsed = exc.parsed or Parsed(period=period)
+        parsed.errors = [ImportProblem.from_dict(e) for e in exc.errors]
+    record.parsed = parsed.as_dict()
+    record.status = Status.REFUSED if parsed.errors else Status.PREVIEW
+    record.save(update_fields=["parsed", "status", "updated_at"])
+
+
+@transaction.atomic
+def roadmap_import_reassign(
+    *, roadmap_import: RoadmapImport, columns: dict[int, str]
+) -> RoadmapImport:
+    """Read the import's file again with the columns' fields the coordinator chose in the
+    preview (column index → field, "" for a column not taken); the new preview keeps the
+    choice, and the confirm saves that reading. ImportRefused (nothing changed) when the
+    import is no longer a preview, its file is gone, or a field is unknown."""
+    Status = RoadmapImport.Status
+    record = (
+        RoadmapImport.objects.select_for_update()
+        .select_related("municipality")
+        .get(pk=roadmap_import.pk)
+    )
+    if record.status not in (Status.PREVIEW, Status.REFUSED):
+        raise ImportRefused.because(
+            _("Столбцы можно переназначить только до подтверждения импорта.")
+        )
+    if not record.data:
+        raise ImportRefused.because(
+            _("Файл этого импорта не сохранён: загрузите его снова, чтобы выбрать столбцы.")
+        )
+    unknown = sorted({name for name in columns.values() if name and name not in FIELDS})
+    if unknown:
+        raise ImportRefused.because(
+            _("Неизвестное поле: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+    if "title" not in columns.values():
+        raise ImportRefused.because(
+            _("Укажите столбец «Наименование мероприятия»: без него мероприятий нет.")
+        )
+    _store_reading(record, (record.starts_on, record.ends_on), columns)
+    return record
 
 
 def roadmap_import_request_confirm(
@@ -645,15 +697,15 @@ def roadmap_import_confirm(
     record = RoadmapImport.objects.select_for_update().get(pk=roadmap_import.pk)
     if record.status == RoadmapImport.Status.DONE and record.roadmap_id:
         return record.roadmap  # confirmed twice: nothing new
-    parsed = record.parsed
-    if parsed.get("errors"):
-        raise ImportRefused(parsed["errors"])
+    parsed = Parsed.from_dict(record.parsed)
+    if parsed.errors:
+        raise ImportRefused([e.as_dict() for e in parsed.errors])
     if message := _already_imported(record.municipality, record.sha256):
         raise ImportRefused.because(message)
-    title = record.title or parsed.get("title") or ""
+    title = record.title or parsed.title
     if not title:
         raise ImportRefused.because(_("Укажите название дорожной карты."))
-    act = _approving_act(record.municipality, parsed.get("order") or {}, title)
+    act = _approving_act(record.municipality, parsed.order.as_dict() if parsed.order else {}, title)
     try:
         with transaction.atomic():
             roadmap = Roadmap.objects.create(
@@ -671,25 +723,24 @@ def roadmap_import_confirm(
         ) from None
     sections = Section.objects.bulk_create(
         [
-            Section(roadmap=roadmap, position=i, number=s["number"], title=s["title"])
-            for i, s in enumerate(parsed.get("sections", []), start=1)
+            Section(roadmap=roadmap, position=i, number=s.number, title=s.title)
+            for i, s in enumerate(parsed.sections, start=1)
         ]
     )
-    rows = parsed.get("measures", [])
-    period = roadmap_period(roadmap)
     measures = []
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(parsed.measures, start=1):
         measure = Measure(
             roadmap=roadmap,
             position=position,
-            section=sections[row["section"]] if row.get("section") is not None else None,
-            number=row["number"],
-            title=row["title"],
-            owners_text=row["owners_text"],
-            deadline_text=row["deadline_text"],
-            planned_result=row["planned_result"],
+            section=sections[row.section] if row.section is not None else None,
+            number=row.number,
+            title=row.title,
+            owners_text=row.owners_text,
+            deadline_text=row.deadline_text,
+            planned_result=row.planned_result,
         )
-        apply_deadline(measure, parse_deadline(row["deadline_text"], period))
+        # the reading the coordinator saw in the preview, not a new one
+        apply_deadline(measure, row.deadline)
         measures.append(measure)
     Measure.objects.bulk_create(measures)
     Occurrence.objects.bulk_create(

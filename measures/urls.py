@@ -20,6 +20,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/columns/", views.import_columns, name="import_columns"),
     path("<int:pk>/", views.roadmap_detail, name="roadmap_detail"),
     path("<int:pk>/export/<str:fmt>/", views.roadmap_export, name="roadmap_export"),
     path("<int:pk>/history/", views.roadmap_history, name="roadmap_history"),

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from measures import progress, selectors, services
-from measures.deadlines import Deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import (
     DeadlineForm,
+    ImportColumnsForm,
     ImportForm,
     MeasureForm,
     ReportForm,
@@ -25,6 +25,7 @@ from measures.forms import (
     VersionedForm,
 )
 from measures.history import display, history_of, visible_events
+from measures.importing import Parsed
 from measures.models import DEADLINE_FIELDS, Measure, deadline_of
 from measures.reporting import (
     SCHOOL_FIELDS,
@@ -171,33 +172,31 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             % {"count": record.roadmap.measures.count()},
         )
         return redirect("measures:roadmap_detail", pk=record.roadmap.pk)
-    parsed = record.parsed
+    try:
+        parsed = Parsed.from_dict(record.parsed)
+    except (KeyError, TypeError, ValueError):  # a preview the confirm could not use either
+        parsed = Parsed()
     problems: dict[int | None, list[dict]] = {}
-    for kind, items in (
-        ("error", parsed.get("errors", [])),
-        ("warning", parsed.get("warnings", [])),
-    ):
+    for kind, items in (("error", parsed.errors), ("warning", parsed.warnings)):
         for item in items:
-            problems.setdefault(item.get("row"), []).append({**item, "kind": kind})
-    sections = parsed.get("sections", [])
+            problems.setdefault(item.row, []).append({**item.as_dict(), "kind": kind})
     rows: list[dict] = []
     current = object()
     failed = record.status == Status.FAILED  # the page says why; the table is not shown
-    for measure in [] if failed else parsed.get("measures", []):
-        if measure.get("section") != current:
-            current = measure.get("section")
+    for measure in [] if failed else parsed.measures:
+        if measure.section != current:
+            current = measure.section
             if current is not None:
-                rows.append({"section": sections[current]})
-        deadline = Deadline.from_dict(measure["deadline"])
+                rows.append({"section": parsed.sections[current]})
         rows.append(
             {
                 "measure": measure,
-                "summary": deadline.summary(),
-                "needs_review": deadline.needs_review,
-                "problems": problems.get(measure["row"], []),
+                "summary": measure.deadline.summary(),
+                "needs_review": measure.deadline.needs_review,
+                "problems": problems.get(measure.row, []),
             }
         )
-    measure_rows = {measure["row"] for measure in parsed.get("measures", [])}
+    measure_rows = {measure.row for measure in parsed.measures}
     return render(
         request,
         "measures/import_preview.html",
@@ -214,13 +213,49 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in items
                 if item["kind"] == "warning"
             ],
-            "errors": parsed.get("errors", []),
-            "title": record.title or parsed.get("title", ""),
-            "order_date": date.fromisoformat(parsed["order"]["date"])
-            if parsed.get("order")
+            "errors": parsed.errors,
+            "title": record.title or parsed.title,
+            "order_date": date.fromisoformat(parsed.order.date)
+            if parsed.order and parsed.order.date
             else None,
+            "columns_form": _columns_form(record, parsed),
         },
     )
+
+
+def _columns_form(record: Any, parsed: Parsed, data: Any = None) -> ImportColumnsForm | None:
+    """The form that reassigns the columns, while the import is a preview with its file."""
+    if not parsed.columns or record.status not in (
+        record.Status.PREVIEW,
+        record.Status.REFUSED,
+    ):
+        return None
+    return ImportColumnsForm(data, columns=parsed.columns)
+
+
+@require_POST
+def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's choice of what each column holds: the file is read again with it."""
+    record = selectors.get_import_for_user(request.user, pk)
+    parsed = Parsed.from_dict(record.parsed)
+    form = _columns_form(record, parsed, request.POST)
+    if form is None:
+        messages.error(request, _("Столбцы можно переназначить только до подтверждения импорта."))
+        return redirect("measures:import_preview", pk=record.pk)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        if not form.non_field_errors():
+            messages.error(request, _("Выберите поле для каждого столбца из списка."))
+        return redirect("measures:import_preview", pk=record.pk)
+    try:
+        services.roadmap_import_reassign(roadmap_import=record, columns=form.columns())
+    except services.ImportRefused as exc:
+        for error in exc.errors:
+            messages.error(request, error["message"])
+    else:
+        messages.success(request, _("Файл прочитан заново с выбранными столбцами."))
+    return redirect("measures:import_preview", pk=record.pk)
 
 
 @require_POST

@@ -147,7 +147,7 @@ def test_the_admin_refuses_a_stale_save(client, measure):
         "title": "Название из админки", "owners_text": measure.owners_text,
         "deadline_text": measure.deadline_text, "deadline_kind": measure.deadline_kind,
         "planned_result": measure.planned_result, "all_designated_schools": "on",
-        "deadline_due_dates": "", "opened_version": opened_on,
+        "opened_version": opened_on,
     }  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 200

@@ -25,7 +25,7 @@ ROW_LIMIT = "больше 10\u00a0000 строк"
 
 
 def errors(parsed) -> list[str]:
-    return [error["message"] for error in parsed.errors]
+    return [error.message for error in parsed.errors]
 
 
 def test_a_word_table_over_the_row_limit_is_refused_while_reading():
@@ -101,8 +101,8 @@ def test_csv_text_as_before():
         [["№", "Мероприятие", "Сроки"], ["1", "Семинар", "Май 2022"]]
     )
     parsed = read_roadmap_file("план.csv", buffer.getvalue().encode(), PERIOD)
-    assert [m["title"] for m in parsed.measures] == ["Семинар"]
-    assert parsed.measures[0]["deadline"]["due_dates"] == ["2022-05-31"]
+    assert [m.title for m in parsed.measures] == ["Семинар"]
+    assert parsed.measures[0].deadline.due_dates == [date(2022, 5, 31)]
 
 
 # --- The period of an import --------------------------------------------------------------

@@ -209,3 +209,119 @@ def test_roadmap_page_shows_the_reading_next_to_the_text(client, cherek):
         in page
     )
     assert Measure.objects.filter(roadmap=cherek, deadline_needs_review=True).count() == 0
+
+
+# --- What each column holds, reassigned in the preview -----------------------------------------
+
+
+def columns_url(record):
+    return reverse("measures:import_columns", args=[record.pk])
+
+
+def choice(**fields):
+    """The columns form's data: column index → field ("" for a column not taken)."""
+    return {f"column_{index}": name for index, name in fields.items()}
+
+
+# seed 000 as printed: №, title, owners, deadline, result
+SEED_000 = {0: "number", 1: "title", 2: "owners", 3: "deadline", 4: "result"}
+
+
+def test_the_preview_says_what_each_column_holds(client, cherek):
+    login(client, "koordinator")
+    upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    page = client.get(reverse("measures:import_preview", args=[record.pk])).text
+    assert "Столбцы таблицы" in page
+    assert "Сроки реализации</td>" in page
+    assert "по заголовку" in page
+    assert f'action="{columns_url(record)}"' in page
+    assert 'name="column_3"' in page
+
+
+def test_a_column_reassigned_in_the_preview_is_read_again_and_confirmed_so(client, cherek):
+    login(client, "koordinator")
+    upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    chosen = {**SEED_000, 4: ""}  # the result column is not taken
+    response = client.post(columns_url(record), choice(**{str(k): v for k, v in chosen.items()}))
+    assert response.status_code == 302
+    assert response.url == reverse("measures:import_preview", args=[record.pk])
+    record.refresh_from_db()
+    assert record.status == "preview"
+    assert [m["planned_result"] for m in record.parsed["measures"]] == [""] * 31
+    assert [(c["field"], c["by"]) for c in record.parsed["columns"]] == [
+        ("number", "chosen"), ("title", "chosen"), ("owners", "chosen"), ("deadline", "chosen"),
+        ("", "chosen"),
+    ]  # fmt: skip
+    page = client.get(response.url).text
+    assert "Файл прочитан заново с выбранными столбцами." in page
+    assert "выбрано вами" in page
+
+    client.post(reverse("measures:import_confirm", args=[record.pk]))
+    tasks.confirm_import(record.pk)
+    roadmap = Roadmap.objects.get(title="Импортированный план")
+    assert roadmap.measures.count() == 31
+    assert set(roadmap.measures.values_list("planned_result", flat=True)) == {""}
+    assert roadmap.measures.get(number="1.1").deadline_text == "Февраль 2022г."
+
+
+def test_a_refused_file_is_saved_by_choosing_its_title_column(client, cherek):
+    login(client, "koordinator")
+    # nothing here says which column holds the titles: short words only
+    data = "Код;Что;Когда\nА1;Совет;май 2022\nА2;Отчёт;июнь 2022\n".encode()
+    upload(client, cherek, data, name="план.csv")
+    record = RoadmapImport.objects.get()
+    assert record.status == "refused"
+    assert "ни один столбец не похож" in record.parsed["errors"][0]["message"]
+    response = client.post(columns_url(record), choice(**{"0": "number", "1": "title", "2": ""}))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "preview"
+    assert [(m["number"], m["title"], m["deadline_text"]) for m in record.parsed["measures"]] == [
+        ("А1", "Совет", ""), ("А2", "Отчёт", ""),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (choice(**{"0": "number", "1": "", "2": "owners", "3": "deadline", "4": "result"}),
+         "Укажите столбец «Наименование мероприятия»"),
+        (choice(**{"0": "number", "1": "title", "2": "number", "3": "deadline", "4": "result"}),
+         "можно назначить только одному столбцу"),
+        (choice(**{"0": "number", "1": "title", "2": "owners", "3": "deadline", "4": "цвет"}),
+         "Выберите поле для каждого столбца из списка."),
+    ],
+)  # fmt: skip
+def test_a_wrong_column_choice_changes_nothing(client, cherek, data, message):
+    login(client, "koordinator")
+    upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    before = record.parsed
+    response = client.post(columns_url(record), data, follow=True)
+    assert response.status_code == 200
+    assert message in response.text
+    record.refresh_from_db()
+    assert record.parsed == before
+    assert record.status == "preview"
+
+
+def test_columns_are_not_reassigned_after_the_confirm_or_by_others(client, cherek):
+    login(client, "koordinator")
+    upload(client, cherek, docx_builders.seed_000_docx())
+    record = RoadmapImport.objects.get()
+    assert client.get(columns_url(record)).status_code == 405
+    login(client, "grechkina")  # another municipality's coordinator
+    assert client.post(columns_url(record), choice(**{"1": "title"})).status_code == 404
+    login(client, "koordinator")
+    client.post(reverse("measures:import_confirm", args=[record.pk]))
+    tasks.confirm_import(record.pk)
+    record.refresh_from_db()
+    before = record.parsed
+    response = client.post(
+        columns_url(record), choice(**{"0": "number", "1": "title"}), follow=True
+    )
+    assert "Столбцы можно переназначить только до подтверждения импорта." in response.text
+    record.refresh_from_db()
+    assert (record.status, record.parsed) == ("done", before)

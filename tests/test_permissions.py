@@ -141,6 +141,7 @@ EXPECTED = {
     "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
     "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
+    "measures:import_columns": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
     "measures:measure_edit": ("get", measure_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
     "measures:measure_deadline": ("post", measure_kwargs, row(302, 400, 400, 403, 403, 403, 404)),
     "measures:measure_deadline_reset": (

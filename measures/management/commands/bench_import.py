@@ -161,7 +161,7 @@ class Command(BaseCommand):
         self.stdout.write(
             json.dumps(
                 {"seconds": seconds, "peak_kib": peak, "before_kib": before,
-                 "errors": [e["message"] for e in parsed.errors][:3],
+                 "errors": [e.message for e in parsed.errors][:3],
                  "measures": len(parsed.measures)},
                 ensure_ascii=False,
             )
