@@ -187,9 +187,23 @@ W_BODY, W_TBL, W_TR, W_TC, W_P, W_R, W_T = (
     f"{W_NS}{name}" for name in ("body", "tbl", "tr", "tc", "p", "r", "t")
 )
 RUN_TEXT = {f"{W_NS}tab": "\t", f"{W_NS}ptab": "\t", f"{W_NS}cr": "\n", f"{W_NS}noBreakHyphen": "-"}
+# Elements whose content is read as if it stood in their place: tracked insertions and moves
+# (the text as it now stands), content controls, smart tags, custom XML, simple fields (their
+# shown result), hyperlinks, text direction.
+TRANSPARENT = {
+    f"{W_NS}{name}"
+    for name in (
+        "ins", "moveTo", "hyperlink", "smartTag", "customXml", "sdt", "sdtContent", "fldSimple",
+        "dir", "bdo",
+    )
+}  # fmt: skip
+# Never read: deleted and moved-away text, the properties of content controls.
+SKIPPED = {f"{W_NS}{name}" for name in ("del", "moveFrom", "sdtPr", "sdtEndPr", "pPr", "rPr")}
+W_TXBX = f"{W_NS}txbxContent"
 
 
 def _run_text(run: Any) -> str:
+    """A run's text: w:t, tabs and breaks; not w:delText nor a field's code (w:instrText)."""
     parts = []
     for child in run:
         if child.tag == W_T:
@@ -201,15 +215,47 @@ def _run_text(run: Any) -> str:
     return "".join(parts)
 
 
-def _paragraph_text(paragraph: Any) -> str:
-    """As python-docx's Paragraph.text: the runs and the hyperlinks' runs."""
+def _inline_text(element: Any) -> str:
     parts = []
-    for child in paragraph:
+    for child in element:
         if child.tag == W_R:
             parts.append(_run_text(child))
-        elif child.tag == f"{W_NS}hyperlink":
-            parts += [_run_text(run) for run in child if run.tag == W_R]
+        elif child.tag in TRANSPARENT:
+            parts.append(_inline_text(child))
     return "".join(parts)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """The paragraph's text as it now reads: runs, also inside hyperlinks, insertions, moves to,
+    content controls, smart tags and simple fields; without deleted or moved-away text."""
+    return _inline_text(paragraph)
+
+
+def _blocks_text(container: Any) -> list[str]:
+    """The lines of a cell: its paragraphs, and the rows of a table nested in it (cells joined
+    by «; »), also inside content controls."""
+    lines: list[str] = []
+    for child in container:
+        if child.tag == W_P:
+            lines.append(_paragraph_text(child))
+        elif child.tag == W_TBL:
+            for row in _children(child, W_TR):
+                cells = ["\n".join(_blocks_text(tc)).strip() for tc in _children(row, W_TC)]
+                lines.append("; ".join(cell for cell in cells if cell))
+        elif child.tag in TRANSPARENT:
+            lines += _blocks_text(child)
+    return lines
+
+
+def _children(element: Any, tag: str) -> list[Any]:
+    """The children with `tag`, also those wrapped in content controls or custom XML."""
+    found = []
+    for child in element:
+        if child.tag == tag:
+            found.append(child)
+        elif child.tag in TRANSPARENT:
+            found += _children(child, tag)
+    return found
 
 
 def _property(element: Any, path: str, default: str | None) -> str | None:
@@ -217,6 +263,17 @@ def _property(element: Any, path: str, default: str | None) -> str | None:
     if found is None:
         return default
     return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
+
+
+def _nearest(element: Any, tags: set[str]) -> Any:
+    """The nearest ancestor with one of `tags`, or None."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in tags:
+            return ancestor
+    return None
+
+
+_ENCLOSING = {W_TC, W_P, W_TXBX}
 
 
 def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
@@ -228,6 +285,10 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     limit: a hostile file costs the reading of MAX_ROWS rows, not of the whole file. The cells
     are python-docx's `_Row.cells`: a horizontally merged cell repeated for each column it
     spans, a vertically merged one carrying the text of the cell where the merge starts.
+    Files of other programs read the same: text in content controls, smart tags and simple
+    fields is read, tracked changes read as accepted (insertions and moves to are read, deleted
+    rows, deletions and moves from are not), field codes are not text, a table nested in a
+    cell is read as lines of that cell.
     """
     from lxml import etree
 
@@ -237,12 +298,11 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     seen_table = False
     table = None
     above: dict[int, tuple[str, int]] = {}  # grid column -> (text, span) in the row above
-    cell_chars = 0
     with zipfile.ZipFile(io.BytesIO(data)).open("word/document.xml") as stream:
         events = etree.iterparse(
             stream,
             events=("end",),
-            tag=(W_TBL, W_TR, W_TC, W_P, W_T),
+            tag=(W_TBL, W_TR, W_P),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -250,49 +310,43 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
         )
         for _event, element in events:
             tag = element.tag
-            if tag == W_T:
-                cell_chars += len(element.text or "")
-                continue
-            if tag == W_TC:
-                budget.cell(cell_chars)
-                cell_chars = 0
-                continue
+            if _nearest(element, _ENCLOSING) is not None:
+                continue  # inside a cell or a text box: read with the cell, or not at all
             parent = element.getparent()
-            at_top = parent is not None and parent.tag == W_BODY
             if tag == W_P:
-                if at_top:
-                    if not seen_table:
-                        preamble.append(_paragraph_text(element))
-                    parent.remove(element)
+                if not seen_table and _nearest(element, {f"{W_NS}del", f"{W_NS}moveFrom"}) is None:
+                    preamble.append(_paragraph_text(element))
+                parent.remove(element)
                 continue
             if tag == W_TBL:
-                if at_top:
-                    seen_table = True
-                    parent.remove(element)
+                seen_table = True
+                parent.remove(element)
                 continue
-            # w:tr
-            tcs = [child for child in element if child.tag == W_TC]
+            # w:tr of a table of the body
+            tcs = _children(element, W_TC)
             spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
-            budget.row(sum(spans))
-            grandparent = parent.getparent() if parent is not None else None
-            if grandparent is None or grandparent.tag != W_BODY:
-                continue  # a table inside a cell: not rows of the roadmap (as python-docx)
-            if parent is not table:
-                table, above = parent, {}
+            owner = _nearest(element, {W_TBL})
+            if owner is not table:
+                table, above = owner, {}
+            if element.find(f"{W_NS}trPr/{W_NS}del") is not None:
+                budget.row(sum(spans))
+                parent.remove(element)  # a row deleted with tracked changes on
+                continue
             offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
             cells: list[str] = []
             grid: dict[int, tuple[str, int]] = {}
             for tc, span in zip(tcs, spans, strict=True):
                 if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
-                    if offset not in above:
-                        raise ValueError("w:vMerge continues a cell that is not there")
-                    text, root_span = above[offset]
+                    # a merge continued under nothing (some converters write it) reads empty
+                    text, root_span = above.get(offset, ("", span))
                 else:
-                    text = "\n".join(_paragraph_text(p) for p in tc if p.tag == W_P)
+                    text = "\n".join(_blocks_text(tc))
                     root_span = span
+                budget.cell(len(text))
                 cells += [text] * root_span
                 grid[offset] = (text, root_span)
                 offset += span
+            budget.row(sum(spans))
             above = grid
             rows.append(Row(len(rows) + 1, cells))
             parent.remove(element)
