@@ -8,12 +8,18 @@ Checks come first (type by content, size, zip bomb, password) and every reader w
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -82,8 +88,135 @@ def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
+LEGACY_WORD = {".doc", ".rtf", ".odt"}
+LEGACY_SHEET = {".xls", ".ods"}
+CONVERT_SECONDS = 90
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": ".odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+}
+
+
+def _ole_streams(data: bytes) -> set[str]:
+    """The OLE streams a file names (their names are written in UTF-16 in its directory)."""
+    names = ("EncryptedPackage", "EncryptionInfo", "WordDocument", "Workbook", "Book")
+    return {name for name in names if name.encode("utf-16-le") in data}
+
+
+def legacy_kind(data: bytes) -> str | None:
+    """The old format a file is written in, by its content: ".doc", ".xls", ".rtf", ".odt",
+    ".ods", or None (DOCX, XLSX, CSV or not a document at all)."""
+    if data.startswith(OLE_MAGIC):
+        streams = _ole_streams(data)
+        if "EncryptedPackage" in streams:
+            return None
+        if "WordDocument" in streams:
+            return ".doc"
+        if streams & {"Workbook", "Book"}:
+            return ".xls"
+        return None
+    if data.lstrip(b"\xef\xbb\xbf").startswith(b"{\\rtf"):
+        return ".rtf"
+    if data.startswith(b"PK\x03\x04"):
+        head = data[:200]  # ODF stores its «mimetype» first and uncompressed
+        for mimetype, suffix in ODF_MIMETYPES.items():
+            if b"mimetype" + mimetype in head:
+                return suffix
+    return None
+
+
+@functools.cache
+def libreoffice() -> str | None:
+    """LibreOffice's command line program on this server, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@functools.cache
+def _without_network() -> list[str]:
+    """A command prefix that runs a program without network access, where the system allows
+    it (a new user and network namespace); empty where it does not."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return []
+    try:
+        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [unshare, "-rn"] if probe.returncode == 0 else []
+
+
+def _missing_libreoffice(suffix: str) -> FileRefused:
+    target = ".xlsx" if suffix in LEGACY_SHEET else ".docx"
+    return FileRefused(
+        _(
+            "Файлы %(suffix)s читаются через LibreOffice, который не установлен на сервере: "
+            "сохраните файл как %(target)s."
+        )
+        % {"suffix": suffix, "target": target}
+    )
+
+
+def convert_legacy(name: str, data: bytes) -> tuple[str, bytes]:
+    """An old-format file (.doc, .rtf, .odt → .docx; .xls, .ods → .xlsx) converted through
+    LibreOffice (headless, its own temporary profile, no network where the system allows, at
+    most CONVERT_SECONDS); any other file is returned as it is. FileRefused with the reason in
+    Russian when LibreOffice is missing or cannot convert the file."""
+    suffix = legacy_kind(data)
+    if suffix is None:
+        return name, data
+    program = libreoffice()
+    if program is None:
+        raise _missing_libreoffice(suffix)
+    target = "xlsx" if suffix in LEGACY_SHEET else "docx"
+    refused = FileRefused(
+        _(
+            "Файл в старом формате «%(suffix)s» не удалось прочитать: он повреждён или защищён "
+            "паролем. Откройте его и сохраните как .%(target)s."
+        )
+        % {"suffix": suffix, "target": target}
+    )
+    with tempfile.TemporaryDirectory(prefix="roadmap-convert-") as folder:
+        source = Path(folder) / f"file{suffix}"
+        source.write_bytes(data)
+        command = [
+            *_without_network(), program, "--headless", "--norestore", "--nologo",
+            "--nolockcheck", f"-env:UserInstallation={Path(folder, 'profile').as_uri()}",
+            "--convert-to", target, "--outdir", str(Path(folder) / "out"), str(source),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped whole on a timeout
+            env={**os.environ, "HOME": folder},
+        )
+        try:
+            process.wait(timeout=CONVERT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise FileRefused(
+                _("Файл «%(suffix)s» преобразуется дольше %(seconds)s секунд; чтение прервано.")
+                % {"suffix": suffix, "seconds": CONVERT_SECONDS}
+            ) from None
+        result = Path(folder) / "out" / f"file.{target}"
+        if not result.is_file():
+            raise refused
+        converted = result.read_bytes()
+    required = "word/document.xml" if target == "docx" else "xl/workbook.xml"
+    try:
+        check_zip(converted, required, target.upper())
+    except FileRefused:
+        raise refused from None
+    return f"{PurePath(name).stem}.{target}", converted
+
+
 def check_file(name: str, data: bytes) -> str:
-    """The file's format ("docx", "xlsx", "csv"), or FileRefused with the reason in Russian."""
+    """The format the file is read as ("docx", "xlsx", "csv"), or FileRefused with the reason
+    in Russian. Old formats (.doc, .rtf, .odt; .xls, .ods) are read as "docx" / "xlsx": the
+    readers convert them through LibreOffice (`convert_legacy`), here they are only
+    recognised, so that the check stays fast."""
     suffix = PurePath(name).suffix.lower()
     if not data:
         raise FileRefused(_("Файл пуст."))
@@ -92,13 +225,34 @@ def check_file(name: str, data: bytes) -> str:
             _("Файл слишком большой (%(size)s МБ); допускается до %(max)s МБ.")
             % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_FILE_SIZE // 1024 // 1024}
         )
-    if data.startswith(OLE_MAGIC):
-        raise FileRefused(
-            _(
-                "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
-                "Снимите пароль и сохраните его как .docx или .xlsx."
+    legacy = legacy_kind(data)
+    if data.startswith(OLE_MAGIC) and legacy is None:
+        if "EncryptedPackage" in _ole_streams(data) or suffix not in LEGACY_WORD | LEGACY_SHEET:
+            raise FileRefused(
+                _(
+                    "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
+                    "Снимите пароль и сохраните его как .docx или .xlsx."
+                )
             )
+        raise FileRefused(
+            _("Файл в старом формате «%(suffix)s» повреждён: его не удаётся прочитать.")
+            % {"suffix": suffix}
         )
+    if legacy is not None or suffix in LEGACY_WORD | LEGACY_SHEET:
+        kind = legacy or suffix
+        if libreoffice() is None:
+            raise _missing_libreoffice(kind)
+        if legacy is None:
+            raise FileRefused(
+                _(
+                    "Файл «%(suffix)s» повреждён или сохранён в другом формате: "
+                    "его не удаётся открыть."
+                )
+                % {"suffix": suffix}
+            )
+        if legacy in ODF_MIMETYPES.values():
+            check_zip(data, "content.xml", "документ OpenDocument")
+        return "xlsx" if legacy in LEGACY_SHEET else "docx"
     if suffix == ".docx":
         check_zip(data, "word/document.xml", "документ Word (DOCX)")
         return "docx"
@@ -107,11 +261,6 @@ def check_file(name: str, data: bytes) -> str:
         return "xlsx"
     if suffix == ".csv":
         return "csv"
-    if suffix in {".doc", ".xls", ".rtf", ".odt", ".ods"}:
-        raise FileRefused(
-            _("Формат «%(suffix)s» не поддерживается: сохраните файл как .docx или .xlsx.")
-            % {"suffix": suffix}
-        )
     raise FileRefused(
         _("Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV.")
         % {"suffix": suffix or name}
@@ -173,6 +322,9 @@ class ReadBudget:
                 _("В таблице больше %(max)s символов текста: это больше, чем принимает импорт.")
                 % {"max": f"{MAX_TOTAL_CHARS:,}".replace(",", "\u00a0")}
             )
+
+    def restart(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
 
     def clock(self) -> None:
         if time.monotonic() > self.deadline:
@@ -293,6 +445,8 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     from lxml import etree
 
     budget = budget or ReadBudget()
+    _name, data = convert_legacy("file.docx", data)
+    budget.restart()  # the conversion has its own time limit
     rows: list[Row] = []
     preamble: list[str] = []
     seen_table = False
@@ -386,6 +540,8 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     import openpyxl
 
     budget = budget or ReadBudget()
+    _name, data = convert_legacy("file.xlsx", data)
+    budget.restart()  # the conversion has its own time limit
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.active
