@@ -531,7 +531,21 @@ def csv_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], 
             )
             % {"row": budget.rows + 1}
         ) from None
-    return rows, []
+    return rows, leading_text(rows)
+
+
+def leading_text(rows: list[Row]) -> list[str]:
+    """The text above a sheet's table (its title, the approving act): the rows before the
+    first row of two or more filled cells that hold one text each. They stay rows too: the
+    interpretation decides where the table starts."""
+    lines = []
+    for row in rows:
+        filled = [cell for cell in row.cells if cell.strip()]
+        if len(set(filled)) > 1:
+            break
+        if filled:
+            lines.append(filled[0])
+    return lines
 
 
 def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
@@ -559,7 +573,7 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
             rows.append(Row(number, cells))
     finally:
         workbook.close()
-    return rows, []
+    return rows, leading_text(rows)
 
 
 CSV_ENCODINGS = _("UTF-8, UTF-16 (Юникод), Windows-1251 и KOI8-R")
