@@ -145,14 +145,35 @@ def _without_network() -> list[str]:
     return [unshare, "-rn"] if probe.returncode == 0 else []
 
 
+# The part of LibreOffice that reads each kind of file (Writer, Calc), by its core library.
+COMPONENTS = {".doc": "libswlo.so", ".rtf": "libswlo.so", ".odt": "libswlo.so",
+              ".xls": "libsclo.so", ".ods": "libsclo.so"}  # fmt: skip
+
+
+def libreoffice_reads(suffix: str) -> bool:
+    """Whether this server's LibreOffice has the part that reads `suffix` (a server may have
+    Writer without Calc: libreoffice-writer-nogui alone)."""
+    program = libreoffice()
+    if program is None:
+        return False
+    folder = Path(os.path.realpath(program)).parent
+    library = COMPONENTS[suffix]
+    if not any(folder.glob("lib*lo.so")):
+        return True  # not a layout we know (another system): let the conversion tell
+    return (folder / library).exists()
+
+
 def _missing_libreoffice(suffix: str) -> FileRefused:
     target = ".xlsx" if suffix in LEGACY_SHEET else ".docx"
+    program = "LibreOffice"
+    if libreoffice() is not None:  # installed, without the part that reads this file
+        program = "LibreOffice Calc" if suffix in LEGACY_SHEET else "LibreOffice Writer"
     return FileRefused(
         _(
-            "Файлы %(suffix)s читаются через LibreOffice, который не установлен на сервере: "
+            "Файлы %(suffix)s читаются через %(program)s, который не установлен на сервере: "
             "сохраните файл как %(target)s."
         )
-        % {"suffix": suffix, "target": target}
+        % {"suffix": suffix, "target": target, "program": program}
     )
 
 
@@ -165,7 +186,7 @@ def convert_legacy(name: str, data: bytes) -> tuple[str, bytes]:
     if suffix is None:
         return name, data
     program = libreoffice()
-    if program is None:
+    if program is None or not libreoffice_reads(suffix):
         raise _missing_libreoffice(suffix)
     target = "xlsx" if suffix in LEGACY_SHEET else "docx"
     refused = FileRefused(
@@ -240,7 +261,7 @@ def check_file(name: str, data: bytes) -> str:
         )
     if legacy is not None or suffix in LEGACY_WORD | LEGACY_SHEET:
         kind = legacy or suffix
-        if libreoffice() is None:
+        if not libreoffice_reads(kind):
             raise _missing_libreoffice(kind)
         if legacy is None:
             raise FileRefused(

@@ -128,7 +128,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from measures.import_files import legacy_kind, libreoffice
+        from measures.import_files import legacy_kind, libreoffice_reads
         from measures.importing import read_roadmap_file
 
         folder = Path(options["dir"])
@@ -138,8 +138,8 @@ class Command(BaseCommand):
             expected = json.loads(path.read_text())
             source = folder / expected["file"]
             data = source.read_bytes()
-            if legacy_kind(data) and libreoffice() is None:
-                self.stdout.write(f"{source.name}: skipped, LibreOffice is not installed")
+            if (kind := legacy_kind(data)) and not libreoffice_reads(kind):
+                self.stdout.write(f"{source.name}: skipped, LibreOffice cannot read it here")
                 continue
             start, end = expected["period"].split(":")
             parsed = read_roadmap_file(
