@@ -45,7 +45,14 @@ WITH_NUMBER = NUMBER_SIGN + r"\s*" + NUMBER
 KIND = r"(?P<kind>приказ[а-я]*|распоряжени[а-я]*|постановлени[а-я]*)"
 # After the act's name: the issuer (up to «от» or the number sign), then the date and the number
 # in either order (or only one of them: an act without a number or a date is not taken).
-_ISSUER_ENDS = r"\bот\s|№|\bN[oо°]?(?=[\s\d.])|\b(?-i:Н)\s*\d|\d{1,2}[./]\d"
+# «№» ends the issuer unless it numbers the issuer itself: «приказом директора МБОУ СОШ № 5 от
+# 01.09.2022 № 112» (the act's own date and number sign follow it).
+_PLAIN_DATE = r"(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|«?\s*\d{1,2}\s*»?\s+[а-яё]+\s+\d{4})"
+_ISSUER_NUMBER = r"\s*\d+[а-яё]?[»\"]?\s+от\s+" + _PLAIN_DATE + r"\s*(?:г\.?|года)?\s*№"
+_ISSUER_ENDS = "|".join(
+    [r"\bот\s", r"№(?!" + _ISSUER_NUMBER + ")", r"\bN[oо°]?(?=[\s\d.])", r"\b(?-i:Н)\s*\d",
+     r"\d{1,2}[./]\d"]
+)  # fmt: skip
 
 
 def _named(pattern: str, prefix: str) -> str:
@@ -54,33 +61,19 @@ def _named(pattern: str, prefix: str) -> str:
 
 
 ACT_RE = re.compile(
-    r"(?<![а-яё])"
-    + KIND
-    + r"(?P<issuer>(?:(?!"
-    + _ISSUER_ENDS
-    + r").){0,300}?)(?:"
+    r"(?<![а-яё])" + KIND + r"(?P<issuer>(?:(?!" + _ISSUER_ENDS + r").){0,300}?)(?:"
     # «от 12.01.2022 № 5»
-    + r"\s*от\s+"
-    + DATE
-    + r"[\s,]*"
-    + _named(WITH_NUMBER, "a_")
-    # «№ 5 от 12.01.2022»
-    + r"|\s*"
-    + _named(WITH_NUMBER, "b_")
-    + r"\s*(?:,\s*)?"
-    + _named(ON_DATE, "b_")
+    + r"\s*от\s+" + DATE + r"[\s,]*" + _named(WITH_NUMBER, "a_")
+    # «№ 5 от 12.01.2022» (and no other number sign after it)
+    + r"|\s*" + _named(WITH_NUMBER, "b_") + r"\s*(?:,\s*)?" + _named(ON_DATE, "b_")
+    + r"(?![\s,]*№)"
     # «12.01.2022 № 5» (the heading of an act)
-    + r"|\s*"
-    + _named(DATE, "c_")
-    + r"[\s,]*"
-    + _named(WITH_NUMBER, "c_")
+    + r"|\s*" + _named(DATE, "c_") + r"[\s,]*" + _named(WITH_NUMBER, "c_")
     # «от 12.01.2022 г. 5» (no number sign)
-    + r"|\s*от\s+"
-    + _named(DATE, "d_")
-    + r"\s+(?P<d_number>\d[\w\-/]*)"
+    + r"|\s*от\s+" + _named(DATE, "d_") + r"\s+(?P<d_number>\d[\w\-/]*)"
     + r")",
     re.I | re.S,
-)
+)  # fmt: skip
 TITLE_START_RE = re.compile(
     r"^[«\"(]*(?:план|дорожная карта|комплекс мер|программа|«дорожная карта»|мероприятия)", re.I
 )
@@ -191,8 +184,8 @@ def issuer_nominative(name: str) -> str:
     before it agreeing with it are inflected, the rest (its own genitive complements, names in
     quotes, abbreviations) is kept. A name that does not start in the genitive is kept as is."""
     words = name.split(" ")
-    if not name or not words[0][:1].isalpha():
-        return name
+    if not name or not words[0][:1].isalpha() or re.match(r"Мин(?!истерств)[а-яё]", name):
+        return name  # «Минпросвещения России», «Минобрнауки России» do not decline
     morph = _morph()
     head = None
     adjectives: list[tuple[int, Any]] = []
