@@ -282,6 +282,14 @@ def check_file(name: str, data: bytes) -> str:
         return "xlsx"
     if suffix == ".csv":
         return "csv"
+    if libreoffice() is not None:
+        raise FileRefused(
+            _(
+                "Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV "
+                "(или DOC, RTF, ODT, XLS, ODS)."
+            )
+            % {"suffix": suffix or name}
+        )
     raise FileRefused(
         _("Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV.")
         % {"suffix": suffix or name}

@@ -95,10 +95,71 @@ def read_preamble(parsed: Parsed, lines: list[str]) -> None:
     act = read_act(" ".join(lines))
     if act is None:
         return
+    if "problem" not in act and not act["issuer"]:
+        act["issuer"] = act["issuer_as_written"] = heading_issuer(lines)
     if "problem" in act:
         parsed.warn(act["problem"])
         return
     parsed.order = act
+
+
+BODY_RE = re.compile(
+    r"^(?:администрация|управление|министерство|департамент|комитет|отдел|правительство|"
+    r"муниципальное|государственное|мку|мбу|мку|гку|глава)\b",
+    re.I,
+)
+
+
+def heading_issuer(lines: list[str]) -> str:
+    """The body in the heading of an act printed before its name («АДМИНИСТРАЦИЯ КАЛМАНСКОГО
+    РАЙОНА» / «ПОСТАНОВЛЕНИЕ» / «от 14.11.2014 № 601»), in the registry's case: «Администрация
+    Калманского района»; "" when the heading names none."""
+    for index, line in enumerate(lines):
+        if re.match(r"^(?:приказ|распоряжение|постановление)\b", line, re.I):
+            above: list[str] = []
+            for previous in reversed(lines[max(0, index - 4) : index]):
+                if not previous.isupper() or re.search(r"\d", previous):
+                    break
+                above.insert(0, previous)
+            while above and not BODY_RE.match(above[0]):
+                above.pop(0)  # the region's name above the body («КАБАРДИНО-БАЛКАРСКАЯ …»)
+            return _registry_case(" ".join(above)) if above else ""
+    return ""
+
+
+# Adjectives made from place names («Калманского», «Кабардино-Балкарской») are capitalised;
+# the common ones with the same suffix are not.
+_PLACE_ADJECTIVE = re.compile(r"(?:ск|цк)(?:ий|ого|ой|ая|ое|ому|им|ом)$")
+_COMMON_ADJECTIVE = re.compile(r"^(?:городск|сельск|детск|юношеск|поселковск)|ческ")
+_ALWAYS_CAPITAL = re.compile(r"^(?:республик|федераци)")
+
+
+def _capitalised(word: str) -> str:
+    return "-".join(part if part in {"на", "де"} else part[:1].upper() + part[1:]
+                    for part in word.split("-"))  # fmt: skip
+
+
+def _registry_case(text: str) -> str:
+    """A name printed in capitals, as the registry writes it: the first word, a word opening
+    quotes, proper names and place adjectives capitalised; abbreviations (words the dictionary
+    does not know, up to five letters) kept."""
+    morph = _morph()
+    words = []
+    for position, word in enumerate(text.split(" ")):
+        bare = word.strip('«»"().,')
+        lower = word.lower()
+        parse = morph.parse(bare.lower())[0]
+        proper = {"Geox", "Name", "Surn", "Orgn"} & set(parse.tag.grammemes)
+        if not parse.is_known and len(bare) <= 5:
+            words.append(word)  # КБР, МКУ
+            continue
+        place = _PLACE_ADJECTIVE.search(bare.lower()) and not _COMMON_ADJECTIVE.search(bare.lower())
+        if position == 0 or proper or place or _ALWAYS_CAPITAL.match(bare.lower()):
+            lower = _capitalised(lower)
+        if lower.startswith(("«", '"')):
+            lower = lower[0] + lower[1:2].upper() + lower[2:]
+        words.append(lower)
+    return " ".join(words)
 
 
 def read_title(lines: list[str]) -> str:

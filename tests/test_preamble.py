@@ -195,3 +195,26 @@ def test_the_confirmed_act_names_its_issuer_in_the_nominative_and_finds_it_again
     assert roadmap.approved_by.issuer == issuer
     assert Organisation.objects.filter(municipality=municipality).count() == 1
     assert Roadmap.objects.filter(approved_by__issuer=issuer).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("lines", "issuer"),
+    [
+        (["АДМИНИСТРАЦИЯ КАЛМАНСКОГО РАЙОНА", "АЛТАЙСКОГО КРАЯ", "ПОСТАНОВЛЕНИЕ",
+          "от 14 ноября 2014 № 601"], "Администрация Калманского района Алтайского края"),
+        (["АДМИНИСТРАЦИЯ ГОРОДА РОСТОВА-НА-ДОНУ", "ПОСТАНОВЛЕНИЕ", "04.04.2012 N 220"],
+         "Администрация города Ростова-на-Дону"),
+        (["КАБАРДИНО-БАЛКАРСКАЯ РЕСПУБЛИКА",
+          "МКУ «УПРАВЛЕНИЕ ОБРАЗОВАНИЯ ЧЕРЕКСКОГО МУНИЦИПАЛЬНОГО РАЙОНА КБР»", "ПРИКАЗ",
+          "от 12.01.2022 № 5"],
+         "МКУ «Управление образования Черекского муниципального района КБР»"),
+        (["УПРАВЛЕНИЕ ОБРАЗОВАНИЯ АДМИНИСТРАЦИИ СВЕТЛОГОРСКОГО ГОРОДСКОГО ОКРУГА", "ПРИКАЗ",
+          "от 12.01.2022 № 5"],
+         "Управление образования администрации Светлогорского городского округа"),
+        (["Приказ №230/1-од от 25 мая 2010 года"], ""),
+    ],
+)  # fmt: skip
+def test_the_issuer_printed_in_the_heading_of_the_act(lines, issuer):
+    data = docx_builders.docx_table([HEADER, ROW], preamble=tuple(lines))
+    parsed = read_roadmap_file("план.docx", data, Y2022)
+    assert parsed.order["issuer"] == issuer
