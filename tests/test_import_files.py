@@ -267,7 +267,7 @@ def test_old_sheets_are_read_through_libreoffice(target, tmp_path):
 # interpretation of untitled number columns, year bands, lettered sections and notes).
 FULLY_READ = [
     "01_python_docx_roman_sections", "02_libreoffice_two_row_header", "05_odt_roman_restarted",
-    "06_doc_disposition", "07_tracked_changes_controls",
+    "06_doc_disposition", "07_tracked_changes_controls", "10_resolution_with_heading_from_odt",
 ]  # fmt: skip
 
 
@@ -311,6 +311,6 @@ def test_the_benchmark_command_prints_each_file_and_the_total():
     out = io.StringIO()
     call_command("bench_import_accuracy", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert len(report["files"]) == 9
+    assert len(report["files"]) == 10
     assert report["expected"] == sum(f["expected"] for f in report["files"]) > 300
     assert report["accuracy"] == round(100 * report["exact"] / report["expected"], 1)
