@@ -195,8 +195,8 @@ def test_without_libreoffice_an_old_format_is_refused_with_what_to_do(monkeypatc
                 + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
             )
         parsed = read_roadmap_file("план.odt", (FIXTURES / "05_odt_roman_restarted.odt").read_bytes(),
-                                   (date(2023, 1, 1), date(2025, 12, 31)))  # fmt: skip
-        assert [e["message"] for e in parsed.errors] == [
+                                   (date(2023, 1, 1), date(2025, 12, 31))).as_dict()  # fmt: skip
+        assert [e["message"] for e in parsed["errors"]] == [
             "Файлы .odt читаются через LibreOffice, который не установлен на сервере: "
             "сохраните файл как .docx."
         ]
@@ -207,12 +207,12 @@ def test_without_libreoffice_an_old_format_is_refused_with_what_to_do(monkeypatc
 @needs_libreoffice
 def test_a_damaged_old_file_is_refused_not_read_wrong():
     data = ole("WordDocument", "1Table") + b"\x07" * 2000
-    parsed = read_roadmap_file("план.doc", data, (date(2022, 1, 1), date(2022, 12, 31)))
-    assert [e["message"] for e in parsed.errors] == [
+    parsed = read_roadmap_file("план.doc", data, (date(2022, 1, 1), date(2022, 12, 31))).as_dict()
+    assert [e["message"] for e in parsed["errors"]] == [
         "Файл в старом формате «.doc» не удалось прочитать: он повреждён или защищён паролем. "
         "Откройте его и сохраните как .docx."
     ]
-    assert parsed.measures == []
+    assert parsed["measures"] == []
 
 
 @needs_libreoffice
@@ -225,13 +225,15 @@ def test_old_word_formats_are_read_through_libreoffice(fixture):
     name, converted = convert_legacy(expected["file"], data)
     assert name == f"{fixture}.docx"
     assert converted.startswith(b"PK")
-    parsed = read_roadmap_file(expected["file"], data, (date(2022, 1, 1), date(2025, 12, 31)))
-    assert parsed.errors == []
-    assert [m["title"] for m in parsed.measures] == [m["title"] for m in expected["measures"]]
-    assert [m["owners_text"] for m in parsed.measures] == [
+    parsed = read_roadmap_file(
+        expected["file"], data, (date(2022, 1, 1), date(2025, 12, 31))
+    ).as_dict()
+    assert parsed["errors"] == []
+    assert [m["title"] for m in parsed["measures"]] == [m["title"] for m in expected["measures"]]
+    assert [m["owners_text"] for m in parsed["measures"]] == [
         m["owners"] for m in expected["measures"]
     ]
-    assert parsed.order["number"] == expected["order"]["number"]
+    assert parsed["order"]["number"] == expected["order"]["number"]
 
 
 @pytest.mark.skipif(

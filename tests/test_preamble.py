@@ -151,9 +151,9 @@ def test_the_preamble_of_a_word_file_gives_title_and_act():
                   "Черекского муниципального района", "от « 12 » января 2022 года № 5-од", "",
                   "ДОРОЖНАЯ КАРТА", "по повышению качества образования", "на 2022 год"),
     )  # fmt: skip
-    parsed = read_roadmap_file("план.docx", data, Y2022)
-    assert parsed.title == "ДОРОЖНАЯ КАРТА по повышению качества образования на 2022 год"
-    assert parsed.order == {
+    parsed = read_roadmap_file("план.docx", data, Y2022).as_dict()
+    assert parsed["title"] == "ДОРОЖНАЯ КАРТА по повышению качества образования на 2022 год"
+    assert parsed["order"] == {
         "kind": "order",
         "number": "5-од",
         "date": "2022-01-12",
@@ -216,5 +216,5 @@ def test_the_confirmed_act_names_its_issuer_in_the_nominative_and_finds_it_again
 )  # fmt: skip
 def test_the_issuer_printed_in_the_heading_of_the_act(lines, issuer):
     data = docx_builders.docx_table([HEADER, ROW], preamble=tuple(lines))
-    parsed = read_roadmap_file("план.docx", data, Y2022)
-    assert parsed.order["issuer"] == issuer
+    parsed = read_roadmap_file("план.docx", data, Y2022).as_dict()
+    assert parsed["order"]["issuer"] == issuer
