@@ -87,10 +87,17 @@ NOT_TITLE_RE = re.compile(
 )
 
 
+# The text before a table read for its title and act: a resolution printed whole before its
+# appendix takes some forty paragraphs; a longer text is not a preamble and costs no more work.
+MAX_LINES = 150
+MAX_LINE_CHARS = 1000
+MAX_TITLE_LINES = 6
+
+
 def read_preamble(parsed: Parsed, lines: list[str]) -> None:
     """Take the roadmap's title and the approving act from the text before the table."""
-    lines = [clean_cell(line).replace("\n", " ") for line in lines]
-    lines = [line for line in lines if line]
+    lines = [clean_cell(line).replace("\n", " ") for line in lines[:MAX_LINES]]
+    lines = [line[:MAX_LINE_CHARS] for line in lines if line]
     parsed.title = read_title(lines)
     act = read_act(" ".join(lines))
     if act is None:
@@ -168,7 +175,7 @@ def read_title(lines: list[str]) -> str:
     for index, line in enumerate(lines):
         if TITLE_START_RE.match(line) and not ACT_RE.search(line):
             parts = [line]
-            for following in lines[index + 1 :]:
+            for following in lines[index + 1 : index + MAX_TITLE_LINES]:
                 if (
                     TITLE_CONTINUES_RE.match(following)
                     and not NOT_TITLE_RE.match(following)

@@ -218,3 +218,13 @@ def test_the_issuer_printed_in_the_heading_of_the_act(lines, issuer):
     data = docx_builders.docx_table([HEADER, ROW], preamble=tuple(lines))
     parsed = read_roadmap_file("план.docx", data, Y2022).as_dict()
     assert parsed["order"]["issuer"] == issuer
+
+
+def test_only_the_first_paragraphs_before_the_table_are_read_for_the_act():
+    """A hostile or mistaken «preamble» (a whole report before the table) costs bounded work."""
+    filler = tuple(["Пояснительная записка к отчёту."] * 200)
+    act = ("к приказу Управления образования от 12.01.2022 № 5",)
+    data = docx_builders.docx_table([HEADER, ROW], preamble=filler + act)
+    assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"] is None
+    data = docx_builders.docx_table([HEADER, ROW], preamble=filler[:100] + act)
+    assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"]["number"] == "5"
