@@ -8,12 +8,18 @@ Checks come first (type by content, size, zip bomb, password) and every reader w
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -82,8 +88,156 @@ def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
+LEGACY_WORD = {".doc", ".rtf", ".odt"}
+LEGACY_SHEET = {".xls", ".ods"}
+CONVERT_SECONDS = 90
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": ".odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+}
+
+
+def _ole_streams(data: bytes) -> set[str]:
+    """The OLE streams a file names (their names are written in UTF-16 in its directory)."""
+    names = ("EncryptedPackage", "EncryptionInfo", "WordDocument", "Workbook", "Book")
+    return {name for name in names if name.encode("utf-16-le") in data}
+
+
+def legacy_kind(data: bytes) -> str | None:
+    """The old format a file is written in, by its content: ".doc", ".xls", ".rtf", ".odt",
+    ".ods", or None (DOCX, XLSX, CSV or not a document at all)."""
+    if data.startswith(OLE_MAGIC):
+        streams = _ole_streams(data)
+        if "EncryptedPackage" in streams:
+            return None
+        if "WordDocument" in streams:
+            return ".doc"
+        if streams & {"Workbook", "Book"}:
+            return ".xls"
+        return None
+    if data.lstrip(b"\xef\xbb\xbf").startswith(b"{\\rtf"):
+        return ".rtf"
+    if data.startswith(b"PK\x03\x04"):
+        head = data[:200]  # ODF stores its «mimetype» first and uncompressed
+        for mimetype, suffix in ODF_MIMETYPES.items():
+            if b"mimetype" + mimetype in head:
+                return suffix
+    return None
+
+
+@functools.cache
+def libreoffice() -> str | None:
+    """LibreOffice's command line program on this server, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@functools.cache
+def _without_network() -> list[str]:
+    """A command prefix that runs a program without network access, where the system allows
+    it (a new user and network namespace); empty where it does not."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return []
+    try:
+        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [unshare, "-rn"] if probe.returncode == 0 else []
+
+
+# The part of LibreOffice that reads each kind of file (Writer, Calc), by its core library.
+COMPONENTS = {".doc": "libswlo.so", ".rtf": "libswlo.so", ".odt": "libswlo.so",
+              ".xls": "libsclo.so", ".ods": "libsclo.so"}  # fmt: skip
+
+
+def libreoffice_reads(suffix: str) -> bool:
+    """Whether this server's LibreOffice has the part that reads `suffix` (a server may have
+    Writer without Calc: libreoffice-writer-nogui alone)."""
+    program = libreoffice()
+    if program is None:
+        return False
+    folder = Path(os.path.realpath(program)).parent
+    library = COMPONENTS[suffix]
+    if not any(folder.glob("lib*lo.so")):
+        return True  # not a layout we know (another system): let the conversion tell
+    return (folder / library).exists()
+
+
+def _missing_libreoffice(suffix: str) -> FileRefused:
+    target = ".xlsx" if suffix in LEGACY_SHEET else ".docx"
+    program = "LibreOffice"
+    if libreoffice() is not None:  # installed, without the part that reads this file
+        program = "LibreOffice Calc" if suffix in LEGACY_SHEET else "LibreOffice Writer"
+    return FileRefused(
+        _(
+            "Файлы %(suffix)s читаются через %(program)s, который не установлен на сервере: "
+            "сохраните файл как %(target)s."
+        )
+        % {"suffix": suffix, "target": target, "program": program}
+    )
+
+
+def convert_legacy(name: str, data: bytes) -> tuple[str, bytes]:
+    """An old-format file (.doc, .rtf, .odt → .docx; .xls, .ods → .xlsx) converted through
+    LibreOffice (headless, its own temporary profile, no network where the system allows, at
+    most CONVERT_SECONDS); any other file is returned as it is. FileRefused with the reason in
+    Russian when LibreOffice is missing or cannot convert the file."""
+    suffix = legacy_kind(data)
+    if suffix is None:
+        return name, data
+    program = libreoffice()
+    if program is None or not libreoffice_reads(suffix):
+        raise _missing_libreoffice(suffix)
+    target = "xlsx" if suffix in LEGACY_SHEET else "docx"
+    refused = FileRefused(
+        _(
+            "Файл в старом формате «%(suffix)s» не удалось прочитать: он повреждён или защищён "
+            "паролем. Откройте его и сохраните как .%(target)s."
+        )
+        % {"suffix": suffix, "target": target}
+    )
+    with tempfile.TemporaryDirectory(prefix="roadmap-convert-") as folder:
+        source = Path(folder) / f"file{suffix}"
+        source.write_bytes(data)
+        command = [
+            *_without_network(), program, "--headless", "--norestore", "--nologo",
+            "--nolockcheck", f"-env:UserInstallation={Path(folder, 'profile').as_uri()}",
+            "--convert-to", target, "--outdir", str(Path(folder) / "out"), str(source),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped whole on a timeout
+            env={**os.environ, "HOME": folder},
+        )
+        try:
+            process.wait(timeout=CONVERT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise FileRefused(
+                _("Файл «%(suffix)s» преобразуется дольше %(seconds)s секунд; чтение прервано.")
+                % {"suffix": suffix, "seconds": CONVERT_SECONDS}
+            ) from None
+        result = Path(folder) / "out" / f"file.{target}"
+        if not result.is_file():
+            raise refused
+        converted = result.read_bytes()
+    required = "word/document.xml" if target == "docx" else "xl/workbook.xml"
+    try:
+        check_zip(converted, required, target.upper())
+    except FileRefused:
+        raise refused from None
+    return f"{PurePath(name).stem}.{target}", converted
+
+
 def check_file(name: str, data: bytes) -> str:
-    """The file's format ("docx", "xlsx", "csv"), or FileRefused with the reason in Russian."""
+    """The format the file is read as ("docx", "xlsx", "csv"), or FileRefused with the reason
+    in Russian. Old formats (.doc, .rtf, .odt; .xls, .ods) are read as "docx" / "xlsx": the
+    readers convert them through LibreOffice (`convert_legacy`), here they are only
+    recognised, so that the check stays fast."""
     suffix = PurePath(name).suffix.lower()
     if not data:
         raise FileRefused(_("Файл пуст."))
@@ -92,13 +246,34 @@ def check_file(name: str, data: bytes) -> str:
             _("Файл слишком большой (%(size)s МБ); допускается до %(max)s МБ.")
             % {"size": round(len(data) / 1024 / 1024, 1), "max": MAX_FILE_SIZE // 1024 // 1024}
         )
-    if data.startswith(OLE_MAGIC):
-        raise FileRefused(
-            _(
-                "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
-                "Снимите пароль и сохраните его как .docx или .xlsx."
+    legacy = legacy_kind(data)
+    if data.startswith(OLE_MAGIC) and legacy is None:
+        if "EncryptedPackage" in _ole_streams(data) or suffix not in LEGACY_WORD | LEGACY_SHEET:
+            raise FileRefused(
+                _(
+                    "Файл зашифрован паролем или сохранён в старом формате (.doc, .xls). "
+                    "Снимите пароль и сохраните его как .docx или .xlsx."
+                )
             )
+        raise FileRefused(
+            _("Файл в старом формате «%(suffix)s» повреждён: его не удаётся прочитать.")
+            % {"suffix": suffix}
         )
+    if legacy is not None or suffix in LEGACY_WORD | LEGACY_SHEET:
+        kind = legacy or suffix
+        if not libreoffice_reads(kind):
+            raise _missing_libreoffice(kind)
+        if legacy is None:
+            raise FileRefused(
+                _(
+                    "Файл «%(suffix)s» повреждён или сохранён в другом формате: "
+                    "его не удаётся открыть."
+                )
+                % {"suffix": suffix}
+            )
+        if legacy in ODF_MIMETYPES.values():
+            check_zip(data, "content.xml", "документ OpenDocument")
+        return "xlsx" if legacy in LEGACY_SHEET else "docx"
     if suffix == ".docx":
         check_zip(data, "word/document.xml", "документ Word (DOCX)")
         return "docx"
@@ -107,10 +282,13 @@ def check_file(name: str, data: bytes) -> str:
         return "xlsx"
     if suffix == ".csv":
         return "csv"
-    if suffix in {".doc", ".xls", ".rtf", ".odt", ".ods"}:
+    if libreoffice() is not None:
         raise FileRefused(
-            _("Формат «%(suffix)s» не поддерживается: сохраните файл как .docx или .xlsx.")
-            % {"suffix": suffix}
+            _(
+                "Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV "
+                "(или DOC, RTF, ODT, XLS, ODS)."
+            )
+            % {"suffix": suffix or name}
         )
     raise FileRefused(
         _("Неподдерживаемый тип файла «%(suffix)s»: загрузите DOCX, XLSX или CSV.")
@@ -174,6 +352,9 @@ class ReadBudget:
                 % {"max": f"{MAX_TOTAL_CHARS:,}".replace(",", "\u00a0")}
             )
 
+    def restart(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
     def clock(self) -> None:
         if time.monotonic() > self.deadline:
             raise FileRefused(
@@ -187,9 +368,23 @@ W_BODY, W_TBL, W_TR, W_TC, W_P, W_R, W_T = (
     f"{W_NS}{name}" for name in ("body", "tbl", "tr", "tc", "p", "r", "t")
 )
 RUN_TEXT = {f"{W_NS}tab": "\t", f"{W_NS}ptab": "\t", f"{W_NS}cr": "\n", f"{W_NS}noBreakHyphen": "-"}
+# Elements whose content is read as if it stood in their place: tracked insertions and moves
+# (the text as it now stands), content controls, smart tags, custom XML, simple fields (their
+# shown result), hyperlinks, text direction.
+TRANSPARENT = {
+    f"{W_NS}{name}"
+    for name in (
+        "ins", "moveTo", "hyperlink", "smartTag", "customXml", "sdt", "sdtContent", "fldSimple",
+        "dir", "bdo",
+    )
+}  # fmt: skip
+# Never read: deleted and moved-away text, the properties of content controls.
+SKIPPED = {f"{W_NS}{name}" for name in ("del", "moveFrom", "sdtPr", "sdtEndPr", "pPr", "rPr")}
+W_TXBX = f"{W_NS}txbxContent"
 
 
 def _run_text(run: Any) -> str:
+    """A run's text: w:t, tabs and breaks; not w:delText nor a field's code (w:instrText)."""
     parts = []
     for child in run:
         if child.tag == W_T:
@@ -201,15 +396,47 @@ def _run_text(run: Any) -> str:
     return "".join(parts)
 
 
-def _paragraph_text(paragraph: Any) -> str:
-    """As python-docx's Paragraph.text: the runs and the hyperlinks' runs."""
+def _inline_text(element: Any) -> str:
     parts = []
-    for child in paragraph:
+    for child in element:
         if child.tag == W_R:
             parts.append(_run_text(child))
-        elif child.tag == f"{W_NS}hyperlink":
-            parts += [_run_text(run) for run in child if run.tag == W_R]
+        elif child.tag in TRANSPARENT:
+            parts.append(_inline_text(child))
     return "".join(parts)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """The paragraph's text as it now reads: runs, also inside hyperlinks, insertions, moves to,
+    content controls, smart tags and simple fields; without deleted or moved-away text."""
+    return _inline_text(paragraph)
+
+
+def _blocks_text(container: Any) -> list[str]:
+    """The lines of a cell: its paragraphs, and the rows of a table nested in it (cells joined
+    by «; »), also inside content controls."""
+    lines: list[str] = []
+    for child in container:
+        if child.tag == W_P:
+            lines.append(_paragraph_text(child))
+        elif child.tag == W_TBL:
+            for row in _children(child, W_TR):
+                cells = ["\n".join(_blocks_text(tc)).strip() for tc in _children(row, W_TC)]
+                lines.append("; ".join(cell for cell in cells if cell))
+        elif child.tag in TRANSPARENT:
+            lines += _blocks_text(child)
+    return lines
+
+
+def _children(element: Any, tag: str) -> list[Any]:
+    """The children with `tag`, also those wrapped in content controls or custom XML."""
+    found = []
+    for child in element:
+        if child.tag == tag:
+            found.append(child)
+        elif child.tag in TRANSPARENT:
+            found += _children(child, tag)
+    return found
 
 
 def _property(element: Any, path: str, default: str | None) -> str | None:
@@ -217,6 +444,17 @@ def _property(element: Any, path: str, default: str | None) -> str | None:
     if found is None:
         return default
     return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
+
+
+def _nearest(element: Any, tags: set[str]) -> Any:
+    """The nearest ancestor with one of `tags`, or None."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in tags:
+            return ancestor
+    return None
+
+
+_ENCLOSING = {W_TC, W_P, W_TXBX}
 
 
 def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
@@ -228,21 +466,26 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     limit: a hostile file costs the reading of MAX_ROWS rows, not of the whole file. The cells
     are python-docx's `_Row.cells`: a horizontally merged cell repeated for each column it
     spans, a vertically merged one carrying the text of the cell where the merge starts.
+    Files of other programs read the same: text in content controls, smart tags and simple
+    fields is read, tracked changes read as accepted (insertions and moves to are read, deleted
+    rows, deletions and moves from are not), field codes are not text, a table nested in a
+    cell is read as lines of that cell.
     """
     from lxml import etree
 
     budget = budget or ReadBudget()
+    _name, data = convert_legacy("file.docx", data)
+    budget.restart()  # the conversion has its own time limit
     rows: list[Row] = []
     preamble: list[str] = []
     seen_table = False
     table = None
     above: dict[int, tuple[str, int]] = {}  # grid column -> (text, span) in the row above
-    cell_chars = 0
     with zipfile.ZipFile(io.BytesIO(data)).open("word/document.xml") as stream:
         events = etree.iterparse(
             stream,
             events=("end",),
-            tag=(W_TBL, W_TR, W_TC, W_P, W_T),
+            tag=(W_TBL, W_TR, W_P),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -250,49 +493,43 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
         )
         for _event, element in events:
             tag = element.tag
-            if tag == W_T:
-                cell_chars += len(element.text or "")
-                continue
-            if tag == W_TC:
-                budget.cell(cell_chars)
-                cell_chars = 0
-                continue
+            if _nearest(element, _ENCLOSING) is not None:
+                continue  # inside a cell or a text box: read with the cell, or not at all
             parent = element.getparent()
-            at_top = parent is not None and parent.tag == W_BODY
             if tag == W_P:
-                if at_top:
-                    if not seen_table:
-                        preamble.append(_paragraph_text(element))
-                    parent.remove(element)
+                if not seen_table and _nearest(element, {f"{W_NS}del", f"{W_NS}moveFrom"}) is None:
+                    preamble.append(_paragraph_text(element))
+                parent.remove(element)
                 continue
             if tag == W_TBL:
-                if at_top:
-                    seen_table = True
-                    parent.remove(element)
+                seen_table = True
+                parent.remove(element)
                 continue
-            # w:tr
-            tcs = [child for child in element if child.tag == W_TC]
+            # w:tr of a table of the body
+            tcs = _children(element, W_TC)
             spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
-            budget.row(sum(spans))
-            grandparent = parent.getparent() if parent is not None else None
-            if grandparent is None or grandparent.tag != W_BODY:
-                continue  # a table inside a cell: not rows of the roadmap (as python-docx)
-            if parent is not table:
-                table, above = parent, {}
+            owner = _nearest(element, {W_TBL})
+            if owner is not table:
+                table, above = owner, {}
+            if element.find(f"{W_NS}trPr/{W_NS}del") is not None:
+                budget.row(sum(spans))
+                parent.remove(element)  # a row deleted with tracked changes on
+                continue
             offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
             cells: list[str] = []
             grid: dict[int, tuple[str, int]] = {}
             for tc, span in zip(tcs, spans, strict=True):
                 if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
-                    if offset not in above:
-                        raise ValueError("w:vMerge continues a cell that is not there")
-                    text, root_span = above[offset]
+                    # a merge continued under nothing (some converters write it) reads empty
+                    text, root_span = above.get(offset, ("", span))
                 else:
-                    text = "\n".join(_paragraph_text(p) for p in tc if p.tag == W_P)
+                    text = "\n".join(_blocks_text(tc))
                     root_span = span
+                budget.cell(len(text))
                 cells += [text] * root_span
                 grid[offset] = (text, root_span)
                 offset += span
+            budget.row(sum(spans))
             above = grid
             rows.append(Row(len(rows) + 1, cells))
             parent.remove(element)
@@ -323,7 +560,21 @@ def csv_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], 
             )
             % {"row": budget.rows + 1}
         ) from None
-    return rows, []
+    return rows, leading_text(rows)
+
+
+def leading_text(rows: list[Row]) -> list[str]:
+    """The text above a sheet's table (its title, the approving act): the rows before the
+    first row of two or more filled cells that hold one text each. They stay rows too: the
+    interpretation decides where the table starts."""
+    lines = []
+    for row in rows:
+        filled = [cell for cell in row.cells if cell.strip()]
+        if len(set(filled)) > 1:
+            break
+        if filled:
+            lines.append(filled[0])
+    return lines
 
 
 def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
@@ -332,6 +583,8 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     import openpyxl
 
     budget = budget or ReadBudget()
+    _name, data = convert_legacy("file.xlsx", data)
+    budget.restart()  # the conversion has its own time limit
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.active
@@ -349,7 +602,7 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
             rows.append(Row(number, cells))
     finally:
         workbook.close()
-    return rows, []
+    return rows, leading_text(rows)
 
 
 CSV_ENCODINGS = _("UTF-8, UTF-16 (Юникод), Windows-1251 и KOI8-R")

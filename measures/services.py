@@ -657,15 +657,18 @@ def _approving_act(
     """The order named before the table («к приказу … от 22.02.2021 № 31»), found or created."""
     if not order or not order.get("number") or not order.get("date"):
         return None
+    # the issuer as the registry names it (nominative); as written after «к приказу» (genitive)
     issuer_name = order.get("issuer") or _("Орган управления образованием")
+    written = order.get("issuer_as_written") or issuer_name
     issuer = (
         Organisation.objects.filter(municipality=municipality, name=issuer_name).first()
-        or Organisation.objects.filter(municipality=municipality, name_genitive=issuer_name).first()
+        or Organisation.objects.filter(municipality=municipality, name_genitive=written).first()
         or Organisation.objects.create(
             municipality=municipality,
             region=municipality.region,
             kind=Organisation.Kind.AUTHORITY,
             name=issuer_name[:500],
+            name_genitive=written[:500] if written != issuer_name else "",
         )
     )
     act, _created = LegalAct.objects.get_or_create(
