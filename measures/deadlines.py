@@ -185,6 +185,7 @@ def normalise(text: str, *, lower: bool = True) -> str:
     value = value.replace("ё", "е").replace("Ё", "Е").replace("\u00a0", " ")
     value = re.sub(r"[‐‑‒–—―−]", "-", value)
     value = re.sub(r"\s*-\s*", " - ", value)
+    value = re.sub(r"\b(\d{1,2}) - (?:го|ого|е|ое)(?=\s)", r"\1", value, flags=re.I)  # «22-го»
     value = re.sub(r"(\d)\s*г\.?\s*(?=\s|$|,|-|;|\))", r"\1 ", value, flags=re.I)  # «2022г.»
     value = re.sub(r"\s+", " ", value).strip(" .;,")
     return value
@@ -552,6 +553,9 @@ EXTERNAL_RE = re.compile(
     r"|(?:^|\s|,)в (?:сроки|срок|период),? (?:установленн|определенн|утвержденн)[а-я]*"
     r"(?P<body2>.*)$"
 )
+TRAILING_WEEKDAY_RE = re.compile(
+    rf"(?:\s*,\s*(?:(?:в|во)\s+)?|\s+(?:в|во)\s+)((?:{WEEKDAY_STEMS})[а-я]*)$"
+)
 REMARK_RE = re.compile(r"(?:^|[\s,;])(?:в соответствии с|согласно)\s")
 SCHEDULE_RE = re.compile(
     r"^(?:проведени|впр|гиа|егэ|огэ|гвэ|нико|pisa|итогов|олимпиад|мониторинг|оценочн|курс"
@@ -715,6 +719,8 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     if RELATIVE_RE.search(value):
         raise Unsure("срок отсчитывается от события, а не от даты; укажите дату")
     parts = Parts()
+    if not (RECURRING_RE.search(value) or WEEKDAY_RE.search(value)):
+        value = TRAILING_WEEKDAY_RE.sub(r" (\1)", value)  # «1 июля, в субботу»: as if bracketed
     value = _take_brackets(value, parts)
     value = _take_recurrence(value, parts)
     if parts.recurrence:
@@ -730,9 +736,9 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
 
 
 def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
-    """«24 мая (среда)»: the weekday in brackets must fit the date; without a year it names it."""
+    """«24 мая (среда)», «1 июля, в субботу»: the weekday must fit the date; it names the year."""
     names = ", ".join(WEEKDAY_NAMES[w] for w in weekdays)
-    wrong = Unsure(f"день недели в скобках ({names}) не совпадает с датой «{value}»; проверьте её")
+    wrong = Unsure(f"день недели ({names}) не совпадает с датой «{value}»; проверьте её")
     if result.kind == Kind.DATE and len(weekdays) == 1:
         fit = [d for d in result.due_dates if d.weekday() == weekdays[0]]
         if not fit:
@@ -742,7 +748,7 @@ def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
             result.start, result.end = fit[0], fit[-1]
             result.recurrence = "" if len(fit) == 1 else result.recurrence
             years = ", ".join(str(d.year) for d in fit)
-            result.note = f"Год определён по дню недели в скобках: {years}."
+            result.note = f"Год определён по дню недели: {years}."
         return
     if result.kind == Kind.RANGE and not result.recurrence and result.start and result.end:
         ends = [result.start, result.end]
@@ -755,7 +761,7 @@ def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
         if {d.weekday() for d in result.due_dates} <= set(weekdays):
             return
         raise wrong
-    raise Unsure(f"день недели в скобках ({names}) не относится к сроку «{value}»; проверьте срок")
+    raise Unsure(f"день недели ({names}) не относится к сроку «{value}»; проверьте срок")
 
 
 def _confirm(result: Deadline, value: str, checks: list[str], period: Period | None) -> None:
@@ -829,6 +835,7 @@ def _external(
 def _plain(result: Deadline, value: str, period: Period | None) -> None:
     """A span without a recurrence: a point, a range, a list; by a date; continuous."""
     mode = "point"
+    school = False  # the school year is named and then narrowed to a span
     end_named = None  # «до конца 2023 года»: the end of a year is named, not its start
     if m := re.match(r"^(?:до|не позднее|в срок до|в срок не позднее|к)\s+", value):
         mode = "by"
@@ -847,6 +854,8 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
         )
         value = re.sub(r"^(?:в течение|на протяжении|в период)\s*", "", value)
         value = re.sub(r"^(?:всего|всей|всех)\s+", "", value).strip(" ,-")
+        if m := re.match(rf"(?:текущего\s+)?{ACADEMIC_RE}\s+(?=(?:в период\s+)?с\s)", value):
+            value, school = value[m.end() :], True  # «… учебного года с сентября по май»
         if re.fullmatch(
             r"|период[а-я]*(?: реализации.*)?|реализации.*|года|год|программы|срока.*|"
             r"действия.*|(?:календарного )?года|дорожной карты|проекта|весь период"
@@ -869,7 +878,7 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
     span = parse_span(value, period)
     if span is None:
         return
-    if mode == "within" and (span.long or span.school) and not span.listed:
+    if mode == "within" and (span.long or span.school or school) and not span.listed:
         result.kind = Kind.CONTINUOUS
         result.start, result.end = span.spans[0][0], span.spans[-1][1]
         if period is not None and span.yearless:

@@ -383,6 +383,8 @@ def test_held_out_phrases_are_published_and_new():
         ("24 мая (среда)", corpus.CAL, [date(2023, 5, 24)], ""),  # a Friday in 2024
         ("13.03.2024 (среда)", corpus.CAL, [date(2024, 3, 13)], ""),
         ("1 сентября (пятница)", corpus.ACAD, [date(2023, 9, 1)], ""),
+        ("1 июля, в субботу", corpus.CAL, [date(2023, 7, 1)], ""),  # a Monday in 2024
+        ("24 мая, пятница", corpus.CAL, [date(2024, 5, 24)], ""),
     ],
 )
 def test_a_weekday_in_brackets_confirms_the_date_and_picks_its_year(text, period, due, recurrence):
@@ -393,12 +395,18 @@ def test_a_weekday_in_brackets_confirms_the_date_and_picks_its_year(text, period
 
 @pytest.mark.parametrize(
     "text",
-    ["13.03.2024 (четверг)", "24 мая (среда) ", "май 2024 (среда)", "с 1 по 3 мая 2024 (вторник)"],
+    [
+        "13.03.2024 (четверг)",
+        "24 мая (среда) ",
+        "май 2024 (среда)",
+        "с 1 по 3 мая 2024 (вторник)",
+        "1 июля, в субботу",
+    ],
 )
 def test_a_weekday_in_brackets_that_does_not_fit_is_flagged(text):
     result = parse_deadline(text, corpus.ACAD)
     assert result.needs_review and result.due_dates == []
-    assert "день недели в скобках" in result.note
+    assert "день недели" in result.note and "не " in result.note
 
 
 def test_a_bare_half_year_follows_the_periods_calendar():
@@ -441,3 +449,18 @@ def test_documents_named_together_are_a_schedule_not_a_body():
     result = parse_deadline("согласно Порядку и Плану-графику проведения ВПР", corpus.CAL)
     assert (result.kind, result.external_body) == ("external", "")
     assert "проведения ВПР" in result.note
+
+
+def test_a_day_written_with_its_ordinal_ending_is_the_day():
+    result = parse_deadline("22-го марта", corpus.ACAD)
+    assert (result.kind, result.due_dates) == ("date", [date(2024, 3, 22)])
+
+
+def test_the_school_year_narrowed_to_a_span_is_continuous_work_over_that_span():
+    result = parse_deadline("в течение учебного года с сентября по май", corpus.ACAD)
+    assert (result.kind, result.start, result.end) == (
+        "continuous",
+        date(2023, 9, 1),
+        date(2024, 5, 31),
+    )
+    assert result.due_dates == [] and not result.needs_review
