@@ -633,6 +633,10 @@ def _take_recurrence(value: str, parts: Parts) -> str:
     if re.search(r"(?:^|\s)далее(?:\s|$)", value):
         parts.later = True
         value = re.sub(r"(?:^|\s)-?\s*далее(?:\s|$)", " ", value)
+    on_day = re.search(rf"(?:^|[\s,])(?:в|во)\s+({WEEKDAY_STEMS})[а-я]*(?![а-я])", value)
+    if found == {"weekly"} and parts.weekday is None and on_day:  # «еженедельно в среду»
+        parts.weekday = next(n for stem, n in WEEKDAYS.items() if on_day[1] == stem)
+        value = value[: on_day.start()] + " " + value[on_day.end() :]
     if found and (m := DAY_OF_MONTH_RE.search(value)):
         parts.day = int(m[1])
         if not 1 <= parts.day <= 31:

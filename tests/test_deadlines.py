@@ -464,3 +464,10 @@ def test_the_school_year_narrowed_to_a_span_is_continuous_work_over_that_span():
         date(2024, 5, 31),
     )
     assert result.due_dates == [] and not result.needs_review
+
+
+def test_a_weekly_rhythm_with_its_day_is_read_on_that_day():
+    result = parse_deadline("еженедельно, в среду", corpus.ACAD)
+    assert (result.kind, result.recurrence) == ("recurring", "weekly")
+    assert result.due_dates[:2] == [date(2023, 9, 6), date(2023, 9, 13)]
+    assert all(d.weekday() == 2 for d in result.due_dates)
