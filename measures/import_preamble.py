@@ -75,7 +75,9 @@ ACT_RE = re.compile(
     re.I | re.S,
 )  # fmt: skip
 TITLE_START_RE = re.compile(
-    r"^[«\"(]*(?:план|дорожная карта|комплекс мер|программа|«дорожная карта»|мероприятия)", re.I
+    r"^[«\"(]*(?:план|дорожная карта|комплекс мер|программа|«дорожная карта»|мероприятия|"
+    r"сетевой|перечень|график|меры)",
+    re.I,
 )
 # A line that continues the title: it starts with a small word of a title's second line.
 TITLE_CONTINUES_RE = re.compile(
