@@ -720,6 +720,20 @@ def _find_table(
         for row in rows[start : start + SAMPLE_ROWS]
         if len({c for c in row.cells if c}) >= 2 and not numbers_columns(row.cells)
     ]
+    retitled = None
+    if "title" not in columns.values():
+        # «Направления деятельности» over the measures' titles: a column headed with a section
+        # word whose rows each hold a text of their own is the title, decided by its content
+        for index in [i for i, name in sorted(columns.items()) if name == "section"]:
+            values = [cells[index] for cells in sample if index < len(cells) and cells[index]]
+            if (
+                len(values) >= 2
+                and len(set(values)) >= 0.8 * len(values)
+                and sum(map(len, values)) / len(values) >= TITLE_MIN_CHARS
+            ):
+                columns[index] = by_header[index] = "title"
+                retitled = index
+                break
     unknown = [i for i in range(width) if i not in by_header]
     content = _decide_by_content(columns, unknown, sample, period)
     for reading in readings:
@@ -727,6 +741,8 @@ def _find_table(
             reading.field, reading.by = columns[reading.index], BY_HEADER
         elif reading.index in content:
             reading.field, reading.by = content[reading.index], BY_CONTENT
+        if reading.index == retitled:
+            reading.by = BY_CONTENT
     columns.update(content)
     return _Table(start, skipped, labels, columns, own), readings
 
@@ -854,6 +870,32 @@ def interpret(
             and (merged_title or not any(detail))
             and "section" not in mapping.values()
         )
+        # «I. | Этап подготовки | ноябрь 2012 – май 2013 г.» over rows numbered «1.», «1.1.»: a
+        # stage of the plan with its own dates is a section, not a measure (said, not silent)
+        stage = (
+            not is_section
+            and "section" not in mapping.values()
+            and bool(mapped.get("title"))
+            and any(detail)
+            and bool(SECTION_NUMBER_RE.match(mapped.get("number", "")))
+            and not mapped.get("number", "")[:1].isdigit()
+            and _next_number(body[position + 1 :], mapping)[:1].isdigit()
+        )
+        if stage:
+            parsed.warn(
+                _(
+                    "Строка «%(number)s %(title)s» прочитана как раздел (этап плана): под ней "
+                    "пункты с арабской нумерацией. Её срок и исполнители «%(detail)s» к "
+                    "мероприятиям не перенесены — проверьте."
+                )
+                % {
+                    "number": mapped.get("number", ""),
+                    "title": mapped["title"].replace("\n", " "),
+                    "detail": "; ".join(d.replace("\n", " ") for d in detail if d),
+                },
+                row.number,
+            )
+            is_section = True
         if is_section:
             if lone:
                 number, title = split_section(lone_text)
@@ -904,6 +946,17 @@ def interpret(
     if not parsed.measures:
         parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed
+
+
+def _next_number(following: list[Row], mapping: dict[int, str]) -> str:
+    """The number of the next row that has one (within a few rows), or ""."""
+    column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
+    if column is None:
+        return ""
+    for row in following[:3]:
+        if column < len(row.cells) and row.cells[column]:
+            return row.cells[column]
+    return ""
 
 
 def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:
