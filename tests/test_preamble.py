@@ -228,3 +228,21 @@ def test_only_the_first_paragraphs_before_the_table_are_read_for_the_act():
     assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"] is None
     data = docx_builders.docx_table([HEADER, ROW], preamble=filler[:100] + act)
     assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"]["number"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["Приложение N 4", "от 9 апреля 2008 г. N 805",
+          "Сетевой график реализации приоритетного национального проекта \"Образование\"",
+          "на территории муниципального образования город Краснодар в 2008 году"],
+         "Сетевой график реализации приоритетного национального проекта \"Образование\" на "
+         "территории муниципального образования город Краснодар в 2008 году"),
+        (["Перечень основных мероприятий государственной программы \"Развитие образования\""],
+         "Перечень основных мероприятий государственной программы \"Развитие образования\""),
+        (["Таблица 2", "Перечень", "основных мероприятий муниципальной программы"],
+         "Перечень основных мероприятий муниципальной программы"),
+    ],
+)  # fmt: skip
+def test_titles_of_network_schedules_and_lists_of_measures(lines, title):
+    assert read_title(lines) == title
