@@ -370,20 +370,23 @@ def repeats_header(cells: list[str], known: set[str]) -> bool:
     `header_words(labels)` gives them). A measure whose title starts with «Мероприятия…» and
     result with «Результат…» is not one."""
     filled = list(dict.fromkeys(cell for cell in cells if cell.strip()))  # merged cells once
-    if len(filled) < 2 or any(MEASURE_NUMBER_RE.match(c) or MARK_RE.match(c) for c in filled):
-        return False  # «2.1» or a «+» in a quarter's column is a measure's row
+    if len(filled) < 2 or any(NUMBER_CELL_RE.match(c) or MARK_RE.match(c) for c in filled):
+        return False  # «4», «2.1» or a «+» in a quarter's column is a measure's row
     words = sum(
         1
         for cell in filled
         if _header_word(cell) in known
-        or (len(cell) <= REPEATED_HEADER_MAX_CHARS and header_field(cell) is not None)
+        or (
+            len(cell) <= REPEATED_HEADER_MAX_CHARS
+            and not re.search(r"\d", cell)  # «До 14.02.2024» is a measure's, not a header
+            and header_field(cell) is not None
+        )
     )
     return words >= 2 and words * 2 >= len(filled)
 
 
 # a header word in a longer text («Проведение муниципального этапа олимпиады») is a title
 REPEATED_HEADER_MAX_CHARS = 40
-MEASURE_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?$")
 
 
 def header_words(labels: list[str]) -> set[str]:

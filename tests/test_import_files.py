@@ -311,7 +311,7 @@ def test_the_benchmark_command_prints_each_file_and_the_total():
     out = io.StringIO()
     call_command("bench_import_accuracy", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert len(report["files"]) == 19  # 10 fixtures and 9 held-out ones (11-19)
+    assert len(report["files"]) == 21  # 10 fixtures and 11 held-out ones (11-21)
     assert report["expected"] == sum(f["expected"] for f in report["files"]) > 300
     assert report["accuracy"] == round(100 * report["exact"] / report["expected"], 1)
 

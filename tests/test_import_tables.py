@@ -629,3 +629,20 @@ def test_sections_named_subprogramme_and_task_keep_their_word():
         ("Задача 2.", '"Развитие кадрового потенциала"'),
     ]
     assert [(m.number, m.section) for m in parsed.measures] == [("1.", 0), ("2.", 1)]
+
+
+def test_a_short_measure_with_a_date_is_not_a_repeated_header():
+    parsed = read(
+        [
+            ["N", "Мероприятие", "Срок", "Ответственные"],
+            ["3", "Мониторинг заявок", "До 09.02.2024", "Региональные координаторы"],
+            ["4", "Выверка списка координаторов", "До 14.02.2024", "Региональные координаторы"],
+            ["N", "Мероприятие", "Срок", "Ответственные"],
+        ]
+    )
+    assert [(m.number, m.deadline_text) for m in parsed.measures] == [
+        ("3", "До 09.02.2024"), ("4", "До 14.02.2024"),
+    ]  # fmt: skip
+    assert {w.row: w.message for w in parsed.warnings} == {
+        4: "Пропущена: повторяет строку заголовков."
+    }
