@@ -798,6 +798,8 @@ def interpret(
     band: Period | None = None
     body = rows[table.start :]
     known = header_words(table.labels)
+    # a chart of terms has a column per term; a lone «+» under one «Сроки» column is its text
+    chart_of_terms = sum(1 for field_ in mapping.values() if field_ == "deadline") > 1
     for position, row in enumerate(body):
         cells = row.cells
         if numbers_columns(cells):
@@ -812,7 +814,12 @@ def interpret(
             years: set[str] = set()
             for index, field_ in sorted(mapping.items()):
                 text = cells[index] if field_ == name and index < len(cells) else ""
-                if name == "deadline" and MARK_RE.match(text) and table.own[index]:
+                if (
+                    name == "deadline"
+                    and chart_of_terms
+                    and MARK_RE.match(text)
+                    and table.own[index]
+                ):
                     # a chart of terms («I квартал | II квартал…» marked «х» under «Сроки
                     # выполнения: 2023 год»): the marked columns' headers are the deadline
                     text = table.own[index].replace("\n", " ")
