@@ -635,9 +635,9 @@ def roadmap_import_request_confirm(
         raise ImportRefused.because(
             _("Название дорожной карты не найдено в файле: впишите его перед подтверждением.")
         )
-    named = {"title": title} if title else {}
+    fields = {"confirmed_by": user, **({"title": title} if title else {})}
     with transaction.atomic():
-        if _move(roadmap_import.pk, (Status.PREVIEW,), Status.IMPORTING, confirmed_by=user, **named):
+        if _move(roadmap_import.pk, (Status.PREVIEW,), Status.IMPORTING, **fields):
             tasks.confirm_import.delay_on_commit(roadmap_import.pk)
 
 
