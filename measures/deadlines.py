@@ -150,10 +150,12 @@ ORDINAL_RE = r"[1-4]|i{1,3}|iv|перв[а-я]*|втор[а-я]*|трет[а-я]
 WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
             "воскресень": 6}  # fmt: skip
 WEEKDAY_STEMS = "понедельник|вторник|сред|четверг|пятниц|суббот|воскресень"
+WEEKDAY_NAMES = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
 TERMS = {1: (9, 1, 10, 31), 2: (11, 1, 12, 31), 3: (1, 1, 3, 31), 4: (4, 1, 5, 31)}
 OUTSIDE_NOTE = "Срок вне периода дорожной карты."  # a copied roadmap lists it as is
 SUMMER = {6, 7, 8}
 SCHOOL_MONTHS_ONLY = {"monthly", "weekly", "termly"}  # inside a school year: no summer dates
+TERM_NOTE = "Границы четверти приняты по месяцам; уточните день по календарному графику."
 END_OF_SCHOOL_YEAR_NOTE = (
     "Конец учебного года принят 31 мая; уточните день по календарному графику."
 )
@@ -183,6 +185,7 @@ def normalise(text: str, *, lower: bool = True) -> str:
     value = value.replace("ё", "е").replace("Ё", "Е").replace("\u00a0", " ")
     value = re.sub(r"[‐‑‒–—―−]", "-", value)
     value = re.sub(r"\s*-\s*", " - ", value)
+    value = re.sub(r"\b(\d{1,2}) - (?:го|ого|е|ое)(?=\s)", r"\1", value, flags=re.I)  # «22-го»
     value = re.sub(r"(\d)\s*г\.?\s*(?=\s|$|,|-|;|\))", r"\1 ", value, flags=re.I)  # «2022г.»
     value = re.sub(r"\s+", " ", value).strip(" .;,")
     return value
@@ -195,6 +198,12 @@ def check_year(raw: str) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Unsure(f"год «{raw}» вне допустимого диапазона")
     return year
+
+
+def is_academic(period: Period) -> bool:
+    """A period of whole school years (1 September – 31 August)."""
+    start, end = period
+    return (start.month, start.day, end.month, end.day) == (9, 1, 8, 31)
 
 
 def month_end(year: int, month: int) -> date:
@@ -223,6 +232,7 @@ class Point:
     school: bool = False  # a school year: monthly work inside it skips the summer
     note: str = ""
     nth_weekday: tuple[int, int] | None = None  # «вторая среда марта»: (2, 2); last: (-1, …)
+    half: int | None = None  # «1 полугодие» without a year: the calendar's or the school's half
 
     def span(self, year: int) -> tuple[date, date]:
         if self.nth_weekday is not None:
@@ -284,6 +294,15 @@ def parse_point(text: str) -> Point | None:
         return Point(9, 1, 9, 1, None, is_day=True, school=True)
     if re.fullmatch(rf"(?:конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*)\s+{ACADEMIC_RE}", value):
         return Point(5, 31, 5, 31, None, is_day=True, school=True, note=END_OF_SCHOOL_YEAR_NOTE)
+    if m := re.fullmatch(
+        rf"(конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*|начал[а-я]*)\s+({ORDINAL_RE})\s*-?\s*"
+        r"(?:я|ая|ья|й|ей|ой)?\s*(?:учебн[а-я]*\s+)?четверт[а-я]*",
+        value,
+    ):  # «конец четвертой четверти»: the last day of that term (the terms' conventional ends)
+        sm, sd, em, ed = TERMS[ordinal(m[2])]
+        month, day = (sm, sd) if m[1].startswith("начал") else (em, ed)
+        note = END_OF_SCHOOL_YEAR_NOTE if (month, day) == (5, 31) else TERM_NOTE
+        return Point(month, day, month, day, None, is_day=True, school=True, note=note)
     if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
         return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
     value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы|году)$", "", value).strip()
@@ -334,7 +353,8 @@ def parse_point(text: str) -> Point | None:
         h = ordinal(m[1])
         if h > 2:
             raise Unsure(f"в году два полугодия, а не {h}")
-        return Point(6 * h - 5, 1, 6 * h, None, _year_of(m, 2))
+        year = _year_of(m, 2)
+        return Point(6 * h - 5, 1, 6 * h, None, year, half=h if year is None else None)
     if m := re.fullmatch(
         rf"({ORDINAL_RE})\s*-?\s*(?:я|ая|ья|й)?\s*(?:учебн[а-я]*\s+)?четверт[а-я]*{YEAR_TAIL}",
         value,
@@ -360,6 +380,9 @@ def _spans(point: Point, period: Period | None) -> list[tuple[date, date]]:
         return [point.span(point.year)]
     if period is None:
         raise Unsure("год не указан, а период дорожной карты не задан")
+    if point.half is not None and is_academic(period):  # the period's own calendar: a school
+        sm, em = (9, 12) if point.half == 1 else (1, 5)  # year's halves are Sep–Dec and Jan–May
+        point = Point(sm, 1, em, None, None, school=True)
     spans = []
     for year in range(period[0].year - 1, period[1].year + 1):
         try:
@@ -524,12 +547,16 @@ AS_NEEDED_RE = re.compile(
 EXTERNAL_RE = re.compile(
     r"(?:^|\s|,)(?:по|в соответствии с|согласно|в сроки,? по|в сроки,? согласно)\s+"
     r"(?P<what>графику|график[а-я]*|плану|план[а-я]*|приказу|приказ[а-я]*|срокам|расписанию"
-    r"|отдельному графику|отдельному плану|дорожной карт[а-я]*"
+    r"|отдельному графику|отдельному плану|дорожной карт[а-я]*|порядку|порядк[а-я]*"
     r"|региональн[а-я]* дорожн[а-я]* карт[а-я]*|календар[а-я]*)"
     r"(?P<body>.*)$"
     r"|(?:^|\s|,)в (?:сроки|срок|период),? (?:установленн|определенн|утвержденн)[а-я]*"
     r"(?P<body2>.*)$"
 )
+TRAILING_WEEKDAY_RE = re.compile(
+    rf"(?:\s*,\s*(?:(?:в|во)\s+)?|\s+(?:в|во)\s+)((?:{WEEKDAY_STEMS})[а-я]*)$"
+)
+REMARK_RE = re.compile(r"(?:^|[\s,;])(?:в соответствии с|согласно)\s")
 SCHEDULE_RE = re.compile(
     r"^(?:проведени|впр|гиа|егэ|огэ|гвэ|нико|pisa|итогов|олимпиад|мониторинг|оценочн|курс"
     r"|обучени|аттестаци|конкурс|семинар|заседани|совещани|мероприяти|экзамен|выезд)"
@@ -587,6 +614,7 @@ class Parts:
     day: int | None = None
     anchors: list[str] = field(default_factory=list)  # bracketed points of a recurrence
     checks: list[str] = field(default_factory=list)  # «(13.03.24)»: a date that confirms the text
+    weekdays: list[int] = field(default_factory=list)  # «24 мая (среда)»: the day's weekday
     later: bool = False  # «… – далее ежегодно»
 
 
@@ -605,6 +633,10 @@ def _take_recurrence(value: str, parts: Parts) -> str:
     if re.search(r"(?:^|\s)далее(?:\s|$)", value):
         parts.later = True
         value = re.sub(r"(?:^|\s)-?\s*далее(?:\s|$)", " ", value)
+    on_day = re.search(rf"(?:^|[\s,])(?:в|во)\s+({WEEKDAY_STEMS})[а-я]*(?![а-я])", value)
+    if found == {"weekly"} and parts.weekday is None and on_day:  # «еженедельно в среду»
+        parts.weekday = next(n for stem, n in WEEKDAYS.items() if on_day[1] == stem)
+        value = value[: on_day.start()] + " " + value[on_day.end() :]
     if found and (m := DAY_OF_MONTH_RE.search(value)):
         parts.day = int(m[1])
         if not 1 <= parts.day <= 31:
@@ -630,6 +662,9 @@ def _take_brackets(value: str, parts: Parts) -> str:
             return " "
         if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}", inner):
             parts.checks.append(inner)
+            return " "
+        if m := re.fullmatch(rf"({WEEKDAY_STEMS})[а-я]*", inner):
+            parts.weekdays.append(next(n for stem, n in WEEKDAYS.items() if m[1] == stem))
             return " "
         if TIMEISH_RE.search(inner) and not EXTERNAL_RE.search(inner):
             return f" {inner} "  # «(в течение учебного года)», «(до 20 числа)»: part of the span
@@ -660,6 +695,8 @@ def parse_deadline(text: str, period: Period | None = None) -> Deadline:
         result.note = result.note or "Срок не распознан: укажите его вручную."
     if result.start and result.end and result.end < result.start:
         result.start = None
+    if result.kind == Kind.RANGE and result.start and result.start == result.end:
+        result.kind = Kind.DATE  # «с 23 февраля 2024 года по 23 февраля 2024 года»: one day
     return result
 
 
@@ -681,9 +718,13 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
             return
         value = rest
     value = re.sub(r"\s*включительно", "", value)
+    if (m := REMARK_RE.search(value)) and m.start() > 0:
+        value = value[: m.start()].strip(" ,;-")  # «… в соответствии с учебным планом»: a remark
     if RELATIVE_RE.search(value):
         raise Unsure("срок отсчитывается от события, а не от даты; укажите дату")
     parts = Parts()
+    if not (RECURRING_RE.search(value) or WEEKDAY_RE.search(value)):
+        value = TRAILING_WEEKDAY_RE.sub(r" (\1)", value)  # «1 июля, в субботу»: as if bracketed
     value = _take_brackets(value, parts)
     value = _take_recurrence(value, parts)
     if parts.recurrence:
@@ -694,6 +735,37 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     _plain(result, value, period)
     if parts.checks:
         _confirm(result, value, parts.checks, period)
+    if parts.weekdays:
+        _weekdays(result, value, parts.weekdays)
+
+
+def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
+    """«24 мая (среда)», «1 июля, в субботу»: the weekday must fit the date; it names the year."""
+    names = ", ".join(WEEKDAY_NAMES[w] for w in weekdays)
+    wrong = Unsure(f"день недели ({names}) не совпадает с датой «{value}»; проверьте её")
+    if result.kind == Kind.DATE and len(weekdays) == 1:
+        fit = [d for d in result.due_dates if d.weekday() == weekdays[0]]
+        if not fit:
+            raise wrong
+        if len(fit) < len(result.due_dates):  # the weekday fits one year of the period only
+            result.due_dates = fit
+            result.start, result.end = fit[0], fit[-1]
+            result.recurrence = "" if len(fit) == 1 else result.recurrence
+            years = ", ".join(str(d.year) for d in fit)
+            result.note = f"Год определён по дню недели: {years}."
+        return
+    if result.kind == Kind.RANGE and not result.recurrence and result.start and result.end:
+        ends = [result.start, result.end]
+        if len(weekdays) == 2 and [d.weekday() for d in ends] == weekdays:
+            return
+        if len(weekdays) == 1 and weekdays[0] in {d.weekday() for d in ends}:
+            return
+        raise wrong
+    if result.kind == Kind.DATES and result.due_dates:
+        if {d.weekday() for d in result.due_dates} <= set(weekdays):
+            return
+        raise wrong
+    raise Unsure(f"день недели ({names}) не относится к сроку «{value}»; проверьте срок")
 
 
 def _confirm(result: Deadline, value: str, checks: list[str], period: Period | None) -> None:
@@ -729,6 +801,14 @@ def _external(
     source = cased if len(cased) == len(value) else value
     body = source[m.start(group) : m.end(group)].strip(" ,.;:")
     body = re.sub(r"^(?:приказом|графиком|планом|распоряжением|письмом)\s+", "", body, flags=re.I)
+    # «согласно Порядку и Плану-графику проведения ВПР»: the documents named together
+    body = re.sub(
+        r"^(?:-\s*график[а-я]*\s+)?(?:и\s+(?:план[а-я]*(?:\s*-\s*график[а-я]*)?|график[а-я]*"
+        r"|порядк[а-я]*|расписани[а-я]*)\s+)*",
+        "",
+        body,
+        flags=re.I,
+    )
     body = re.sub(r"\s*\([^()]*\)?\s*$", "", body)  # «Рособрнадзора (ВПР)»: a remark
     what = m["what"] or ""
     if what.startswith(("отдельн", "дорожн", "регион")):
@@ -759,6 +839,7 @@ def _external(
 def _plain(result: Deadline, value: str, period: Period | None) -> None:
     """A span without a recurrence: a point, a range, a list; by a date; continuous."""
     mode = "point"
+    school = False  # the school year is named and then narrowed to a span
     end_named = None  # «до конца 2023 года»: the end of a year is named, not its start
     if m := re.match(r"^(?:до|не позднее|в срок до|в срок не позднее|к)\s+", value):
         mode = "by"
@@ -777,6 +858,8 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
         )
         value = re.sub(r"^(?:в течение|на протяжении|в период)\s*", "", value)
         value = re.sub(r"^(?:всего|всей|всех)\s+", "", value).strip(" ,-")
+        if m := re.match(rf"(?:текущего\s+)?{ACADEMIC_RE}\s+(?=(?:в период\s+)?с\s)", value):
+            value, school = value[m.end() :], True  # «… учебного года с сентября по май»
         if re.fullmatch(
             r"|период[а-я]*(?: реализации.*)?|реализации.*|года|год|программы|срока.*|"
             r"действия.*|(?:календарного )?года|дорожной карты|проекта|весь период"
@@ -799,7 +882,7 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
     span = parse_span(value, period)
     if span is None:
         return
-    if mode == "within" and (span.long or span.school) and not span.listed:
+    if mode == "within" and (span.long or span.school or school) and not span.listed:
         result.kind = Kind.CONTINUOUS
         result.start, result.end = span.spans[0][0], span.spans[-1][1]
         if period is not None and span.yearless:

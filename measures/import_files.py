@@ -479,6 +479,7 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     rows: list[Row] = []
     preamble: list[str] = []
     seen_table = False
+    between: list[str] = []  # paragraphs after a table: the preamble when another table follows
     table = None
     above: dict[int, tuple[str, int]] = {}  # grid column -> (text, span) in the row above
     with zipfile.ZipFile(io.BytesIO(data)).open("word/document.xml") as stream:
@@ -497,8 +498,8 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                 continue  # inside a cell or a text box: read with the cell, or not at all
             parent = element.getparent()
             if tag == W_P:
-                if not seen_table and _nearest(element, {f"{W_NS}del", f"{W_NS}moveFrom"}) is None:
-                    preamble.append(_paragraph_text(element))
+                if _nearest(element, {f"{W_NS}del", f"{W_NS}moveFrom"}) is None:
+                    (between if seen_table else preamble).append(_paragraph_text(element))
                 parent.remove(element)
                 continue
             if tag == W_TBL:
@@ -511,6 +512,10 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
             owner = _nearest(element, {W_TBL})
             if owner is not table:
                 table, above = owner, {}
+                # «Таблица 2 / Перечень мероприятий…» between a table of indicators and the
+                # table of measures is read with the preamble; a note after the last table not
+                preamble += between
+                between = []
             if element.find(f"{W_NS}trPr/{W_NS}del") is not None:
                 budget.row(sum(spans))
                 parent.remove(element)  # a row deleted with tracked changes on

@@ -75,7 +75,9 @@ ACT_RE = re.compile(
     re.I | re.S,
 )  # fmt: skip
 TITLE_START_RE = re.compile(
-    r"^[«\"(]*(?:план|дорожная карта|комплекс мер|программа|«дорожная карта»|мероприятия)", re.I
+    r"^[«\"(]*(?:план|дорожная карта|комплекс мер|программа|«дорожная карта»|мероприятия|"
+    r"сетевой|перечень|график|меры)",
+    re.I,
 )
 # A line that continues the title: it starts with a small word of a title's second line.
 TITLE_CONTINUES_RE = re.compile(
@@ -103,16 +105,36 @@ def read_preamble(parsed: Parsed, lines: list[str]) -> None:
     if act is None:
         return
     if "problem" not in act and not act["issuer"]:
+        # «ПОСТАНОВЛЕНИЕ / от 24 апреля 2014 г. № 136-п» names no body: the heading above it
+        # does («АДМИНИСТРАЦИЯ КАЛМАНСКОГО РАЙОНА»), else another mention of the same act («к
+        # постановлению Городской Управы города Калуги от 24.04.2014 № 136-п»)
         act["issuer"] = act["issuer_as_written"] = heading_issuer(lines)
+        named = next((other for line in lines if (other := _same_act_named(line, act))), None)
+        if not act["issuer"] and named is not None:
+            act["issuer"], act["issuer_as_written"] = named["issuer"], named["issuer_as_written"]
     if "problem" in act:
         parsed.warn(act["problem"])
         return
     parsed.order = act
 
 
+def _same_act_named(line: str, act: dict[str, Any]) -> dict[str, Any] | None:
+    """The act of `line` when it is `act` (its number and date) and names its issuer."""
+    other = read_act(line)
+    if (
+        other is None
+        or "problem" in other
+        or not other["issuer"]
+        or (other["number"], other["date"], other["kind"])
+        != (act["number"], act["date"], act["kind"])
+    ):
+        return None
+    return other
+
+
 BODY_RE = re.compile(
     r"^(?:администрация|управление|министерство|департамент|комитет|отдел|правительство|"
-    r"муниципальное|государственное|мку|мбу|мку|гку|глава)\b",
+    r"муниципальное|государственное|мку|мбу|мку|гку|глава|мэрия|мэр|губернатор)\b",
     re.I,
 )
 

@@ -285,10 +285,12 @@ HEADER_STEMS: dict[str, tuple[str, ...]] = {
         "ресурс", "затрат", "стоимость", "бюджет", "комментари", "контроль исполнения",
         "контроль выполнения", "форма проведения",
         "место проведения", "уровень", "целевая группа", "охват", "количество",
-        "форма участия",
+        "форма участия", "последстви", "связь с", "риск",
     ),
 }  # fmt: skip
 NUMBER_HEADER_RE = re.compile(r"^(?:№+|n|n°|#|номер|п/п|пп|пункт)(?:$|[\s.,/№]|п/п)")
+# «Номер и наименование основного мероприятия»: the number printed in the title's own column
+TITLE_IN_NUMBER_HEADER_RE = re.compile(r"наименовани|мероприят|содержани")
 HEADER_MAX_CHARS = 80
 
 
@@ -311,7 +313,7 @@ def header_field(text: str) -> str | None:
     key = _header_word(text) or _header_key(text)
     if not key or len(key) > HEADER_MAX_CHARS:
         return None
-    if NUMBER_HEADER_RE.match(key):
+    if NUMBER_HEADER_RE.match(key) and not TITLE_IN_NUMBER_HEADER_RE.search(key):
         return "number"
     best: tuple[int, int, str] | None = None
     for name, pattern in _STEM_PATTERNS.items():
@@ -367,15 +369,23 @@ def repeats_header(cells: list[str], known: set[str]) -> bool:
     `header_words(labels)` gives them). A measure whose title starts with «Мероприятия…» and
     result with «Результат…» is not one."""
     filled = list(dict.fromkeys(cell for cell in cells if cell.strip()))  # merged cells once
-    if len(filled) < 2:
-        return False
+    if len(filled) < 2 or any(NUMBER_CELL_RE.match(c) or MARK_RE.match(c) for c in filled):
+        return False  # «4», «2.1» or a «+» in a quarter's column is a measure's row
     words = sum(
         1
         for cell in filled
-        if len(cell) <= HEADER_MAX_CHARS
-        and (_header_word(cell) in known or header_field(cell) is not None)
+        if _header_word(cell) in known
+        or (
+            len(cell) <= REPEATED_HEADER_MAX_CHARS
+            and not re.search(r"\d", cell)  # «До 14.02.2024» is a measure's, not a header
+            and header_field(cell) is not None
+        )
     )
     return words >= 2 and words * 2 >= len(filled)
+
+
+# a header word in a longer text («Проведение муниципального этапа олимпиады») is a title
+REPEATED_HEADER_MAX_CHARS = 40
 
 
 def header_words(labels: list[str]) -> set[str]:
@@ -567,10 +577,13 @@ def _decide_by_content(
 
 # --- Rows that are not measures ---------------------------------------------------------------
 
-SECTION_NUMBER = r"(?:(?i:раздел)\s+)?(?:\d+|[IVXLC]{1,6}|[А-ЯЁA-Z](?=[.)]))[.):]?"
+# a section row's number: «1.», «IV», «Б)», «Раздел 2.», «Подпрограмма 1», «Задача 3.»
+SECTION_WORD = r"(?i:раздел|подраздел|подпрограмма|направление|задача|блок)"
+SECTION_NUMBER = rf"(?:{SECTION_WORD}\s+)?(?:\d+|[IVXLC]{{1,6}}|[А-ЯЁA-Z](?=[.)]))[.):]?"
 SECTION_RE = re.compile(rf"^(?P<number>{SECTION_NUMBER})\s+(?P<title>\S.*)$", re.S)
 SECTION_NUMBER_RE = re.compile(rf"^{SECTION_NUMBER}$")
 MEASURE_NUMBER_IN_TITLE = re.compile(r"^(?P<number>\d+(?:\.\d+)+\.?)\s+(?P<title>\S.*)$", re.S)
+NUMBER_IN_TITLE_RE = re.compile(r"^(?P<number>\d{1,3}[.)])\s+(?P<title>[А-ЯЁA-Z«\"].*)$", re.S)
 NOTE_RE = re.compile(
     r"^(?:\*+|примечани[ея]|прим\.|сноск[аи]|пояснени[ея]|справочно|список сокращений|"
     r"сокращения|условные обозначения|используемые сокращения)",
@@ -579,6 +592,7 @@ NOTE_RE = re.compile(
 YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 MARK_RE = re.compile(r"^(?:[+xхvV✓✔•*]|да)$", re.I)
 TOTAL_RE = re.compile(r"^(?:итого|всего)\b", re.I)
+TOTAL_LABEL_MAX_CHARS = 30  # «Итого:», «Всего по разделу 1:» with its sums beside it
 YEAR_WORD = r"(?:\s*(?:г\.?|гг\.?|год[а-я]*))?"
 BAND_RE = re.compile(
     r"^(?:(?:[ivx\d]+\s*(?:-?й\s+)?этап|этап\s+[ivx\d]+)[\s:.,-]*)?\(?\s*(?:на\s+)?"
@@ -591,7 +605,7 @@ def normalise_section_number(number: str) -> str:
     """A section's number as printed («Раздел 2.», «IV», «Б)») without a trailing colon; a bare
     digit gets its point («1» → «1.»), as the seeds print it."""
     number = number.strip().rstrip(":").strip()
-    if number and number[-1].isdigit():
+    if number.isdigit():
         number += "."
     return number
 
@@ -708,6 +722,20 @@ def _find_table(
         for row in rows[start : start + SAMPLE_ROWS]
         if len({c for c in row.cells if c}) >= 2 and not numbers_columns(row.cells)
     ]
+    retitled = None
+    if "title" not in columns.values():
+        # «Направления деятельности» over the measures' titles: a column headed with a section
+        # word whose rows each hold a text of their own is the title, decided by its content
+        for index in [i for i, name in sorted(columns.items()) if name == "section"]:
+            values = [cells[index] for cells in sample if index < len(cells) and cells[index]]
+            if (
+                len(values) >= 2
+                and len(set(values)) >= 0.8 * len(values)
+                and sum(map(len, values)) / len(values) >= TITLE_MIN_CHARS
+            ):
+                columns[index] = by_header[index] = "title"
+                retitled = index
+                break
     unknown = [i for i in range(width) if i not in by_header]
     content = _decide_by_content(columns, unknown, sample, period)
     for reading in readings:
@@ -715,6 +743,8 @@ def _find_table(
             reading.field, reading.by = columns[reading.index], BY_HEADER
         elif reading.index in content:
             reading.field, reading.by = content[reading.index], BY_CONTENT
+        if reading.index == retitled:
+            reading.by = BY_CONTENT
     columns.update(content)
     return _Table(start, skipped, labels, columns, own), readings
 
@@ -768,6 +798,8 @@ def interpret(
     band: Period | None = None
     body = rows[table.start :]
     known = header_words(table.labels)
+    # a chart of terms has a column per term; a lone «+» under one «Сроки» column is its text
+    chart_of_terms = sum(1 for field_ in mapping.values() if field_ == "deadline") > 1
     for position, row in enumerate(body):
         cells = row.cells
         if numbers_columns(cells):
@@ -782,7 +814,12 @@ def interpret(
             years: set[str] = set()
             for index, field_ in sorted(mapping.items()):
                 text = cells[index] if field_ == name and index < len(cells) else ""
-                if name == "deadline" and MARK_RE.match(text) and table.own[index]:
+                if (
+                    name == "deadline"
+                    and chart_of_terms
+                    and MARK_RE.match(text)
+                    and table.own[index]
+                ):
                     # a chart of terms («I квартал | II квартал…» marked «х» under «Сроки
                     # выполнения: 2023 год»): the marked columns' headers are the deadline
                     text = table.own[index].replace("\n", " ")
@@ -816,7 +853,7 @@ def interpret(
         if NOTE_RE.match(filled[0]) and (lone or not mapped.get("number")):
             parsed.warn(_("Пропущена: это примечание к таблице, а не мероприятие."), row.number)
             continue
-        if lone and TOTAL_RE.match(lone_text):
+        if TOTAL_RE.match(filled[0]) and (lone or len(filled[0]) <= TOTAL_LABEL_MAX_CHARS):
             parsed.warn(_("Пропущена: это итоговая строка, а не мероприятие."), row.number)
             continue
         detail = [mapped.get(n, "") for n in ("owners", "deadline", "result")]
@@ -842,6 +879,32 @@ def interpret(
             and (merged_title or not any(detail))
             and "section" not in mapping.values()
         )
+        # «I. | Этап подготовки | ноябрь 2012 – май 2013 г.» over rows numbered «1.», «1.1.»: a
+        # stage of the plan with its own dates is a section, not a measure (said, not silent)
+        stage = (
+            not is_section
+            and "section" not in mapping.values()
+            and bool(mapped.get("title"))
+            and any(detail)
+            and bool(SECTION_NUMBER_RE.match(mapped.get("number", "")))
+            and not mapped.get("number", "")[:1].isdigit()
+            and _next_number(body[position + 1 :], mapping)[:1].isdigit()
+        )
+        if stage:
+            parsed.warn(
+                _(
+                    "Строка «%(number)s %(title)s» прочитана как раздел (этап плана): под ней "
+                    "пункты с арабской нумерацией. Её срок и исполнители «%(detail)s» к "
+                    "мероприятиям не перенесены — проверьте."
+                )
+                % {
+                    "number": mapped.get("number", ""),
+                    "title": mapped["title"].replace("\n", " "),
+                    "detail": "; ".join(d.replace("\n", " ") for d in detail if d),
+                },
+                row.number,
+            )
+            is_section = True
         if is_section:
             if lone:
                 number, title = split_section(lone_text)
@@ -868,6 +931,8 @@ def interpret(
         number, title = value("number").replace("\n", " "), value("title")
         if not number and (m := MEASURE_NUMBER_IN_TITLE.match(title)):
             number, title = m["number"], m["title"]
+        elif "number" not in mapping.values() and (m := NUMBER_IN_TITLE_RE.match(title)):
+            number, title = m["number"], m["title"]  # «1. Приобретение мебели», no «№» column
         deadline_text = value("deadline").replace("\n", " ")
         measure = ParsedMeasure(
             row=row.number,
@@ -890,6 +955,17 @@ def interpret(
     if not parsed.measures:
         parsed.error(_("Таблица мероприятий пуста: в ней нет ни одного мероприятия."))
     return parsed
+
+
+def _next_number(following: list[Row], mapping: dict[int, str]) -> str:
+    """The number of the next row that has one (within a few rows), or ""."""
+    column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
+    if column is None:
+        return ""
+    for row in following[:3]:
+        if column < len(row.cells) and row.cells[column]:
+            return row.cells[column]
+    return ""
 
 
 def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from measures.importing import read_roadmap_file
@@ -399,6 +399,8 @@ def _expected(value: str, one_line: bool = False) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(table=_table)
+# a lone mark under the one «Сроки» column is its text, not a chart of terms (found by hypothesis)
+@example(table=[["", "", "+", ""]])
 def test_every_row_of_any_table_is_imported_exactly_or_reported(table):
     rows = [HEADER] + [[str(i), *cells] for i, cells in enumerate(table, start=1)]
     data = csv_bytes(rows)

@@ -367,3 +367,107 @@ def test_composed_phrases_keep_the_invariants_in_any_calendar(words, period):
     assert result.recurrence in {"", "yearly", "half_yearly", "quarterly", "termly", "monthly",
                                  "weekly"}  # fmt: skip
     json.dumps(result.as_dict())
+
+
+def test_held_out_phrases_are_published_and_new():
+    """The held-out set: published wordings none of which the corpus had before it."""
+    assert len(corpus.HELDOUT_TEXTS) >= 100
+    assert all(case.source.startswith("http") for case in corpus.HELDOUT)
+    earlier = [c.text for c in corpus.CASES if c not in corpus.HELDOUT]
+    assert not corpus.HELDOUT_TEXTS & set(earlier)
+
+
+@pytest.mark.parametrize(
+    ("text", "period", "due", "recurrence"),
+    [
+        ("24 мая (среда)", corpus.CAL, [date(2023, 5, 24)], ""),  # a Friday in 2024
+        ("13.03.2024 (среда)", corpus.CAL, [date(2024, 3, 13)], ""),
+        ("1 сентября (пятница)", corpus.ACAD, [date(2023, 9, 1)], ""),
+        ("1 июля, в субботу", corpus.CAL, [date(2023, 7, 1)], ""),  # a Monday in 2024
+        ("24 мая, пятница", corpus.CAL, [date(2024, 5, 24)], ""),
+    ],
+)
+def test_a_weekday_in_brackets_confirms_the_date_and_picks_its_year(text, period, due, recurrence):
+    result = parse_deadline(text, period)
+    assert (result.kind, result.due_dates, result.recurrence) == ("date", due, recurrence)
+    assert not result.needs_review
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13.03.2024 (четверг)",
+        "24 мая (среда) ",
+        "май 2024 (среда)",
+        "с 1 по 3 мая 2024 (вторник)",
+        "1 июля, в субботу",
+    ],
+)
+def test_a_weekday_in_brackets_that_does_not_fit_is_flagged(text):
+    result = parse_deadline(text, corpus.ACAD)
+    assert result.needs_review and result.due_dates == []
+    assert "день недели" in result.note and "не " in result.note
+
+
+def test_a_bare_half_year_follows_the_periods_calendar():
+    school = parse_deadline("1 полугодие", corpus.ACAD)
+    assert (school.kind, school.start, school.due_dates) == (
+        "range",
+        date(2023, 9, 1),
+        [date(2023, 12, 31)],
+    )
+    second = parse_deadline("в течение 2 полугодия", corpus.ACAD)
+    assert second.due_dates == [date(2024, 5, 31)]
+    calendar_years = parse_deadline("1 полугодие", corpus.CAL)  # the calendar's halves
+    assert calendar_years.due_dates == [date(2023, 6, 30), date(2024, 6, 30)]
+    assert calendar_years.start == date(2023, 1, 1) and not calendar_years.needs_review
+    with_year = parse_deadline("1 полугодие 2024 года", corpus.CAL)
+    assert with_year.due_dates == [date(2024, 6, 30)] and not with_year.needs_review
+
+
+def test_the_end_or_start_of_a_named_term_is_a_day():
+    end = parse_deadline("конец четвертой четверти", corpus.ACAD)
+    assert (end.kind, end.due_dates) == ("date", [date(2024, 5, 31)])
+    assert "31 мая" in end.note
+    start = parse_deadline("начало третьей четверти", corpus.ACAD)
+    assert start.due_dates == [date(2024, 1, 1)] and "уточните" in start.note
+
+
+def test_a_one_day_range_is_a_date():
+    result = parse_deadline("с 08 марта 2024 года (пятница) по 08 марта 2024 года (пятница)")
+    assert (result.kind, result.due_dates) == ("date", [date(2024, 3, 8)])
+
+
+def test_a_trailing_remark_of_conformity_does_not_hide_the_span():
+    result = parse_deadline("до 1 сентября 2023 г. в соответствии с приказом", corpus.CAL)
+    assert (result.kind, result.due_dates) == ("by_date", [date(2023, 9, 1)])
+    alone = parse_deadline("в соответствии с планом", corpus.CAL)
+    assert alone.kind == "external"
+
+
+def test_documents_named_together_are_a_schedule_not_a_body():
+    result = parse_deadline("согласно Порядку и Плану-графику проведения ВПР", corpus.CAL)
+    assert (result.kind, result.external_body) == ("external", "")
+    assert "проведения ВПР" in result.note
+
+
+def test_a_day_written_with_its_ordinal_ending_is_the_day():
+    result = parse_deadline("22-го марта", corpus.ACAD)
+    assert (result.kind, result.due_dates) == ("date", [date(2024, 3, 22)])
+
+
+def test_the_school_year_narrowed_to_a_span_is_continuous_work_over_that_span():
+    result = parse_deadline("в течение учебного года с сентября по май", corpus.ACAD)
+    assert (result.kind, result.start, result.end) == (
+        "continuous",
+        date(2023, 9, 1),
+        date(2024, 5, 31),
+    )
+    assert result.due_dates == [] and not result.needs_review
+
+
+def test_a_weekly_rhythm_with_its_day_is_read_on_that_day():
+    result = parse_deadline("еженедельно, в среду", corpus.ACAD)
+    assert (result.kind, result.recurrence) == ("recurring", "weekly")
+    assert result.due_dates[:2] == [date(2023, 9, 6), date(2023, 9, 13)]
+    assert all(d.weekday() == 2 for d in result.due_dates)

@@ -9,6 +9,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 from django.core.management import call_command
 
@@ -310,6 +311,32 @@ def test_the_benchmark_command_prints_each_file_and_the_total():
     out = io.StringIO()
     call_command("bench_import_accuracy", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert len(report["files"]) == 10
+    assert len(report["files"]) == 21  # 10 fixtures and 11 held-out ones (11-21)
     assert report["expected"] == sum(f["expected"] for f in report["files"]) > 300
     assert report["accuracy"] == round(100 * report["exact"] / report["expected"], 1)
+
+
+def test_paragraphs_between_two_tables_are_read_with_the_preamble_not_after_the_last():
+    document = docx.Document()
+    document.add_paragraph("Приложение к постановлению администрации района от 20.02.2019 № 111")
+    document.add_paragraph("Таблица 1")
+    indicators = document.add_table(rows=1, cols=3)
+    for cell, text in zip(indicators.rows[0].cells, ["N", "Показатель", "2019"], strict=True):
+        cell.text = text
+    document.add_paragraph("Таблица 2")
+    document.add_paragraph("Перечень основных мероприятий программы")
+    measures = document.add_table(rows=1, cols=3)
+    for cell, text in zip(measures.rows[0].cells, ["N", "Мероприятие", "Срок"], strict=True):
+        cell.text = text
+    document.add_paragraph("Примечание: план мероприятий согласован")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    rows, preamble = docx_rows(buffer.getvalue())
+    assert [row.cells for row in rows] == [
+        ["N", "Показатель", "2019"],
+        ["N", "Мероприятие", "Срок"],
+    ]
+    assert preamble == [
+        "Приложение к постановлению администрации района от 20.02.2019 № 111", "Таблица 1",
+        "Таблица 2", "Перечень основных мероприятий программы",
+    ]  # fmt: skip

@@ -484,3 +484,165 @@ def test_reassigning_columns_needs_the_file_and_a_title_column_and_changes_nothi
     assert (first.number, first.title, first.owners_text, first.planned_result) == (
         "1.1", "Бозиев А.Т.\nАттоев А.А.\nКульбаева А.В.\nАнахаева А.Х.", "", "",
     )  # fmt: skip
+
+
+# --- Held-out layouts (tests/fixtures/real_layouts 11-19) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Номер и наименование основного мероприятия", "title"),
+        ("Номер и наименование ведомственной целевой программы, основного мероприятия", "title"),
+        ("Последствия нереализации основного мероприятия", "ignored"),
+        ("Связь с показателями государственной программы (подпрограммы)", "ignored"),
+        ("Номер", "number"),
+        ("Направления деятельности", "section"),
+    ],
+)
+def test_header_words_of_held_out_roadmaps(header, field):
+    assert header_field(header) == field
+
+
+def test_a_title_column_headed_with_a_section_word_is_decided_by_its_content():
+    """«Направления деятельности» heads the measures' titles in GIA plans: the file is read, not
+    refused for a header name, and the preview says the column was decided by content."""
+    parsed = read(
+        [
+            ["N п/п", "Направления деятельности", "Сроки", "Ответственные лица"],
+            ["I. Организационное сопровождение ГИА-11"] * 4,
+            ["1", "Составление ежемесячного плана подготовки ГИА", "до 25 числа каждого месяца",
+             "Ф.Л. Балкизова"],
+            ["2", "Подготовка распорядительных документов", "январь-май 2024", "Б.С. Муртазов"],
+        ]
+    )  # fmt: skip
+    assert parsed.errors == []
+    assert columns(parsed) == [
+        ("N п/п", "number", BY_HEADER), ("Направления деятельности", "title", BY_CONTENT),
+        ("Сроки", "deadline", BY_HEADER), ("Ответственные лица", "owners", BY_HEADER),
+    ]  # fmt: skip
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("I.", "Организационное сопровождение ГИА-11")
+    ]
+    assert fields(parsed) == [
+        (3, "1", 0, "Составление ежемесячного плана подготовки ГИА", "Ф.Л. Балкизова",
+         "до 25 числа каждого месяца", ""),
+        (4, "2", 0, "Подготовка распорядительных документов", "Б.С. Муртазов",
+         "январь-май 2024", ""),
+    ]  # fmt: skip
+
+
+def test_a_stage_row_with_its_own_dates_is_a_section_said_not_a_measure():
+    parsed = read(
+        [
+            ["№ п/п", "Мероприятия", "Установленные сроки проведения мероприятия",
+             "Ответственные исполнители"],
+            ["I.", "Этап подготовки", "ноябрь 2023 – май 2024г.", ""],
+            ["1.", "Организационные мероприятия", "", ""],
+            ["1.1.", "Утверждение схемы проведения ГИА-9", "до 25 ноября 2023г.", "Министерство"],
+        ]
+    )  # fmt: skip
+    assert parsed.errors == []
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("I.", "Этап подготовки"), ("1.", "Организационные мероприятия"),
+    ]  # fmt: skip
+    assert [(m.number, m.section, m.title) for m in parsed.measures] == [
+        ("1.1.", 1, "Утверждение схемы проведения ГИА-9")
+    ]
+    assert {w.row: w.message for w in parsed.warnings}[2] == (
+        "Строка «I. Этап подготовки» прочитана как раздел (этап плана): под ней пункты с "
+        "арабской нумерацией. Её срок и исполнители «ноябрь 2023 – май 2024г.» к мероприятиям "
+        "не перенесены — проверьте."
+    )
+
+
+def test_roman_numbered_measures_with_dates_stay_measures():
+    parsed = read(
+        [
+            ["№", "Мероприятие", "Срок", "Ответственный"],
+            ["I.", "Совещание руководителей", "май 2023", "УО"],
+            ["II.", "Семинар для учителей", "июнь 2023", "ИМЦ"],
+        ]
+    )
+    assert parsed.sections == []
+    assert [(m.number, m.title) for m in parsed.measures] == [
+        ("I.", "Совещание руководителей"), ("II.", "Семинар для учителей"),
+    ]  # fmt: skip
+
+
+def test_a_number_printed_in_the_title_and_a_total_row_with_its_sums():
+    parsed = read(
+        [
+            ["Мероприятия", "Стоимость в тыс. руб.", "Сроки", "Ответственные"],
+            ["1. Приобретение ученической мебели", "552,0", "II - III кв. 2023", "руководители ОУ"],
+            ["2. Приобретение учебников", "549,0", "I кв. 2023", "руководители МОУ СОШ"],
+            ["Итого:", "1101,0", "", ""],
+        ]
+    )  # fmt: skip
+    assert parsed.errors == []
+    assert [(m.number, m.title, m.owners_text) for m in parsed.measures] == [
+        ("1.", "Приобретение ученической мебели", "руководители ОУ"),
+        ("2.", "Приобретение учебников", "руководители МОУ СОШ"),
+    ]
+    assert {w.row: w.message for w in parsed.warnings}[4] == (
+        "Пропущена: это итоговая строка, а не мероприятие."
+    )
+
+
+def test_a_number_in_the_title_is_kept_when_a_column_holds_the_numbers():
+    parsed = read(
+        [
+            ["N", "Номер и наименование основного мероприятия", "Срок", "Ответственный"],
+            ["1.", "1.1. Реализация общеобразовательных программ", "2023", "Управление"],
+        ]
+    )
+    assert [(m.number, m.title) for m in parsed.measures] == [
+        ("1.", "1.1. Реализация общеобразовательных программ")
+    ]
+
+
+def test_a_measure_with_header_words_in_its_texts_is_not_a_repeated_header():
+    parsed = read(
+        [
+            ["N п/п", "Пошаговые мероприятия", "Контрольные показатели реализации", "Срок"],
+            ["2.1", "Проведение муниципального этапа всероссийской олимпиады школьников",
+             "Число участников не менее 1200", "+"],
+            ["2.2", "Проведение конкурса «Учитель года»", "Число участников", "декабрь 2023"],
+        ]
+    )  # fmt: skip
+    assert [m.number for m in parsed.measures] == ["2.1", "2.2"]
+    assert all("повторяет" not in w.message for w in parsed.warnings)
+
+
+def test_sections_named_subprogramme_and_task_keep_their_word():
+    parsed = read(
+        [
+            ["N п/п", "Наименование мероприятия", "Срок", "Ответственный"],
+            ['Подпрограмма 1 "Развитие общего образования"'] * 4,
+            ["1.", "Реализация общеобразовательных программ", "2023", "Комитет образования"],
+            ['Задача 2. "Развитие кадрового потенциала"'] * 4,
+            ["2.", "Повышение квалификации педагогов", "2024", "Комитет образования"],
+        ]
+    )
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("Подпрограмма 1", '"Развитие общего образования"'),
+        ("Задача 2.", '"Развитие кадрового потенциала"'),
+    ]
+    assert [(m.number, m.section) for m in parsed.measures] == [("1.", 0), ("2.", 1)]
+
+
+def test_a_short_measure_with_a_date_is_not_a_repeated_header():
+    parsed = read(
+        [
+            ["N", "Мероприятие", "Срок", "Ответственные"],
+            ["3", "Мониторинг заявок", "До 09.02.2024", "Региональные координаторы"],
+            ["4", "Выверка списка координаторов", "До 14.02.2024", "Региональные координаторы"],
+            ["N", "Мероприятие", "Срок", "Ответственные"],
+        ]
+    )
+    assert [(m.number, m.deadline_text) for m in parsed.measures] == [
+        ("3", "До 09.02.2024"), ("4", "До 14.02.2024"),
+    ]  # fmt: skip
+    assert {w.row: w.message for w in parsed.warnings} == {
+        4: "Пропущена: повторяет строку заголовков."
+    }

@@ -228,3 +228,56 @@ def test_only_the_first_paragraphs_before_the_table_are_read_for_the_act():
     assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"] is None
     data = docx_builders.docx_table([HEADER, ROW], preamble=filler[:100] + act)
     assert read_roadmap_file("план.docx", data, Y2022).as_dict()["order"]["number"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["Приложение N 4", "от 9 апреля 2008 г. N 805",
+          "Сетевой график реализации приоритетного национального проекта \"Образование\"",
+          "на территории муниципального образования город Краснодар в 2008 году"],
+         "Сетевой график реализации приоритетного национального проекта \"Образование\" на "
+         "территории муниципального образования город Краснодар в 2008 году"),
+        (["Перечень основных мероприятий государственной программы \"Развитие образования\""],
+         "Перечень основных мероприятий государственной программы \"Развитие образования\""),
+        (["Таблица 2", "Перечень", "основных мероприятий муниципальной программы"],
+         "Перечень основных мероприятий муниципальной программы"),
+    ],
+)  # fmt: skip
+def test_titles_of_network_schedules_and_lists_of_measures(lines, title):
+    assert read_title(lines) == title
+
+
+def test_an_act_whose_heading_names_no_body_takes_its_issuer_from_another_mention():
+    parsed = read_roadmap_file(
+        "план.docx",
+        docx_builders.docx_table(
+            [["N п/п", "Наименование мероприятия", "Срок"], ["1", "Педсовет", "май 2014"]],
+            preamble=(
+                "ГОРОДСКАЯ УПРАВА ГОРОДА КАЛУГИ", "ПОСТАНОВЛЕНИЕ", "от 24 апреля 2014 г. № 136-п",
+                "Приложение к постановлению Городской Управы города Калуги от 24.04.2014 № 136-п",
+                "Комплекс мер по модернизации системы общего образования",
+            ),
+        ),
+        (date(2014, 1, 1), date(2014, 12, 31)),
+    )  # fmt: skip
+    assert parsed.title == "Комплекс мер по модернизации системы общего образования"
+    order = parsed.order
+    assert (order.kind, order.number, order.date, order.issuer) == (
+        "resolution", "136-п", "2014-04-24", "Городская Управа города Калуги",
+    )  # fmt: skip
+
+
+def test_another_act_mentioned_does_not_lend_its_issuer():
+    parsed = read_roadmap_file(
+        "план.docx",
+        docx_builders.docx_table(
+            [["N п/п", "Наименование мероприятия", "Срок"], ["1", "Педсовет", "май 2014"]],
+            preamble=(
+                "ПОСТАНОВЛЕНИЕ", "от 24 апреля 2014 г. № 136-п",
+                "в соответствии с постановлением Правительства Калужской области от 07.02.2013 № 46",
+            ),
+        ),
+        (date(2014, 1, 1), date(2014, 12, 31)),
+    )  # fmt: skip
+    assert (parsed.order.number, parsed.order.issuer) == ("136-п", "")
