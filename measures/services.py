@@ -608,20 +608,36 @@ def roadmap_import_reassign(
     return record
 
 
+IMPORT_TITLE_MAX_LENGTH = 1000
+
+
 def roadmap_import_request_confirm(
-    *, roadmap_import: RoadmapImport, user: AbstractBaseUser | None = None
+    *, roadmap_import: RoadmapImport, user: AbstractBaseUser | None = None, title: str = ""
 ) -> None:
     """Queue the confirmation of a previewed import («Импорт выполняется…»).
 
-    ImportRefused when the preview has errors; pressing the button twice queues it once.
+    `title` is the name typed on the preview when neither the upload nor the file gave one.
+    ImportRefused when the preview has errors or the roadmap would have no name (the preview
+    stays, so that the name can be typed); pressing the button twice queues it once.
     """
     from measures import tasks
 
     Status = RoadmapImport.Status
     if roadmap_import.parsed.get("errors"):
         raise ImportRefused(roadmap_import.parsed["errors"])
+    title = " ".join(title.split())
+    if len(title) > IMPORT_TITLE_MAX_LENGTH:
+        raise ImportRefused.because(
+            _("Название длиннее %(limit)s знаков: сократите его.")
+            % {"limit": IMPORT_TITLE_MAX_LENGTH}
+        )
+    if not (title or roadmap_import.title or roadmap_import.parsed.get("title")):
+        raise ImportRefused.because(
+            _("Название дорожной карты не найдено в файле: впишите его перед подтверждением.")
+        )
+    fields = {"confirmed_by": user, **({"title": title} if title else {})}
     with transaction.atomic():
-        if _move(roadmap_import.pk, (Status.PREVIEW,), Status.IMPORTING, confirmed_by=user):
+        if _move(roadmap_import.pk, (Status.PREVIEW,), Status.IMPORTING, **fields):
             tasks.confirm_import.delay_on_commit(roadmap_import.pk)
 
 

@@ -262,7 +262,9 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_import_for_user(request.user, pk)
     try:
-        services.roadmap_import_request_confirm(roadmap_import=record, user=request.user)
+        services.roadmap_import_request_confirm(
+            roadmap_import=record, user=request.user, title=request.POST.get("title", "")
+        )
     except services.ImportRefused as exc:
         for error in exc.errors:
             messages.error(request, error["message"])

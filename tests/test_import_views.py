@@ -90,6 +90,43 @@ def test_a_bad_file_is_refused_on_the_form(client, cherek):
     assert RoadmapImport.objects.count() == 0
 
 
+def test_a_file_without_a_name_is_named_on_the_preview_not_refused_after_the_click(client, cherek):
+    login(client, "koordinator")
+    data = docx_builders.docx_table(
+        [
+            ["№ п/п", "Наименование мероприятия", "Ответственные исполнители", "Сроки"],
+            ["1", "Совещание с директорами школ", "Управление образования", "март 2022 г."],
+        ]
+    )
+    upload(client, cherek, data, title="")
+    record = RoadmapImport.objects.get()
+    preview = client.get(reverse("measures:import_preview", args=[record.pk]))
+    assert "не найдено в файле — впишите его ниже перед подтверждением" in preview.text
+    assert 'name="title"' in preview.text and "required" in preview.text
+
+    # confirmed without a name: refused at once, the preview stays and nothing is queued
+    response = client.post(reverse("measures:import_confirm", args=[record.pk]), follow=True)
+    assert "Название дорожной карты не найдено в файле: впишите его" in response.text
+    record.refresh_from_db()
+    assert (record.status, record.title) == ("preview", "")
+
+    title = "  План   работы со школами  на 2022 год "
+    response = client.post(reverse("measures:import_confirm", args=[record.pk]), {"title": title})
+    assert response.url.endswith("?confirmed=1")
+    tasks.confirm_import(record.pk)
+    roadmap = Roadmap.objects.get(title="План работы со школами на 2022 год")
+    assert [m.title for m in roadmap.measures.all()] == ["Совещание с директорами школ"]
+
+
+def test_a_bad_file_is_refused_with_a_summary_above_the_form(client, cherek):
+    login(client, "koordinator")
+    response = upload(client, cherek, b"PK\x03\x04 not a document", name="план.docx")
+    assert response.status_code == 400
+    summary = response.text.index("Файл не принят, ничего не сохранено")
+    assert summary < response.text.index("multipart/form-data")  # seen without scrolling
+    assert RoadmapImport.objects.count() == 0
+
+
 def test_bad_rows_are_listed_and_cannot_be_confirmed(client, cherek):
     login(client, "koordinator")
     rows = [["№", "Мероприятие", "Сроки"], ["1", "", "Май 2022"], ["2", "Есть", "Июнь 2022"],
