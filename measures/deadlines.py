@@ -561,8 +561,8 @@ def _one(value: str, period: Period | None) -> Span | None:
         and not value.startswith("с ")
         and BARE_YEAR_RE.fullmatch(m[2])
         and first.year is not None
-        and not BARE_YEAR_RE.fullmatch(m[1])
-    ):
+        and (first.start_month, first.start_day, first.end_month, first.end_day) != (1, 1, 12, None)
+    ):  # «май 2023 - 2024 гг.», not «в 2023 - 2024 гг.»
         return _year_list(m[1], first, m[2])
     if first.year is None and second.year is not None:
         wraps = (first.start_month, first.start_day) > (second.end_month, second.end_day or 31)
