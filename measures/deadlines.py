@@ -187,6 +187,8 @@ def normalise(text: str, *, lower: bool = True) -> str:
     value = re.sub(r"\s*-\s*", " - ", value)
     value = re.sub(r"\b(\d{1,2}) - (?:го|ого|е|ое)(?=\s)", r"\1", value, flags=re.I)  # «22-го»
     value = re.sub(r"(\d)\s*г\.?\s*(?=\s|$|,|-|;|\))", r"\1 ", value, flags=re.I)  # «2022г.»
+    # «сентябрь, 2023 - май, 2024»: a comma between a month and its year does not part them
+    value = re.sub(rf"(?<![а-яa-z])({MONTH_RE})\s*,\s*(\d{{4}})(?!\d)", r"\1 \2", value, flags=re.I)
     value = re.sub(r"\s+", " ", value).strip(" .;,")
     return value
 
@@ -305,7 +307,7 @@ def parse_point(text: str) -> Point | None:
         return Point(month, day, month, day, None, is_day=True, school=True, note=note)
     if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
         return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
-    value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы|году)$", "", value).strip()
+    value = re.sub(r"\s*(?:г\.?г?\.?|гг\.?|года?|годы|году|годах|годов)$", "", value).strip()
 
     if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{2,5})", value):
         day, month, year = int(m[1]), int(m[2]), check_year(m[3])
@@ -445,23 +447,93 @@ def parse_span(value: str, period: Period | None) -> Span | None:
     value = re.sub(r"^в период\s+", "", value)
     if not value:
         return None
-    parts = [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", value) if p.strip(" .-")]
+    parts = [p.strip() for p in re.split(r"\s*[,;]\s*|\s+и\s+", value) if p.strip(" .-")]
     if len(parts) > 1:
-        merged: list[str] = []
-        for part in parts:  # «январь, 2024»: a bare year belongs to the part before it
-            if merged and re.fullmatch(rf"{YEAR_RE}\s*(?:г\.?|года?)?", part.strip()):
-                merged[-1] = f"{merged[-1]} {part.strip()}"
-            else:
-                merged.append(part)
         # «4, 9 и 23 сентября»: bare days take the month (and year) written once at the end
-        if tail := re.fullmatch(rf"\d{{1,2}}\s+((?:{MONTH_RE})(?:\s+\d{{2,5}})?.*)", merged[-1]):
-            merged = [
-                f"{p} {tail[1]}" if re.fullmatch(r"\d{1,2}", p.strip()) else p for p in merged
-            ]
-        parts = merged
+        named = [p for p in parts if not BARE_YEAR_RE.fullmatch(p)]
+        tail = named and re.fullmatch(
+            rf"\d{{1,2}}\s+((?:{MONTH_RE})(?:\s+\d{{2,5}})?.*)", named[-1]
+        )
+        if tail:
+            parts = [f"{p} {tail[1]}" if re.fullmatch(r"\d{1,2}", p) else p for p in parts]
+        parts = _distribute_years(parts)
     if len(parts) > 1:
         return _list(parts, period)
     return _one(parts[0], period)
+
+
+YEAR_WORD_RE = r"(?:гг?\.?|год(?:а|ы|у|ов|ах|ам)?)"
+BARE_YEAR_RE = re.compile(rf"(\d{{4}})\s*{YEAR_WORD_RE}?")
+PLURAL_YEARS_RE = re.compile(r"\d{4}\s*(?:гг|годы|годов|годах|годам)\.?")
+DATED_RE = re.compile(rf"(.*?\D)\s*(\d{{4}})(?:\s*{YEAR_WORD_RE})?")
+
+
+def _yearless_point(text: str) -> bool:
+    try:
+        point = parse_point(text)
+    except Unsure:
+        return False
+    return point is not None and point.year is None
+
+
+def _distribute_years(parts: list[str]) -> list[str]:
+    """Bare years in a list: «май 2023, 2024 гг.» is May of each year, «январь, 2024» one month.
+
+    Bare years after a point with its year repeat that point (and the yearless points just
+    before it: «март, июнь 2023, 2024 гг.») in each of them; a bare year after a point without
+    one is its year; bare years alone are whole years.
+    """
+    out: list[str] = []
+    group: list[str] = []  # the points (without their year) the bare years repeat
+    group_year = ""
+    pending: list[int] = []  # yearless points since the last dated one, by index in out
+    open_group: list[int] = []  # the points of the group still to be given the group's year
+    for part in parts:
+        bare = BARE_YEAR_RE.fullmatch(part)
+        if bare and group:
+            for index in open_group:
+                out[index] = f"{out[index]} {group_year}"
+            open_group = []
+            out.extend(f"{prefix} {bare[1]}" for prefix in group)
+            pending = []
+            continue
+        if bare and out and not DATED_RE.fullmatch(out[-1]) and not BARE_YEAR_RE.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]} {bare[1]}"  # «январь, 2024»
+            pending = []
+            continue
+        if bare:
+            out.append(part)
+            continue
+        dated = DATED_RE.fullmatch(part)
+        if dated and not BARE_YEAR_RE.fullmatch(part):
+            if group and dated[2] == group_year and not pending and out:
+                group.append(dated[1].strip())  # «май 2023, декабрь 2023, 2024 гг.»
+            else:
+                group = [out[i] for i in pending] + [dated[1].strip()]
+                open_group = list(pending)
+                group_year = dated[2]
+            pending = []
+            out.append(part)
+            continue
+        group = []
+        if _yearless_point(part):
+            pending.append(len(out))
+        else:
+            pending = []
+        out.append(part)
+    return out
+
+
+def _year_list(first: str, point: Point, last: str) -> Span:
+    """«май 2023 - 2024 гг.»: the point in each year from its own to the last one named."""
+    assert point.year is not None
+    final = int(BARE_YEAR_RE.fullmatch(last)[1])  # type: ignore[index]
+    if not PLURAL_YEARS_RE.fullmatch(last):
+        raise Unsure(f"«{first} - {last}»: неясно, каждый год или весь период; уточните срок")
+    if not point.year < final <= point.year + 10:
+        raise Unsure(f"«{first} - {last}»: годы идут не по порядку; уточните срок")
+    spans = [point.span(year) for year in range(point.year, final + 1)]
+    return Span(spans, Kind.DATES, listed=True)
 
 
 def _one(value: str, period: Period | None) -> Span | None:
@@ -484,6 +556,14 @@ def _one(value: str, period: Period | None) -> Span | None:
     first, second = parse_point(m[1]), parse_point(m[2])
     if first is None or second is None:
         return None
+    if (
+        re.fullmatch(r".+?\s+-\s+.+", value)
+        and not value.startswith("с ")
+        and BARE_YEAR_RE.fullmatch(m[2])
+        and first.year is not None
+        and (first.start_month, first.start_day, first.end_month, first.end_day) != (1, 1, 12, None)
+    ):  # «май 2023 - 2024 гг.», not «в 2023 - 2024 гг.»
+        return _year_list(m[1], first, m[2])
     if first.year is None and second.year is not None:
         wraps = (first.start_month, first.start_day) > (second.end_month, second.end_day or 31)
         first.year = second.year - second.end_year_offset - (1 if wraps else 0)
@@ -1058,7 +1138,8 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
         anchor = re.sub(
             r"^(?:в течение|на протяжении|в период|до|не позднее|к|в|во)\s+", "", anchor
         )
-        for text in [p for p in re.split(r"\s*[,;]\s*|\s+и\s+", anchor) if p.strip()]:
+        texts = [p.strip() for p in re.split(r"\s*[,;]\s*|\s+и\s+", anchor) if p.strip()]
+        for text in _distribute_years(texts):
             point = parse_point(text)
             if point is None:
                 span = _one(text, period)  # «ежегодно с сентября по октябрь»: a yearly range

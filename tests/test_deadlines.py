@@ -471,3 +471,41 @@ def test_a_weekly_rhythm_with_its_day_is_read_on_that_day():
     assert (result.kind, result.recurrence) == ("recurring", "weekly")
     assert result.due_dates[:2] == [date(2023, 9, 6), date(2023, 9, 13)]
     assert all(d.weekday() == 2 for d in result.due_dates)
+
+
+# The review of the engine (D2, D3): a list of bare years after a point repeats the point in each
+# year; a comma between a month and its year inside a range end is one point.
+@pytest.mark.parametrize(
+    ("text", "kind", "due"),
+    [
+        ("май 2023, 2024 гг.", "dates", [date(2023, 5, 31), date(2024, 5, 31)]),
+        ("к 1 сентября 2023 и 2024 гг.", "by_date", [date(2023, 9, 1), date(2024, 9, 1)]),
+        ("до 1 октября 2023, 2024 гг.", "by_date", [date(2023, 10, 1), date(2024, 10, 1)]),
+        ("в марте 2023, 2024 годов", "dates", [date(2023, 3, 31), date(2024, 3, 31)]),
+        ("ежегодно в мае 2023-2024 гг.", "recurring", [date(2023, 5, 31), date(2024, 5, 31)]),
+        ("сентябрь, 2023 - май, 2024", "range", [date(2024, 5, 31)]),
+    ],
+)
+def test_reviewed_phrases_are_read_in_each_named_year(text, kind, due):
+    result = parse_deadline(text, corpus.CAL)
+    assert (result.kind, result.due_dates, result.needs_review) == (kind, due, False)
+    assert date(2024, 12, 31) not in result.due_dates  # never the whole of 2024
+
+
+def test_a_month_comma_year_range_starts_at_its_first_month():
+    result = parse_deadline("сентябрь, 2023 - май, 2024", corpus.ACAD)
+    assert (result.start, result.end) == (date(2023, 9, 1), date(2024, 5, 31))
+    assert not result.needs_review
+
+
+def test_a_range_of_years_after_a_point_without_a_plural_asks_a_person():
+    result = parse_deadline("май 2023 - 2024", corpus.CAL)
+    assert result.needs_review
+    assert "каждый год" in result.note
+    assert result.due_dates == []
+
+
+def test_a_year_list_half_outside_a_school_year_is_flagged():
+    result = parse_deadline("май 2023, 2024 гг.", corpus.ACAD)
+    assert result.needs_review
+    assert result.due_dates == [date(2024, 5, 31)]
