@@ -320,10 +320,21 @@ def check_section(section: Section) -> None:
 
 
 def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
-    """ValidationError (in Russian, by field) for owners or schools of another municipality:
-    people and schools of the roadmap's municipality; organisations that serve it
+    """ValidationError (in Russian, by field) for owners or schools of another municipality
+    (the given `links`; and, for a measure moved to another municipality's roadmap, the links
+    it keeps): people and schools of the roadmap's municipality; organisations that serve it
     (`organisation_serves`: its own, regional bodies of its region, federal bodies)."""
     municipality_id = measure.roadmap.municipality_id
+    kept = [name for name in ("owners", "owner_organisations", "schools") if name not in links]
+    if (
+        kept
+        and measure.pk is not None
+        and Measure.objects.filter(pk=measure.pk)
+        .exclude(roadmap__municipality_id=municipality_id)
+        .exists()
+    ):
+        # moved to a roadmap of another municipality: the links it keeps must hold there too
+        links = {**links, **{name: list(getattr(measure, name).all()) for name in kept}}
     errors = {}
     for name, rows in links.items():
         strangers = [

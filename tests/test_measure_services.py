@@ -205,3 +205,18 @@ def test_a_regional_body_owns_no_measure_of_another_region():
         "owner_organisations": [f"Из другого муниципалитета: {body}."]
     }
     assert not Measure.objects.get(pk=measure.pk).owner_organisations.exists()
+
+
+def test_a_measure_does_not_move_to_another_municipalitys_roadmap_with_its_owners():
+    measure = factories.MeasureFactory()
+    owner = factories.PersonFactory(municipality=measure.roadmap.municipality)
+    measure_save(measure=measure, links={"owners": [owner]})
+    roadmap = measure.roadmap
+    measure.roadmap = factories.RoadmapFactory()
+    with pytest.raises(ValidationError) as refused:
+        measure_save(measure=measure)
+    assert refused.value.message_dict == {"owners": [f"Из другого муниципалитета: {owner}."]}
+    assert Measure.objects.get(pk=measure.pk).roadmap == roadmap
+    measure.roadmap = factories.RoadmapFactory(municipality=roadmap.municipality)
+    measure_save(measure=measure)  # another roadmap of the same municipality: the links hold
+    assert Measure.objects.get(pk=measure.pk).roadmap == measure.roadmap
