@@ -30,7 +30,7 @@ from measures.importing import (
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
 from roadmap_portal.concurrency import lock_for_update
 from roadmap_portal.text import clean_text
-from schools.models import Municipality, Organisation, Person
+from schools.models import Municipality, Organisation, Person, SchoolDesignation, WorkingGroup
 from schools.services import organisation_serves
 
 
@@ -282,26 +282,50 @@ def check_measure(measure: Measure) -> None:
 
 def check_legal_act(act: LegalAct) -> None:
     """ValidationError (in Russian, by field) when the act's issuer does not serve its
-    municipality, or when an act that roadmaps cite is moved to another municipality."""
+    municipality, or when the rows that cite the act would be left in another municipality:
+    a roadmap (it cites only its municipality's acts), a working group or a school's
+    designation (they may cite another municipality's act of a body that serves them)."""
     if act.issuer_id is not None and (problem := _issuer_problem(act.issuer, act.municipality_id)):
         raise ValidationError({"issuer": problem})
-    if act.pk is not None and act.municipality_id is not None:
-        citing = (
-            Roadmap.objects.filter(Q(approved_by=act) | Q(amended_by=act))
+    if act.pk is None or act.municipality_id is None:
+        return
+    citing = [
+        _("дорожная карта «%(row)s» (%(municipality)s)")
+        % {"row": r, "municipality": r.municipality}
+        for r in Roadmap.objects.filter(Q(approved_by=act) | Q(amended_by=act))
+        .exclude(municipality_id=act.municipality_id)
+        .select_related("municipality")
+        .distinct()
+    ]
+    if act.issuer_id is not None:
+        citing += [
+            _("рабочая группа «%(row)s» (%(municipality)s)")
+            % {"row": g, "municipality": g.municipality}
+            for g in WorkingGroup.objects.filter(act=act)
             .exclude(municipality_id=act.municipality_id)
             .select_related("municipality")
-            .distinct()
-        )
-        if names := [f"«{r}» ({r.municipality})" for r in citing]:
-            raise ValidationError(
-                {
-                    "municipality": _(
-                        "На документ ссылается дорожная карта другого муниципалитета: "
-                        "%(roadmaps)s. Муниципалитет документа изменить нельзя."
-                    )
-                    % {"roadmaps": "; ".join(names)}
-                }
+            if not organisation_serves(act.issuer, g.municipality_id, g.municipality.region_id)
+        ]
+        citing += [
+            _("школа «%(row)s» (%(municipality)s)")
+            % {"row": d.school, "municipality": d.school.municipality}
+            for d in SchoolDesignation.objects.filter(basis_act=act)
+            .exclude(school__municipality_id=act.municipality_id)
+            .select_related("school__municipality")
+            if not organisation_serves(
+                act.issuer, d.school.municipality_id, d.school.municipality.region_id
             )
+        ]
+    if citing:
+        raise ValidationError(
+            {
+                "municipality": _(
+                    "На документ ссылаются записи другого муниципалитета: %(rows)s. "
+                    "Муниципалитет документа изменить нельзя."
+                )
+                % {"rows": "; ".join(citing)}
+            }
+        )
 
 
 def check_section(section: Section) -> None:

@@ -186,6 +186,7 @@ TENANT_FIELDS: dict[type, tuple[str, ...]] = {
     Person: ("municipality_id",),
     School: ("municipality_id",),
     Organisation: ("municipality_id", "region_id", "kind"),
+    WorkingGroup: ("municipality_id",),
 }
 
 
@@ -283,17 +284,32 @@ def _school_links(school: School) -> list[str]:
     return links
 
 
-LINKS = {Person: _person_links, Organisation: _organisation_links, School: _school_links}
+def _group_links(group: WorkingGroup) -> list[str]:
+    return [
+        _("в её составе сотрудник %(row)s") % {"row": _where(p)}
+        for p in Person.objects.filter(memberships__group=group)
+        .exclude(municipality_id=group.municipality_id)
+        .select_related("municipality")
+        .distinct()
+    ]
+
+
+LINKS = {
+    Person: _person_links,
+    Organisation: _organisation_links,
+    School: _school_links,
+    WorkingGroup: _group_links,
+}
 STILL_LINKED = _(
     "Изменение нельзя сохранить: «%(row)s» — %(links)s. Сначала уберите эти связи или замените их."
 )
 
 
 def links_left_behind(obj: Any) -> dict[str, str]:
-    """For a saved person, organisation or school whose municipality (an organisation's
-    region or kind too) is being changed: the rows of the old tenant that still link it
-    (measures it owns, acts it issued, schools it directs, …) as a Russian message on the
-    changed field; {} when nothing is left behind or nothing decisive changed."""
+    """For a saved person, organisation, school or working group whose municipality (an
+    organisation's region or kind too) is being changed: the rows of the old tenant that still
+    link it (measures it owns, acts it issued, schools it directs, members, …) as a Russian
+    message on the changed field; {} when nothing is left behind or nothing decisive changed."""
     fields = TENANT_FIELDS.get(type(obj))
     if not fields or obj.pk is None:
         return {}

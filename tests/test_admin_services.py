@@ -10,7 +10,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, Section
 from schools import services as school_services
-from schools.models import Organisation, Person, School, WorkingGroupMember
+from schools.models import Organisation, Person, School, WorkingGroup, WorkingGroupMember
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -583,3 +583,29 @@ def test_a_person_does_not_work_for_a_regional_body_of_another_region():
     )
     school_services.record_save(obj=person)
     assert Person.objects.get(pk=person.pk).organisation == person.organisation
+
+
+def test_a_working_group_does_not_move_away_from_its_members():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    group = factories.WorkingGroupFactory(municipality=roadmap.municipality)
+    member = factories.PersonFactory(municipality=roadmap.municipality)
+    WorkingGroupMember.objects.create(group=group, person=member, position=1)
+    group.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=group)
+    assert f"в её составе сотрудник «{member}» (Черекский муниципальный район)" in str(
+        refused.value.message_dict["municipality"]
+    )
+    assert WorkingGroup.objects.get(pk=group.pk).municipality == roadmap.municipality
+
+
+def test_an_act_a_working_group_rests_on_keeps_its_municipality():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    uo = factories.OrganisationFactory(municipality=roadmap.municipality)
+    act = act_of(uo, roadmap.municipality)
+    group = factories.WorkingGroupFactory(municipality=roadmap.municipality, act=act)
+    act.municipality, act.issuer = elsewhere, factories.OrganisationFactory(municipality=elsewhere)
+    with pytest.raises(ValidationError) as refused:
+        services.legal_act_save(act=act)
+    assert f"рабочая группа «{group}» (Черекский муниципальный район)" in str(refused.value)
+    assert LegalAct.objects.get(pk=act.pk).municipality == roadmap.municipality
