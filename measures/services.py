@@ -13,7 +13,7 @@ import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,8 @@ from measures.importing import (
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
 from roadmap_portal.concurrency import lock_for_update
 from roadmap_portal.text import clean_text
-from schools.models import Municipality, Organisation, Person
+from schools.models import Municipality, Organisation, Person, SchoolDesignation, WorkingGroup
+from schools.services import organisation_serves
 
 
 class ImportRefused(Exception):
@@ -207,20 +208,13 @@ def measure_reset_deadline(*, measure: Measure, expected_version: int | None = N
 
 # --- Tenant rules: every write of a roadmap, a section, a measure or an act checks them ------
 
-OUTSIDE_BODIES = (Organisation.Kind.REGIONAL_BODY, Organisation.Kind.FEDERAL_BODY)
-
 
 def _issuer_problem(issuer: Organisation, municipality_id: int) -> str | None:
-    """Why `issuer` may not issue acts for the municipality: it is neither one of the
-    municipality's own organisations nor a regional (of its region) or federal body."""
-    if issuer.municipality_id == municipality_id:
+    """Why `issuer` may not issue acts for the municipality: it does not serve it
+    (`organisation_serves`: neither one of the municipality's own organisations nor a
+    regional body of its region nor a federal body)."""
+    if organisation_serves(issuer, municipality_id):
         return None
-    if issuer.kind == Organisation.Kind.FEDERAL_BODY:
-        return None
-    if issuer.kind == Organisation.Kind.REGIONAL_BODY and issuer.municipality_id is None:
-        region_id = Municipality.objects.filter(pk=municipality_id).values("region_id")[:1]
-        if issuer.region_id is None or issuer.region_id == region_id[0]["region_id"]:
-            return None
     return _(
         "Документ издал(а) «%(issuer)s» — организация другого муниципалитета. Утверждать "
         "и изменять дорожную карту могут органы этого муниципалитета, региональные и "
@@ -228,19 +222,45 @@ def _issuer_problem(issuer: Organisation, municipality_id: int) -> str | None:
     ) % {"issuer": issuer.short_name or issuer.name}
 
 
+def _act_problem(act: LegalAct, municipality_id: int) -> str | None:
+    """Why a roadmap of the municipality may not cite `act`: the act is another
+    municipality's (every act has its municipality, a regional or federal body's too), or its
+    issuer does not serve the municipality."""
+    if act.municipality_id != municipality_id:
+        return _(
+            "Документ «%(act)s» относится к другому муниципалитету (%(municipality)s): "
+            "дорожную карту утверждают и изменяют документы её муниципалитета."
+        ) % {"act": act, "municipality": act.municipality}
+    return _issuer_problem(act.issuer, municipality_id)
+
+
 def check_roadmap(roadmap: Roadmap, amended_by: Any = ()) -> None:
     """ValidationError (in Russian, by field) when the roadmap points outside its municipality:
-    an approving or amending act whose issuer is another municipality's organisation, a
-    school of another municipality."""
+    an approving or amending act of another municipality or whose issuer does not serve it, a
+    school of another municipality; or when a saved roadmap with measures is moved to another
+    municipality (its measures' owners, schools and reports stay the old municipality's)."""
     errors: dict[str, list[str]] = {}
     for field, acts in (("approved_by", [roadmap.approved_by]), ("amended_by", amended_by)):
         for act in acts:
-            problem = act and _issuer_problem(act.issuer, roadmap.municipality_id)
+            problem = act and _act_problem(act, roadmap.municipality_id)
             if problem:
                 errors.setdefault(field, []).append(problem)
     if roadmap.school is not None and roadmap.school.municipality_id != roadmap.municipality_id:
         errors["school"] = [
             _("Школа «%(school)s» относится к другому муниципалитету.") % {"school": roadmap.school}
+        ]
+    if (
+        roadmap.pk is not None
+        and Roadmap.objects.filter(pk=roadmap.pk, measures__isnull=False)
+        .exclude(municipality_id=roadmap.municipality_id)
+        .exists()
+    ):
+        errors["municipality"] = [
+            _(
+                "В дорожной карте есть мероприятия (%(count)s): их ответственные и школы — "
+                "прежнего муниципалитета, поэтому муниципалитет дорожной карты изменить нельзя."
+            )
+            % {"count": roadmap.measures.count()}
         ]
     if errors:
         raise ValidationError(errors)
@@ -261,9 +281,51 @@ def check_measure(measure: Measure) -> None:
 
 
 def check_legal_act(act: LegalAct) -> None:
-    """ValidationError (in Russian) when the act's issuer is another municipality's."""
+    """ValidationError (in Russian, by field) when the act's issuer does not serve its
+    municipality, or when the rows that cite the act would be left in another municipality:
+    a roadmap (it cites only its municipality's acts), a working group or a school's
+    designation (they may cite another municipality's act of a body that serves them)."""
     if act.issuer_id is not None and (problem := _issuer_problem(act.issuer, act.municipality_id)):
         raise ValidationError({"issuer": problem})
+    if act.pk is None or act.municipality_id is None:
+        return
+    citing = [
+        _("дорожная карта «%(row)s» (%(municipality)s)")
+        % {"row": r, "municipality": r.municipality}
+        for r in Roadmap.objects.filter(Q(approved_by=act) | Q(amended_by=act))
+        .exclude(municipality_id=act.municipality_id)
+        .select_related("municipality")
+        .distinct()
+    ]
+    if act.issuer_id is not None:
+        citing += [
+            _("рабочая группа «%(row)s» (%(municipality)s)")
+            % {"row": g, "municipality": g.municipality}
+            for g in WorkingGroup.objects.filter(act=act)
+            .exclude(municipality_id=act.municipality_id)
+            .select_related("municipality")
+            if not organisation_serves(act.issuer, g.municipality_id, g.municipality.region_id)
+        ]
+        citing += [
+            _("школа «%(row)s» (%(municipality)s)")
+            % {"row": d.school, "municipality": d.school.municipality}
+            for d in SchoolDesignation.objects.filter(basis_act=act)
+            .exclude(school__municipality_id=act.municipality_id)
+            .select_related("school__municipality")
+            if not organisation_serves(
+                act.issuer, d.school.municipality_id, d.school.municipality.region_id
+            )
+        ]
+    if citing:
+        raise ValidationError(
+            {
+                "municipality": _(
+                    "На документ ссылаются записи другого муниципалитета: %(rows)s. "
+                    "Для них документ должен остаться прежним: сначала уберите ссылки."
+                )
+                % {"rows": "; ".join(citing)}
+            }
+        )
 
 
 def check_section(section: Section) -> None:
@@ -282,17 +344,31 @@ def check_section(section: Section) -> None:
 
 
 def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
-    """ValidationError (in Russian, by field) for owners or schools of another municipality:
-    people and schools of the roadmap's municipality; organisations of it, or regional and
-    federal bodies."""
+    """ValidationError (in Russian, by field) for owners or schools of another municipality
+    (the given `links`; and, for a measure moved to another municipality's roadmap, the links
+    it keeps): people and schools of the roadmap's municipality; organisations that serve it
+    (`organisation_serves`: its own, regional bodies of its region, federal bodies)."""
     municipality_id = measure.roadmap.municipality_id
+    kept = [name for name in ("owners", "owner_organisations", "schools") if name not in links]
+    if (
+        kept
+        and measure.pk is not None
+        and Measure.objects.filter(pk=measure.pk)
+        .exclude(roadmap__municipality_id=municipality_id)
+        .exists()
+    ):
+        # moved to a roadmap of another municipality: the links it keeps must hold there too
+        links = {**links, **{name: list(getattr(measure, name).all()) for name in kept}}
     errors = {}
     for name, rows in links.items():
         strangers = [
             str(row)
             for row in rows
-            if row.municipality_id != municipality_id
-            and not (name == "owner_organisations" and row.kind in OUTSIDE_BODIES)
+            if not (
+                organisation_serves(row, municipality_id)
+                if name == "owner_organisations"
+                else row.municipality_id == municipality_id
+            )
         ]
         if strangers:
             errors[name] = _("Из другого муниципалитета: %(names)s.") % {

@@ -93,7 +93,33 @@ def remove_appointment(*, appointment: Appointment) -> None:
 
 # --- Writes of the directory (the admin's): the tenant rules ---------------------------------
 
-OUTSIDE_BODIES = (Organisation.Kind.REGIONAL_BODY, Organisation.Kind.FEDERAL_BODY)
+
+def organisation_serves(
+    organisation: Organisation, municipality_id: int | None, region_id: int | None = None
+) -> bool:
+    """Whether `organisation` may serve the municipality — own its roadmaps' measures, issue
+    its acts, employ its people: one of the municipality's own organisations, a regional body
+    of the municipality's region (its `region`, else its municipality's) or a federal body.
+    The one rule for all of them; `region_id` is the municipality's region when the caller
+    knows it (else it is read, only for a regional body of elsewhere)."""
+    if municipality_id is None or organisation.municipality_id == municipality_id:
+        return True
+    if organisation.kind == Organisation.Kind.FEDERAL_BODY:
+        return True
+    if organisation.kind != Organisation.Kind.REGIONAL_BODY:
+        return False
+    own_region = organisation.region_id
+    if own_region is None and organisation.municipality_id is not None:
+        own_region = organisation.municipality.region_id
+    if own_region is None:
+        return False  # a regional body of no known region serves no municipality
+    if region_id is None:
+        region_id = (
+            Municipality.objects.filter(pk=municipality_id)
+            .values_list("region_id", flat=True)
+            .first()
+        )
+    return own_region == region_id
 
 
 def _stranger(row: Any, municipality_id: int | None) -> bool:
@@ -102,12 +128,13 @@ def _stranger(row: Any, municipality_id: int | None) -> bool:
 
 
 def _act_of_another(act: Any, municipality_id: int | None) -> bool:
-    """An act of another municipality, not issued by a regional or federal body."""
-    return _stranger(act, municipality_id) and act.issuer.kind not in OUTSIDE_BODIES
+    """An act of another municipality, not issued by a body that serves this one (a regional
+    body of its region or a federal body)."""
+    return _stranger(act, municipality_id) and not organisation_serves(act.issuer, municipality_id)
 
 
 def _organisation_of_another(organisation: Any, municipality_id: int | None) -> bool:
-    return _stranger(organisation, municipality_id) and organisation.kind not in OUTSIDE_BODIES
+    return organisation is not None and not organisation_serves(organisation, municipality_id)
 
 
 def _other_region(a: Any, b: Any) -> bool:
@@ -152,6 +179,150 @@ RULES: dict[type, list[tuple[str, Any]]] = {
         ),
     ],
 }
+# --- The other side of the links: a row moved away from the rows that link it -----------------
+
+# what about a row of the directory decides its tenant (a change of these re-checks its links)
+TENANT_FIELDS: dict[type, tuple[str, ...]] = {
+    Person: ("municipality_id",),
+    School: ("municipality_id",),
+    Organisation: ("municipality_id", "region_id", "kind"),
+    WorkingGroup: ("municipality_id",),
+}
+
+
+def _where(row: Any) -> str:
+    return f"«{row}» ({row.municipality})"
+
+
+def _person_links(person: Person) -> list[str]:
+    from measures.models import Roadmap
+
+    m = person.municipality_id
+    links = [
+        _("ответственный за мероприятия дорожной карты %(row)s") % {"row": _where(r)}
+        for r in Roadmap.objects.filter(measures__owners=person)
+        .exclude(municipality_id=m)
+        .select_related("municipality")
+        .distinct()
+    ]
+    links += [
+        _("руководитель школы %(row)s") % {"row": _where(s)}
+        for s in person.directed_schools.exclude(municipality_id=m).select_related("municipality")
+    ]
+    links += [
+        _("член рабочей группы %(row)s") % {"row": _where(g)}
+        for g in WorkingGroup.objects.filter(memberships__person=person)
+        .exclude(municipality_id=m)
+        .select_related("municipality")
+        .distinct()
+    ]
+    agreements = PartnershipAgreement.objects.select_related(
+        "pairing__mentor__municipality", "pairing__supported__municipality"
+    )
+    for side in ("mentor", "supported"):
+        for agreement in agreements.filter(**{f"{side}_director": person}).exclude(
+            **{f"pairing__{side}__municipality_id": m}
+        ):
+            school = getattr(agreement.pairing, side)
+            links.append(
+                _("подписал(а) %(agreement)s за школу %(school)s")
+                % {"agreement": agreement, "school": _where(school)}
+            )
+    return links
+
+
+def _organisation_links(organisation: Organisation) -> list[str]:
+    from measures.models import LegalAct, Roadmap
+
+    def serves(municipality: Municipality) -> bool:
+        return organisation_serves(organisation, municipality.pk, municipality.region_id)
+
+    roadmaps = Roadmap.objects.filter(measures__owner_organisations=organisation)
+    links = [
+        _("ответственная за мероприятия дорожной карты %(row)s") % {"row": _where(r)}
+        for r in roadmaps.select_related("municipality").distinct()
+        if not serves(r.municipality)
+    ]
+    links += [
+        _("издала документ %(row)s") % {"row": _where(a)}
+        for a in LegalAct.objects.filter(issuer=organisation).select_related("municipality")
+        if not serves(a.municipality)
+    ]
+    links += [
+        _("место работы сотрудника %(row)s") % {"row": _where(p)}
+        for p in organisation.people.select_related("municipality")
+        if not serves(p.municipality)
+    ]
+    return links
+
+
+def _school_links(school: School) -> list[str]:
+    from measures.models import Roadmap
+
+    m = school.municipality_id
+    others = Roadmap.objects.exclude(municipality_id=m).select_related("municipality")
+    links = [
+        _("касается мероприятий дорожной карты %(row)s") % {"row": _where(r)}
+        for r in others.filter(measures__schools=school).distinct()
+    ]
+    links += [
+        _("отчитывалась по мероприятиям дорожной карты %(row)s") % {"row": _where(r)}
+        for r in others.filter(measures__occurrences__reports__school=school).distinct()
+    ]
+    links += [
+        _("школа дорожной карты %(row)s") % {"row": _where(r)} for r in others.filter(school=school)
+    ]
+    links += [
+        _("место работы сотрудника %(row)s") % {"row": _where(p)}
+        for p in school.people.exclude(municipality_id=m).select_related("municipality")
+    ]
+    links += [
+        _("отнесена к категории по документу %(row)s") % {"row": _where(d.basis_act)}
+        for d in school.designations.select_related("basis_act__issuer", "basis_act__municipality")
+        if _act_of_another(d.basis_act, m)
+    ]
+    return links
+
+
+def _group_links(group: WorkingGroup) -> list[str]:
+    return [
+        _("в её составе сотрудник %(row)s") % {"row": _where(p)}
+        for p in Person.objects.filter(memberships__group=group)
+        .exclude(municipality_id=group.municipality_id)
+        .select_related("municipality")
+        .distinct()
+    ]
+
+
+LINKS = {
+    Person: _person_links,
+    Organisation: _organisation_links,
+    School: _school_links,
+    WorkingGroup: _group_links,
+}
+STILL_LINKED = _(
+    "Изменение нельзя сохранить: «%(row)s» — %(links)s. Сначала уберите эти связи или замените их."
+)
+
+
+def links_left_behind(obj: Any) -> dict[str, str]:
+    """For a saved person, organisation, school or working group whose municipality (an
+    organisation's region or kind too) is being changed: the rows of the old tenant that still
+    link it (measures it owns, acts it issued, schools it directs, members, …) as a Russian
+    message on the changed field; {} when nothing is left behind or nothing decisive changed."""
+    fields = TENANT_FIELDS.get(type(obj))
+    if not fields or obj.pk is None:
+        return {}
+    before = type(obj).objects.filter(pk=obj.pk).values(*fields).first()
+    if before is None:
+        return {}
+    changed = [f for f in fields if before[f] != getattr(obj, f)]
+    if not changed or not (links := LINKS[type(obj)](obj)):
+        return {}
+    field = changed[0].removesuffix("_id")
+    return {field: STILL_LINKED % {"row": obj, "links": "; ".join(links)}}
+
+
 OTHER_MUNICIPALITY = _("«%(row)s» относится к другому муниципалитету.")
 
 
@@ -160,7 +331,8 @@ def record_problems(obj: Any) -> dict[str, str]:
     message): a person's organisation or school, a school's director, the act a designation or
     a working group rests on (unless a regional or federal body issued it), a working group's
     member, an agreement's directors; an organisation's region that is not its municipality's,
-    a mentor pairing across regions."""
+    a mentor pairing across regions; and from the other side, a person, organisation or
+    school moved away from the rows that still link it (`links_left_behind`)."""
     problems = {
         field: OTHER_MUNICIPALITY % {"row": getattr(obj, field)}
         for field, breaks in RULES.get(type(obj), [])
@@ -177,6 +349,8 @@ def record_problems(obj: Any) -> dict[str, str]:
         getattr(obj, "mentor", None), getattr(obj, "supported", None)
     ):
         problems["supported"] = _("Школы пары — из разных регионов.")
+    if not problems:
+        problems = links_left_behind(obj)
     return problems
 
 

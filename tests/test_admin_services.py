@@ -10,7 +10,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, Section
 from schools import services as school_services
-from schools.models import Organisation, Person, School
+from schools.models import Organisation, Person, School, WorkingGroup, WorkingGroupMember
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +330,282 @@ def test_the_admin_refuses_a_designation_on_another_municipalitys_act(admin_clie
     formset = response.context["inline_admin_formsets"][0].formset
     assert "относится к другому муниципалитету" in str(formset.errors)
     assert not school.designations.exists()
+
+
+# --- The tenant rules from the other side: a linked row does not move away --------------------
+
+
+def cherek_roadmap_with_a_measure():
+    """A roadmap of «Черекский муниципальный район» with one saved measure, and a municipality
+    B of the same region to move rows to."""
+    cherek = factories.MunicipalityFactory(name="Черекский муниципальный район")
+    roadmap = factories.RoadmapFactory(municipality=cherek, title="ШНОР 2022")
+    measure = factories.MeasureFactory(roadmap=roadmap)
+    services.measure_save(measure=measure)
+    return roadmap, measure, factories.MunicipalityFactory(region=cherek.region)
+
+
+STILL_OWNS = (
+    "ответственный за мероприятия дорожной карты «ШНОР 2022» (Черекский муниципальный район)"
+)
+
+
+def test_an_organisation_that_owns_measures_and_issued_the_act_does_not_move():
+    roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
+    uo = factories.OrganisationFactory(municipality=roadmap.municipality, short_name="УО")
+    roadmap.approved_by, roadmap.status = act_of(uo, roadmap.municipality), "approved"
+    services.roadmap_save(roadmap=roadmap)
+    services.measure_save(measure=measure, links={"owner_organisations": [uo]})
+    uo.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=uo)
+    message = str(refused.value)
+    assert (
+        "ответственная за мероприятия дорожной карты «ШНОР 2022» (Черекский муниципальный район)"
+        in message
+    )
+    assert f"издала документ «{roadmap.approved_by}» (Черекский муниципальный район)" in message
+    assert Organisation.objects.get(pk=uo.pk).municipality == roadmap.municipality
+
+
+@pytest.mark.parametrize("link", ["owner", "director", "member"])
+def test_a_person_linked_in_the_municipality_does_not_move(link):
+    roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
+    person = factories.PersonFactory(municipality=roadmap.municipality)
+    if link == "owner":
+        services.measure_save(measure=measure, links={"owners": [person]})
+        expected = STILL_OWNS
+    elif link == "director":
+        school = factories.SchoolFactory(municipality=roadmap.municipality, director=person)
+        expected = f"руководитель школы «{school}» (Черекский муниципальный район)"
+    else:
+        group = factories.WorkingGroupFactory(municipality=roadmap.municipality)
+        WorkingGroupMember.objects.create(group=group, person=person, position=1)
+        expected = f"член рабочей группы «{group}» (Черекский муниципальный район)"
+    person.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=person)
+    assert f"«{person}» — {expected}" in str(refused.value)
+    assert Person.objects.get(pk=person.pk).municipality == roadmap.municipality
+
+
+def test_a_person_or_organisation_without_links_moves():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    person = factories.PersonFactory(municipality=roadmap.municipality)
+    organisation = factories.OrganisationFactory(municipality=roadmap.municipality)
+    person.municipality = organisation.municipality = elsewhere
+    school_services.record_save(obj=person)
+    school_services.record_save(obj=organisation)
+    assert Person.objects.get(pk=person.pk).municipality == elsewhere
+    assert Organisation.objects.get(pk=organisation.pk).municipality == elsewhere
+
+
+def test_a_regional_body_that_owns_measures_does_not_move_to_another_region():
+    roadmap, measure, _ = cherek_roadmap_with_a_measure()
+    body = factories.OrganisationFactory(
+        kind=Organisation.Kind.REGIONAL_BODY, municipality=None, region=roadmap.municipality.region
+    )
+    services.measure_save(measure=measure, links={"owner_organisations": [body]})
+    body.region = factories.RegionFactory()
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=body)
+    assert "region" in refused.value.message_dict
+    assert Organisation.objects.get(pk=body.pk).region == roadmap.municipality.region
+
+
+def test_a_school_of_the_municipalitys_measures_does_not_move():
+    roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
+    school = factories.SchoolFactory(municipality=roadmap.municipality)
+    services.measure_save(measure=measure, links={"schools": [school]})
+    school.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=school)
+    assert "касается мероприятий дорожной карты «ШНОР 2022» (Черекский муниципальный район)" in str(
+        refused.value
+    )
+    assert School.objects.get(pk=school.pk).municipality == roadmap.municipality
+
+
+def test_the_admin_refuses_to_move_a_person_who_owns_measures(admin_client):
+    roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
+    person = factories.PersonFactory(municipality=roadmap.municipality)
+    services.measure_save(measure=measure, links={"owners": [person]})
+    data = page_data(admin_client.get(change_url(person)))
+    data["municipality"] = str(elsewhere.pk)
+    response = admin_client.post(change_url(person), data)
+    assert response.status_code == 200
+    assert STILL_OWNS in errors_of(response)
+    assert Person.objects.get(pk=person.pk).municipality == roadmap.municipality
+
+
+def test_a_roadmap_with_measures_keeps_its_municipality():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    roadmap.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        services.roadmap_save(roadmap=roadmap)
+    assert "municipality" in refused.value.message_dict
+    assert "В дорожной карте есть мероприятия (1)" in str(refused.value)
+    assert Roadmap.objects.get(pk=roadmap.pk).municipality.name == "Черекский муниципальный район"
+    empty = factories.RoadmapFactory()
+    empty.municipality = elsewhere
+    services.roadmap_save(roadmap=empty)
+    assert Roadmap.objects.get(pk=empty.pk).municipality == elsewhere
+
+
+def test_the_admin_refuses_to_move_a_roadmap_with_measures(admin_client):
+    roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
+    data = page_data(admin_client.get(change_url(roadmap)))
+    data["municipality"] = str(elsewhere.pk)
+    response = admin_client.post(change_url(roadmap), data)
+    assert response.status_code == 200
+    assert "муниципалитет дорожной карты изменить нельзя" in errors_of(response)
+    assert Roadmap.objects.get(pk=roadmap.pk).municipality_id == measure.roadmap.municipality_id
+
+
+def test_an_act_a_roadmap_cites_keeps_its_municipality():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    body = factories.OrganisationFactory(
+        kind=Organisation.Kind.REGIONAL_BODY, municipality=None, region=roadmap.municipality.region
+    )
+    act = act_of(body, roadmap.municipality)
+    roadmap.approved_by, roadmap.status = act, "approved"
+    services.roadmap_save(roadmap=roadmap)
+    act.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        services.legal_act_save(act=act)
+    assert "«ШНОР 2022» (Черекский муниципальный район)" in str(refused.value)
+    assert LegalAct.objects.get(pk=act.pk).municipality == roadmap.municipality
+
+
+# --- A roadmap cites only its own municipality's acts ----------------------------------------
+
+
+@pytest.mark.parametrize("field", ["approved_by", "amended_by"])
+def test_a_roadmap_does_not_cite_another_municipalitys_act_of_a_regional_body(field):
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    body = factories.OrganisationFactory(
+        kind=Organisation.Kind.REGIONAL_BODY, municipality=None, region=roadmap.municipality.region
+    )
+    foreign = act_of(body, elsewhere)
+    if field == "approved_by":
+        roadmap.approved_by, roadmap.status, amended = foreign, "approved", None
+    else:
+        amended = [foreign]
+    with pytest.raises(ValidationError) as refused:
+        services.roadmap_save(roadmap=roadmap, amended_by=amended)
+    assert f"относится к другому муниципалитету ({elsewhere})" in str(
+        refused.value.message_dict[field]
+    )
+    roadmap = Roadmap.objects.get(pk=roadmap.pk)
+    assert roadmap.approved_by is None and not roadmap.amended_by.exists()
+    own = act_of(body, roadmap.municipality)  # the same body's act for this municipality
+    services.roadmap_save(roadmap=roadmap, amended_by=[own])
+    assert list(roadmap.amended_by.all()) == [own]
+
+
+def test_the_admin_refuses_another_municipalitys_act_of_a_federal_body(admin_client):
+    roadmap = factories.RoadmapFactory()
+    federal = factories.OrganisationFactory(
+        kind=Organisation.Kind.FEDERAL_BODY, municipality=None, region=None
+    )
+    foreign = act_of(federal, factories.MunicipalityFactory())
+    data = page_data(admin_client.get(change_url(roadmap)))
+    data.update(approved_by=str(foreign.pk), status="approved")
+    response = admin_client.post(change_url(roadmap), data)
+    assert response.status_code == 200
+    assert f"Документ «{foreign}» относится к другому муниципалитету" in errors_of(response)
+    assert Roadmap.objects.get(pk=roadmap.pk).approved_by is None
+
+
+# --- One rule for the organisations that may serve a municipality ----------------------------
+
+
+def test_organisation_serves_its_municipality_a_regional_body_of_its_region_a_federal_body():
+    municipality = factories.MunicipalityFactory()
+    region = municipality.region
+    serves = school_services.organisation_serves
+    OF = factories.OrganisationFactory
+    assert serves(OF(municipality=municipality), municipality.pk)
+    assert not serves(OF(), municipality.pk)
+    assert not serves(
+        OF(municipality=factories.MunicipalityFactory(region=region)), municipality.pk
+    )
+    regional = Organisation.Kind.REGIONAL_BODY
+    assert serves(OF(kind=regional, municipality=None, region=region), municipality.pk)
+    assert serves(  # a regional institution seated in a neighbouring municipality
+        OF(kind=regional, municipality=factories.MunicipalityFactory(region=region)),
+        municipality.pk,
+    )
+    other_region = factories.RegionFactory()
+    assert not serves(OF(kind=regional, municipality=None, region=other_region), municipality.pk)
+    assert not serves(OF(kind=regional, municipality=None, region=None), municipality.pk)
+    federal = Organisation.Kind.FEDERAL_BODY
+    assert serves(OF(kind=federal, municipality=None, region=None), municipality.pk)
+
+
+def foreign_regional_body() -> Organisation:
+    return factories.OrganisationFactory(
+        kind=Organisation.Kind.REGIONAL_BODY, municipality=None, region=factories.RegionFactory()
+    )
+
+
+def test_a_regional_body_of_another_region_owns_no_measure():
+    measure = factories.MeasureFactory()
+    services.measure_save(measure=measure)
+    body = foreign_regional_body()
+    with pytest.raises(ValidationError) as refused:
+        services.measure_save(measure=measure, links={"owner_organisations": [body]})
+    assert f"Из другого муниципалитета: {body}" in str(refused.value)
+    assert not measure.owner_organisations.exists()
+
+
+def test_the_admin_refuses_a_regional_body_of_another_region_as_owner(admin_client):
+    measure = factories.MeasureFactory()
+    services.measure_save(measure=measure)
+    body = foreign_regional_body()
+    data = page_data(admin_client.get(change_url(measure)))
+    data["owner_organisations"] = [str(body.pk)]
+    response = admin_client.post(change_url(measure), data)
+    assert response.status_code == 200
+    assert f"Из другого муниципалитета: {body}" in errors_of(response)
+    assert not measure.owner_organisations.exists()
+
+
+def test_a_person_does_not_work_for_a_regional_body_of_another_region():
+    person = factories.PersonFactory()
+    person.organisation = foreign_regional_body()
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=person)
+    assert "относится к другому муниципалитету" in str(refused.value)
+    assert Person.objects.get(pk=person.pk).organisation is None
+    person.organisation = factories.OrganisationFactory(
+        kind=Organisation.Kind.REGIONAL_BODY, municipality=None, region=person.municipality.region
+    )
+    school_services.record_save(obj=person)
+    assert Person.objects.get(pk=person.pk).organisation == person.organisation
+
+
+def test_a_working_group_does_not_move_away_from_its_members():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    group = factories.WorkingGroupFactory(municipality=roadmap.municipality)
+    member = factories.PersonFactory(municipality=roadmap.municipality)
+    WorkingGroupMember.objects.create(group=group, person=member, position=1)
+    group.municipality = elsewhere
+    with pytest.raises(ValidationError) as refused:
+        school_services.record_save(obj=group)
+    assert f"в её составе сотрудник «{member}» (Черекский муниципальный район)" in str(
+        refused.value.message_dict["municipality"]
+    )
+    assert WorkingGroup.objects.get(pk=group.pk).municipality == roadmap.municipality
+
+
+def test_an_act_a_working_group_rests_on_keeps_its_municipality():
+    roadmap, _, elsewhere = cherek_roadmap_with_a_measure()
+    uo = factories.OrganisationFactory(municipality=roadmap.municipality)
+    act = act_of(uo, roadmap.municipality)
+    group = factories.WorkingGroupFactory(municipality=roadmap.municipality, act=act)
+    act.municipality, act.issuer = elsewhere, factories.OrganisationFactory(municipality=elsewhere)
+    with pytest.raises(ValidationError) as refused:
+        services.legal_act_save(act=act)
+    assert f"рабочая группа «{group}» (Черекский муниципальный район)" in str(refused.value)
+    assert LegalAct.objects.get(pk=act.pk).municipality == roadmap.municipality

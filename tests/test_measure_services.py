@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from measures.deadlines import parse_deadline
 from measures.models import Measure, Occurrence
@@ -177,3 +178,45 @@ def test_a_new_measure_is_saved_through_the_service():
     measure_save(measure=measure)
     assert measure.version == 1 and measure.deadline_kind == "month"
     assert due(measure) == [date(2022, 5, 31)]
+
+
+@pytest.mark.parametrize("kind", ["regional_body", "federal_body"])
+def test_a_regional_body_of_the_region_or_a_federal_body_owns_a_measure(kind):
+    measure = factories.MeasureFactory()
+    body = factories.OrganisationFactory(
+        kind=kind,
+        municipality=None,
+        region=measure.roadmap.municipality.region if kind == "regional_body" else None,
+    )
+    measure_save(measure=measure, links={"owner_organisations": [body]})
+    assert list(Measure.objects.get(pk=measure.pk).owner_organisations.all()) == [body]
+
+
+def test_a_regional_body_owns_no_measure_of_another_region():
+    measure = factories.MeasureFactory()
+    measure_save(measure=measure)
+    body = factories.OrganisationFactory(
+        kind="regional_body", municipality=None, region=factories.RegionFactory()
+    )
+    assert body.region != measure.roadmap.municipality.region
+    with pytest.raises(ValidationError) as refused:
+        measure_save(measure=measure, links={"owner_organisations": [body]})
+    assert refused.value.message_dict == {
+        "owner_organisations": [f"Из другого муниципалитета: {body}."]
+    }
+    assert not Measure.objects.get(pk=measure.pk).owner_organisations.exists()
+
+
+def test_a_measure_does_not_move_to_another_municipalitys_roadmap_with_its_owners():
+    measure = factories.MeasureFactory()
+    owner = factories.PersonFactory(municipality=measure.roadmap.municipality)
+    measure_save(measure=measure, links={"owners": [owner]})
+    roadmap = measure.roadmap
+    measure.roadmap = factories.RoadmapFactory()
+    with pytest.raises(ValidationError) as refused:
+        measure_save(measure=measure)
+    assert refused.value.message_dict == {"owners": [f"Из другого муниципалитета: {owner}."]}
+    assert Measure.objects.get(pk=measure.pk).roadmap == roadmap
+    measure.roadmap = factories.RoadmapFactory(municipality=roadmap.municipality)
+    measure_save(measure=measure)  # another roadmap of the same municipality: the links hold
+    assert Measure.objects.get(pk=measure.pk).roadmap == measure.roadmap
