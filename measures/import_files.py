@@ -316,14 +316,7 @@ class ReadBudget:
                 )
                 % {"max": f"{MAX_ROWS:,}".replace(",", "\u00a0")}
             )
-        if cells > MAX_CELLS_PER_ROW:
-            raise FileRefused(
-                _(
-                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
-                    "ячеек в строке."
-                )
-                % {"row": self.rows, "count": cells, "max": MAX_CELLS_PER_ROW}
-            )
+        self.width(cells, self.rows)
         self.cells += cells
         if self.cells > MAX_CELLS:
             raise FileRefused(
@@ -335,6 +328,19 @@ class ReadBudget:
             )
         if self.rows % 256 == 0:
             self.clock()
+
+    def width(self, cells: int, row: int | None = None) -> None:
+        """Refuse a row wider than MAX_CELLS_PER_ROW; called before a row's merged cells are
+        expanded (a span of 300 000 000 columns must not be allocated to be counted)."""
+        if cells > MAX_CELLS_PER_ROW:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
+                    "ячеек в строке."
+                )
+                % {"row": self.rows + 1 if row is None else row, "count": cells,
+                   "max": MAX_CELLS_PER_ROW}
+            )  # fmt: skip
 
     def cell(self, length: int) -> None:
         if length > MAX_CELL_CHARS:
@@ -446,6 +452,16 @@ def _property(element: Any, path: str, default: str | None) -> str | None:
     return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
 
 
+def _count(value: str | None, default: int) -> int:
+    """A span or a skipped-columns count of Word XML; a value that is not a whole number of
+    columns (empty, «abc», «-3») reads as `default`, as Word reads it."""
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return number if number >= default else default
+
+
 def _nearest(element: Any, tags: set[str]) -> Any:
     """The nearest ancestor with one of `tags`, or None."""
     for ancestor in element.iterancestors():
@@ -508,7 +524,11 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                 continue
             # w:tr of a table of the body
             tcs = _children(element, W_TC)
-            spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
+            budget.width(len(tcs))
+            spans = [_count(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1"), 1) for tc in tcs]
+            # every width is checked before a merged cell is repeated for the columns it spans
+            budget.width(max(spans, default=0))
+            budget.width(sum(spans))
             owner = _nearest(element, {W_TBL})
             if owner is not table:
                 table, above = owner, {}
@@ -520,8 +540,10 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                 budget.row(sum(spans))
                 parent.remove(element)  # a row deleted with tracked changes on
                 continue
-            offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
-            cells: list[str] = []
+            offset = _count(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0"), 0)
+            budget.width(offset)
+            budget.width(offset + sum(spans))
+            read: list[tuple[str, int]] = []
             grid: dict[int, tuple[str, int]] = {}
             for tc, span in zip(tcs, spans, strict=True):
                 if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
@@ -531,9 +553,11 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                     text = "\n".join(_blocks_text(tc))
                     root_span = span
                 budget.cell(len(text))
-                cells += [text] * root_span
+                read.append((text, root_span))
                 grid[offset] = (text, root_span)
                 offset += span
+            budget.width(sum(width for _text, width in read))  # merges taken from above
+            cells = [text for text, width in read for _ in range(width)]
             budget.row(sum(spans))
             above = grid
             rows.append(Row(len(rows) + 1, cells))
