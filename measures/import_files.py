@@ -7,6 +7,7 @@ Checks come first (type by content, size, zip bomb, password) and every reader w
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -90,7 +91,9 @@ def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
 
 LEGACY_WORD = {".doc", ".rtf", ".odt"}
 LEGACY_SHEET = {".xls", ".ods"}
-CONVERT_SECONDS = 90
+# Safely below the read task's soft limit (measures.tasks.READ_SOFT_LIMIT, 60 s), so that a
+# slow conversion ends in its own Russian message and the task still has time to record it.
+CONVERT_SECONDS = 45
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": ".odt",
     b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
@@ -209,18 +212,24 @@ def convert_legacy(name: str, data: bytes) -> tuple[str, bytes]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stopped whole on a timeout
-            env={**os.environ, "HOME": folder},
+            start_new_session=True,  # its own process group: stopped whole when interrupted
+            # its temporary files go to the conversion's own folder, removed with it
+            env={**os.environ, "HOME": folder, "TMPDIR": folder, "TMP": folder, "TEMP": folder},
         )
         try:
             process.wait(timeout=CONVERT_SECONDS)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
             raise FileRefused(
                 _("Файл «%(suffix)s» преобразуется дольше %(seconds)s секунд; чтение прервано.")
                 % {"suffix": suffix, "seconds": CONVERT_SECONDS}
             ) from None
+        finally:
+            # any interruption (the time limit above, Celery's soft time limit, a signal that
+            # stops the worker) stops LibreOffice too, before its folder is removed
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         result = Path(folder) / "out" / f"file.{target}"
         if not result.is_file():
             raise refused

@@ -377,3 +377,48 @@ def test_a_span_that_is_not_a_number_reads_as_one_column():
         + "</w:tr></w:tbl>"
     )
     assert cells(word(body)) == [["1", "2"]]
+
+
+class Interrupted(Exception):
+    """Stands for Celery's SoftTimeLimitExceeded, raised by a signal in the middle of a read."""
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if text.encode() in cmdline and state != "Z":
+                found.append(int(proc.name))
+    return found
+
+
+@needs_libreoffice
+def test_an_interrupted_conversion_stops_libreoffice_and_leaves_no_temporary_files(
+    tmp_path, monkeypatch
+):
+    import signal
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = (FIXTURES / "06_doc_disposition.doc").read_bytes()
+
+    def interrupt(_signum, _frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.7)
+    try:
+        with pytest.raises(Interrupted):
+            convert_legacy("план.doc", data)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    time.sleep(0.5)
+    assert _processes_mentioning(str(tmp_path)) == []  # no soffice.bin left running
+    assert list(tmp_path.iterdir()) == []  # and nothing of its left in the temporary folder
