@@ -26,6 +26,7 @@ from measures.services import (
     ImportRefused,
     roadmap_import_confirm,
     roadmap_import_preview,
+    roadmap_import_read,
     roadmap_import_reassign,
 )
 from tests import docx_builders, factories
@@ -479,6 +480,10 @@ def test_reassigning_columns_needs_the_file_and_a_title_column_and_changes_nothi
     # the owners column taken as the title: the new reading is what the confirm saves
     roadmap_import_reassign(roadmap_import=record, columns={0: "number", 2: "title", 3: "deadline"})
     record.refresh_from_db()
+    assert record.status == RoadmapImport.Status.QUEUED  # read again by the read task
+    roadmap_import_read(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == RoadmapImport.Status.PREVIEW
     roadmap = roadmap_import_confirm(roadmap_import=record)
     first = roadmap.measures.get(position=1)
     assert (first.number, first.title, first.owners_text, first.planned_result) == (
