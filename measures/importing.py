@@ -868,16 +868,30 @@ def interpret(
         # A section row: one text across the row (merged cells), a lone numbered cell, or a
         # section number with a title and nothing else.
         is_section = (
-            lone
-            and (
-                len(filled) > 1 or mapped.get("number") == filled[0] or SECTION_RE.match(lone_text)
+            (
+                lone
+                and (
+                    len(filled) > 1
+                    or mapped.get("number") == filled[0]
+                    or SECTION_RE.match(lone_text)
+                )
+                and not re.match(r"^\d+\.\d+", lone_text)
             )
-            and not re.match(r"^\d+\.\d+", lone_text)
-        ) or bool(
-            SECTION_NUMBER_RE.match(mapped.get("number", ""))
-            and mapped.get("title")
-            and (merged_title or not any(detail))
-            and "section" not in mapping.values()
+            or bool(
+                SECTION_NUMBER_RE.match(mapped.get("number", ""))
+                and mapped.get("title")
+                and (
+                    merged_title
+                    # «2 | title | (empty)» is a measure with its details missing unless the rows
+                    # below show a section: its children «2.1», numbering restarted at 1, or a
+                    # number not in the measures' style (Roman, a letter, «Раздел 2»)
+                    or (
+                        not any(detail)
+                        and _opens_section(mapped.get("number", ""), body[position + 1 :], mapping)
+                    )
+                )
+                and "section" not in mapping.values()
+            )
         )
         # «I. | Этап подготовки | ноябрь 2012 – май 2013 г.» over rows numbered «1.», «1.1.»: a
         # stage of the plan with its own dates is a section, not a measure (said, not silent)
@@ -970,14 +984,18 @@ def _next_number(following: list[Row], mapping: dict[int, str]) -> str:
 
 def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:
     """Whether a row numbered «1» opens a section: a Roman numeral or a letter does; a digit
-    when the next numbered row is its child («1.1»), not its sibling («2»)."""
+    when the next numbered row is its child («1.1») or numbering restarts under it («1» under
+    «2»), not when it is its sibling («2» after «1»)."""
     if not number[:1].isdigit():
         return True
     column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
     for row in following[:3]:
         child = row.cells[column] if column is not None and column < len(row.cells) else ""
+        child = child.strip()
         if child:
-            return child.startswith(number.rstrip(".") + ".")
+            own = number.strip().rstrip(".")
+            restarts = child.rstrip(".)") == "1" and own != "1" and own.isdigit()
+            return child.startswith(own + ".") or restarts
     return False
 
 

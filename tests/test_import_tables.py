@@ -390,6 +390,44 @@ def test_sections_numbered_in_roman_numerals_letters_and_words_with_restarting_m
     assert parsed.warnings == []
 
 
+def test_a_measure_numbered_with_a_digit_and_no_details_stays_a_measure():
+    # «2 | title | (empty)» followed by its sibling «3» used to become a section silently, and
+    # «3» moved under it
+    data = (
+        "№ п/п;Наименование мероприятия;Срок исполнения;Ответственный;Ожидаемый результат\n"
+        "1;Провести анализ результатов ВПР;октябрь 2023;Иванов И.И.;Справка\n"
+        "2;Разработать программы помощи школам;;;\n"
+        "3;Организовать семинар для учителей;ноябрь 2023;Петров П.П.;Протокол\n"
+    ).encode()
+    parsed = read_roadmap_file("план.csv", data, Y2023_24)
+    assert parsed.errors == []
+    assert parsed.sections == []
+    assert [(m.number, m.section, m.title, m.deadline_text) for m in parsed.measures] == [
+        ("1", None, "Провести анализ результатов ВПР", "октябрь 2023"),
+        ("2", None, "Разработать программы помощи школам", ""),
+        ("3", None, "Организовать семинар для учителей", "ноябрь 2023"),
+    ]
+    assert [w.row for w in parsed.warnings if "Срок не указан" in w.message] == [3]
+
+
+def test_a_digit_numbered_row_without_details_is_a_section_when_the_rows_below_say_so():
+    parsed = read(
+        [
+            ["№", "Наименование мероприятия", "Сроки", "Ответственные"],
+            ["1", "Организационные мероприятия", "", ""],
+            ["1.1", "Совещание", "март 2023", "УО"],
+            ["2", "Методическая работа", "", ""],
+            ["1", "Семинар", "май 2023", "ИМЦ"],
+            ["2", "Вебинар", "июнь 2023", "ИМЦ"],
+        ]
+    )
+    assert parsed.errors == []
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("1.", "Организационные мероприятия"), ("2.", "Методическая работа"),
+    ]  # fmt: skip
+    assert [(m.number, m.section) for m in parsed.measures] == [("1.1", 0), ("1", 1), ("2", 1)]
+
+
 # --- The contract and the confirm ----------------------------------------------------------
 
 
