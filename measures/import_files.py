@@ -615,9 +615,57 @@ def leading_text(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _xlsx_merges(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """The sheet's merged ranges (openpyxl's read-only mode does not read them), from its XML
+    streamed row by row: (row, column) of each covered cell → (row, column) of the range's
+    top-left cell, 0-based, clipped to the limits of a read. A sheet whose merges cover more
+    than MAX_CELLS cells is refused before they are expanded."""
+    from lxml import etree
+    from openpyxl.utils import range_boundaries
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    area = 0
+    with sheet._get_source() as stream:
+        events = etree.iterparse(
+            stream, events=("end",), tag=(f"{ns}row", f"{ns}mergeCell"),
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        )  # fmt: skip
+        for _event, element in events:
+            ref = element.get("ref") if element.tag == f"{ns}mergeCell" else None
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            if not ref:
+                continue
+            try:
+                left, top, right, bottom = range_boundaries(ref)
+            except (ValueError, TypeError):
+                continue  # a range Excel would not write: nothing copied
+            if None in (left, top, right, bottom):
+                continue
+            right, bottom = min(right, MAX_CELLS_PER_ROW + 1), min(bottom, MAX_ROWS + 1)
+            if right < left or bottom < top:
+                continue
+            area += (right - left + 1) * (bottom - top + 1)
+            if area > MAX_CELLS:
+                raise FileRefused(
+                    _(
+                        "В таблице больше %(max)s объединённых ячеек: столько за один импорт "
+                        "не принимается. Разделите файл на части."
+                    )
+                    % {"max": f"{MAX_CELLS:,}".replace(",", "\u00a0")}
+                )
+            for row in range(top - 1, bottom):
+                for column in range(left - 1, right):
+                    covered.setdefault((row, column), (top - 1, left - 1))
+    return covered
+
+
 def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
     """Rows of the first sheet, streamed by openpyxl in read-only mode up to the limits (the
-    sheet's declared size is not trusted)."""
+    sheet's declared size is not trusted). A merged range's value is read in every cell it
+    covers, as Word's merged cells are (owners or a deadline shared by several rows)."""
     import openpyxl
 
     budget = budget or ReadBudget()
@@ -626,12 +674,25 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.active
+        merges = _xlsx_merges(sheet)
+        anchors = set(merges.values())
+        anchor_values: dict[tuple[int, int], str] = {}
         rows = []
         for number, values in enumerate(
             sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1, values_only=True),
             start=1,
         ):
             cells = ["" if v is None else str(v) for v in values]
+            if merges:
+                for column, cell in enumerate(cells):
+                    if (number - 1, column) in anchors:
+                        anchor_values[(number - 1, column)] = cell
+                for column in range(MAX_CELLS_PER_ROW + 1):
+                    anchor = merges.get((number - 1, column))
+                    if anchor is not None and anchor_values.get(anchor):
+                        cells += [""] * (column + 1 - len(cells))
+                        if not cells[column]:
+                            cells[column] = anchor_values[anchor]
             while cells and not cells[-1]:
                 cells.pop()
             for cell in cells:

@@ -689,3 +689,22 @@ def test_a_short_measure_with_a_date_is_not_a_repeated_header():
     assert {w.row: w.message for w in parsed.warnings} == {
         4: "Пропущена: повторяет строку заголовков."
     }
+
+
+def test_xlsx_merged_owners_and_deadline_are_read_in_every_row_they_cover():
+    data = xlsx(
+        [
+            ["№", "Наименование мероприятия", "Срок", "Ответственный"],
+            ["1", "Совещание руководителей", "май 2023", "Управление образования"],
+            ["2", "Семинар для учителей", None, None],
+            ["3", "Педсовет", "июнь 2023", "ИМЦ"],
+        ],
+        merges=("C2:C3", "D2:D3"),
+    )
+    parsed = read_roadmap_file("план.xlsx", data, Y2023_24)
+    assert parsed.errors == []
+    assert [(m.number, m.owners_text, m.deadline_text) for m in parsed.measures] == [
+        ("1", "Управление образования", "май 2023"),
+        ("2", "Управление образования", "май 2023"),
+        ("3", "ИМЦ", "июнь 2023"),
+    ]
