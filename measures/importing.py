@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from measures.deadlines import Deadline, Kind, parse_deadline
+from measures.deadlines import OUTSIDE_NOTE, Deadline, Kind, parse_deadline
 from measures.import_files import (  # noqa: F401 (the import's public names)
     CSV_ENCODINGS,
     MAX_FILE_SIZE,
@@ -636,7 +636,9 @@ def band_span(text: str, period: Period | None) -> Period | None:
         span = (date(first, 1, 1), date(last, 12, 31))
     if period is not None:
         start, end = max(span[0], period[0]), min(span[1], period[1])
-        return (start, end) if start <= end else period
+        # a band outside the period keeps its own years: the deadlines under it are then
+        # flagged «Срок вне периода дорожной карты», not read in the roadmap's years
+        return (start, end) if start <= end else span
     return span
 
 
@@ -837,10 +839,19 @@ def interpret(
         lone_text = filled[0].replace("\n", " ") if lone else ""
         if lone and (span := band_span(lone_text, period)):
             band = span
+            outside = period is not None and (span[1] < period[0] or span[0] > period[1])
             parsed.warn(
-                _(
-                    "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
-                    "ниже без года в сроке взят период %(start)s–%(end)s."
+                (
+                    _(
+                        "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
+                        "ниже без года в сроке взят период %(start)s–%(end)s — он вне периода "
+                        "дорожной карты: проверьте период или сроки."
+                    )
+                    if outside
+                    else _(
+                        "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
+                        "ниже без года в сроке взят период %(start)s–%(end)s."
+                    )
                 )
                 % {
                     "text": lone_text,
@@ -961,6 +972,12 @@ def interpret(
                 deadline_text, period if YEAR_IN_TEXT.search(deadline_text) else band or period
             ),
         )
+        under_band = bool(band and deadline_text and not YEAR_IN_TEXT.search(deadline_text))
+        if under_band and period is not None and not measure.deadline.needs_review:
+            dates = measure.deadline.due_dates
+            if any(not period[0] <= due <= period[1] for due in dates):
+                measure.deadline.needs_review = True
+                measure.deadline.note = OUTSIDE_NOTE
         check_measure(parsed, measure, label)
         if measure.deadline.needs_review and deadline_text:
             parsed.warn(measure.deadline.note, row.number, label("deadline"))

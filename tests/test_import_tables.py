@@ -346,6 +346,8 @@ def test_column_numbers_bands_repeated_headers_and_notes_are_skipped_with_a_reas
         ("На 2023 год", (date(2023, 1, 1), date(2023, 12, 31))),
         # cut to the roadmap's period
         ("2022-2023 учебный год", (date(2023, 1, 1), date(2023, 8, 31))),
+        # outside it: its own years (it used to become the whole period)
+        ("2025-2026 учебный год", (date(2025, 9, 1), date(2026, 8, 31))),
         ("Организационные мероприятия", None),
         ("Совещание 2023 года", None),
         ("2023", (date(2023, 1, 1), date(2023, 12, 31))),
@@ -708,3 +710,27 @@ def test_xlsx_merged_owners_and_deadline_are_read_in_every_row_they_cover():
         ("2", "Управление образования", "май 2023"),
         ("3", "ИМЦ", "июнь 2023"),
     ]
+
+
+def test_measures_under_a_band_outside_the_period_are_flagged_not_moved_into_it():
+    parsed = read(
+        [
+            ["№", "Наименование мероприятия", "Сроки", "Ответственные"],
+            ["2024-2025 учебный год", "", "", ""],
+            ["1", "Совещание руководителей", "октябрь", "УО"],
+        ],
+        period=(date(2023, 9, 1), date(2024, 8, 31)),
+    )
+    assert parsed.errors == []
+    measure = parsed.measures[0]
+    # October of the band (2024), not of the roadmap (2023), and flagged
+    assert measure.deadline.due_dates == [date(2024, 10, 31)]
+    assert measure.deadline.needs_review
+    assert measure.deadline.note == "Срок вне периода дорожной карты."
+    warnings = {w.row: w.message for w in parsed.warnings}
+    assert warnings[2] == (
+        "Пропущена: «2024-2025 учебный год» делит таблицу по годам или этапам; мероприятиям "
+        "ниже без года в сроке взят период 01.09.2024–31.08.2025 — он вне периода дорожной "
+        "карты: проверьте период или сроки."
+    )
+    assert warnings[3] == "Срок вне периода дорожной карты."
