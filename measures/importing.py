@@ -136,9 +136,13 @@ class ParsedMeasure:
     planned_result: str
     deadline: Deadline  # the reading the coordinator sees in the preview and the confirm saves
     section: int | None = None  # index into Parsed.sections
+    # the band row («2024 год») whose years the deadline was read in, "" when none: the
+    # confirm keeps such a reading as a correction, so later edits do not read it again
+    band: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "band": self.band,
             "row": self.row,
             "number": self.number,
             "section": self.section,
@@ -161,6 +165,7 @@ class ParsedMeasure:
             deadline_text=data["deadline_text"],
             planned_result=data["planned_result"],
             deadline=Deadline.from_dict(data["deadline"]),
+            band=data.get("band") or "",
         )
 
 
@@ -798,6 +803,7 @@ def interpret(
     section_index: int | None = None
     section_by_text: dict[str, int] = {}
     band: Period | None = None
+    band_text = ""
     body = rows[table.start :]
     known = header_words(table.labels)
     # a chart of terms has a column per term; a lone «+» under one «Сроки» column is its text
@@ -838,7 +844,7 @@ def interpret(
         lone = len(set(filled)) == 1
         lone_text = filled[0].replace("\n", " ") if lone else ""
         if lone and (span := band_span(lone_text, period)):
-            band = span
+            band, band_text = span, lone_text
             outside = period is not None and (span[1] < period[0] or span[0] > period[1])
             parsed.warn(
                 (
@@ -973,6 +979,7 @@ def interpret(
             ),
         )
         under_band = bool(band and deadline_text and not YEAR_IN_TEXT.search(deadline_text))
+        measure.band = band_text if under_band else ""
         if under_band and period is not None and not measure.deadline.needs_review:
             dates = measure.deadline.due_dates
             if any(not period[0] <= due <= period[1] for due in dates):

@@ -759,7 +759,16 @@ def roadmap_import_confirm(
             planned_result=row.planned_result,
         )
         # the reading the coordinator saw in the preview, not a new one
-        apply_deadline(measure, row.deadline)
+        if row.band:
+            # read in the years of the table's band: kept as a correction, since the text
+            # alone (read with the roadmap's period) would give other dates on the next edit
+            note = _("Год срока взят из строки таблицы «%(band)s».") % {"band": row.band}
+            reading = replace(
+                row.deadline, note=" ".join(n for n in (row.deadline.note, note) if n)
+            )
+            measure.set_deadline(reading, corrected=True)
+        else:
+            apply_deadline(measure, row.deadline)
         measures.append(measure)
     Measure.objects.bulk_create(measures)
     Occurrence.objects.bulk_create(

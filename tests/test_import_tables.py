@@ -442,7 +442,7 @@ def test_parsed_as_dict_and_back():
     }  # fmt: skip
     assert set(data["measures"][0]) == {
         "row", "number", "section", "title", "owners_text", "deadline_text", "planned_result",
-        "deadline",
+        "deadline", "band",
     }  # fmt: skip
     assert data["columns"][3] == {
         "index": 3, "header": "Сроки реализации", "field": "deadline", "by": "header",
@@ -734,3 +734,32 @@ def test_measures_under_a_band_outside_the_period_are_flagged_not_moved_into_it(
         "карты: проверьте период или сроки."
     )
     assert warnings[3] == "Срок вне периода дорожной карты."
+
+
+@pytest.mark.django_db
+def test_a_deadline_read_under_a_band_survives_an_unrelated_edit():
+    from measures.services import measure_save
+
+    data = (
+        "№;Наименование мероприятия;Сроки;Ответственные\n"
+        "2024 год;;;\n"
+        "1;Совещание руководителей;май;УО\n"
+        "2;Педсовет;май 2023;ОО\n"
+    ).encode()
+    record = roadmap_import_preview(
+        municipality=factories.MunicipalityFactory(), file_name="план.csv", data=data,
+        period=Y2023_24, title="План с годами",
+    )  # fmt: skip
+    roadmap = roadmap_import_confirm(roadmap_import=record)
+    under_band = roadmap.measures.get(number="1")
+    assert under_band.deadline.due_dates == [date(2024, 5, 31)]
+    assert under_band.deadline_corrected
+    assert under_band.deadline_note == "Год срока взят из строки таблицы «2024 год»."
+    under_band.planned_result = "Протокол"  # an edit that has nothing to do with the deadline
+    measure_save(measure=under_band)
+    under_band.refresh_from_db()
+    # read again from «май» with the roadmap's period it would become May 2023 and May 2024
+    assert under_band.deadline.due_dates == [date(2024, 5, 31)]
+    assert list(under_band.occurrences.values_list("due_on", flat=True)) == [date(2024, 5, 31)]
+    # a deadline with its own year is the engine's reading as before
+    assert not roadmap.measures.get(number="2").deadline_corrected
