@@ -141,8 +141,7 @@ class ParsedMeasure:
     band: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "band": self.band,
+        data = {
             "row": self.row,
             "number": self.number,
             "section": self.section,
@@ -152,6 +151,9 @@ class ParsedMeasure:
             "planned_result": self.planned_result,
             "deadline": self.deadline.as_dict(),
         }
+        if self.band:  # only when there is one: the structure of the JSON export otherwise
+            data["band"] = self.band
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedMeasure:

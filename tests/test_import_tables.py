@@ -442,7 +442,7 @@ def test_parsed_as_dict_and_back():
     }  # fmt: skip
     assert set(data["measures"][0]) == {
         "row", "number", "section", "title", "owners_text", "deadline_text", "planned_result",
-        "deadline", "band",
+        "deadline",
     }  # fmt: skip
     assert data["columns"][3] == {
         "index": 3, "header": "Сроки реализации", "field": "deadline", "by": "header",
