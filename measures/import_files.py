@@ -7,6 +7,7 @@ Checks come first (type by content, size, zip bomb, password) and every reader w
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -90,7 +91,9 @@ def check_zip(data: bytes, required: str, kind: str) -> zipfile.ZipFile:
 
 LEGACY_WORD = {".doc", ".rtf", ".odt"}
 LEGACY_SHEET = {".xls", ".ods"}
-CONVERT_SECONDS = 90
+# Safely below the read task's soft limit (measures.tasks.READ_SOFT_LIMIT, 60 s), so that a
+# slow conversion ends in its own Russian message and the task still has time to record it.
+CONVERT_SECONDS = 45
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": ".odt",
     b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
@@ -209,18 +212,24 @@ def convert_legacy(name: str, data: bytes) -> tuple[str, bytes]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stopped whole on a timeout
-            env={**os.environ, "HOME": folder},
+            start_new_session=True,  # its own process group: stopped whole when interrupted
+            # its temporary files go to the conversion's own folder, removed with it
+            env={**os.environ, "HOME": folder, "TMPDIR": folder, "TMP": folder, "TEMP": folder},
         )
         try:
             process.wait(timeout=CONVERT_SECONDS)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
             raise FileRefused(
                 _("Файл «%(suffix)s» преобразуется дольше %(seconds)s секунд; чтение прервано.")
                 % {"suffix": suffix, "seconds": CONVERT_SECONDS}
             ) from None
+        finally:
+            # any interruption (the time limit above, Celery's soft time limit, a signal that
+            # stops the worker) stops LibreOffice too, before its folder is removed
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         result = Path(folder) / "out" / f"file.{target}"
         if not result.is_file():
             raise refused
@@ -316,14 +325,7 @@ class ReadBudget:
                 )
                 % {"max": f"{MAX_ROWS:,}".replace(",", "\u00a0")}
             )
-        if cells > MAX_CELLS_PER_ROW:
-            raise FileRefused(
-                _(
-                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
-                    "ячеек в строке."
-                )
-                % {"row": self.rows, "count": cells, "max": MAX_CELLS_PER_ROW}
-            )
+        self.width(cells, self.rows)
         self.cells += cells
         if self.cells > MAX_CELLS:
             raise FileRefused(
@@ -335,6 +337,19 @@ class ReadBudget:
             )
         if self.rows % 256 == 0:
             self.clock()
+
+    def width(self, cells: int, row: int | None = None) -> None:
+        """Refuse a row wider than MAX_CELLS_PER_ROW; called before a row's merged cells are
+        expanded (a span of 300 000 000 columns must not be allocated to be counted)."""
+        if cells > MAX_CELLS_PER_ROW:
+            raise FileRefused(
+                _(
+                    "В строке %(row)s таблицы %(count)s ячеек: допускается не больше %(max)s "
+                    "ячеек в строке."
+                )
+                % {"row": self.rows + 1 if row is None else row, "count": cells,
+                   "max": MAX_CELLS_PER_ROW}
+            )  # fmt: skip
 
     def cell(self, length: int) -> None:
         if length > MAX_CELL_CHARS:
@@ -446,6 +461,16 @@ def _property(element: Any, path: str, default: str | None) -> str | None:
     return found.get(f"{W_NS}val", "continue" if path.endswith("vMerge") else default)
 
 
+def _count(value: str | None, default: int) -> int:
+    """A span or a skipped-columns count of Word XML; a value that is not a whole number of
+    columns (empty, «abc», «-3») reads as `default`, as Word reads it."""
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return number if number >= default else default
+
+
 def _nearest(element: Any, tags: set[str]) -> Any:
     """The nearest ancestor with one of `tags`, or None."""
     for ancestor in element.iterancestors():
@@ -508,7 +533,11 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                 continue
             # w:tr of a table of the body
             tcs = _children(element, W_TC)
-            spans = [int(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1") or 1) for tc in tcs]
+            budget.width(len(tcs))
+            spans = [_count(_property(tc, f"{W_NS}tcPr/{W_NS}gridSpan", "1"), 1) for tc in tcs]
+            # every width is checked before a merged cell is repeated for the columns it spans
+            budget.width(max(spans, default=0))
+            budget.width(sum(spans))
             owner = _nearest(element, {W_TBL})
             if owner is not table:
                 table, above = owner, {}
@@ -520,8 +549,10 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                 budget.row(sum(spans))
                 parent.remove(element)  # a row deleted with tracked changes on
                 continue
-            offset = int(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0") or 0)
-            cells: list[str] = []
+            offset = _count(_property(element, f"{W_NS}trPr/{W_NS}gridBefore", "0"), 0)
+            budget.width(offset)
+            budget.width(offset + sum(spans))
+            read: list[tuple[str, int]] = []
             grid: dict[int, tuple[str, int]] = {}
             for tc, span in zip(tcs, spans, strict=True):
                 if _property(tc, f"{W_NS}tcPr/{W_NS}vMerge", None) == "continue":
@@ -531,9 +562,11 @@ def docx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
                     text = "\n".join(_blocks_text(tc))
                     root_span = span
                 budget.cell(len(text))
-                cells += [text] * root_span
+                read.append((text, root_span))
                 grid[offset] = (text, root_span)
                 offset += span
+            budget.width(sum(width for _text, width in read))  # merges taken from above
+            cells = [text for text, width in read for _ in range(width)]
             budget.row(sum(spans))
             above = grid
             rows.append(Row(len(rows) + 1, cells))
@@ -582,9 +615,57 @@ def leading_text(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _xlsx_merges(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """The sheet's merged ranges (openpyxl's read-only mode does not read them), from its XML
+    streamed row by row: (row, column) of each covered cell → (row, column) of the range's
+    top-left cell, 0-based, clipped to the limits of a read. A sheet whose merges cover more
+    than MAX_CELLS cells is refused before they are expanded."""
+    from lxml import etree
+    from openpyxl.utils import range_boundaries
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    area = 0
+    with sheet._get_source() as stream:
+        events = etree.iterparse(
+            stream, events=("end",), tag=(f"{ns}row", f"{ns}mergeCell"),
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        )  # fmt: skip
+        for _event, element in events:
+            ref = element.get("ref") if element.tag == f"{ns}mergeCell" else None
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            if not ref:
+                continue
+            try:
+                left, top, right, bottom = range_boundaries(ref)
+            except (ValueError, TypeError):
+                continue  # a range Excel would not write: nothing copied
+            if None in (left, top, right, bottom):
+                continue
+            right, bottom = min(right, MAX_CELLS_PER_ROW + 1), min(bottom, MAX_ROWS + 1)
+            if right < left or bottom < top:
+                continue
+            area += (right - left + 1) * (bottom - top + 1)
+            if area > MAX_CELLS:
+                raise FileRefused(
+                    _(
+                        "В таблице больше %(max)s объединённых ячеек: столько за один импорт "
+                        "не принимается. Разделите файл на части."
+                    )
+                    % {"max": f"{MAX_CELLS:,}".replace(",", "\u00a0")}
+                )
+            for row in range(top - 1, bottom):
+                for column in range(left - 1, right):
+                    covered.setdefault((row, column), (top - 1, left - 1))
+    return covered
+
+
 def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
     """Rows of the first sheet, streamed by openpyxl in read-only mode up to the limits (the
-    sheet's declared size is not trusted)."""
+    sheet's declared size is not trusted). A merged range's value is read in every cell it
+    covers, as Word's merged cells are (owners or a deadline shared by several rows)."""
     import openpyxl
 
     budget = budget or ReadBudget()
@@ -593,12 +674,25 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.active
+        merges = _xlsx_merges(sheet)
+        anchors = set(merges.values())
+        anchor_values: dict[tuple[int, int], str] = {}
         rows = []
         for number, values in enumerate(
             sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1, values_only=True),
             start=1,
         ):
             cells = ["" if v is None else str(v) for v in values]
+            if merges:
+                for column, cell in enumerate(cells):
+                    if (number - 1, column) in anchors:
+                        anchor_values[(number - 1, column)] = cell
+                for column in range(MAX_CELLS_PER_ROW + 1):
+                    anchor = merges.get((number - 1, column))
+                    if anchor is not None and anchor_values.get(anchor):
+                        cells += [""] * (column + 1 - len(cells))
+                        if not cells[column]:
+                            cells[column] = anchor_values[anchor]
             while cells and not cells[-1]:
                 cells.pop()
             for cell in cells:

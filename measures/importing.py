@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from measures.deadlines import Deadline, Kind, parse_deadline
+from measures.deadlines import OUTSIDE_NOTE, Deadline, Kind, parse_deadline
 from measures.import_files import (  # noqa: F401 (the import's public names)
     CSV_ENCODINGS,
     MAX_FILE_SIZE,
@@ -136,9 +136,12 @@ class ParsedMeasure:
     planned_result: str
     deadline: Deadline  # the reading the coordinator sees in the preview and the confirm saves
     section: int | None = None  # index into Parsed.sections
+    # the band row («2024 год») whose years the deadline was read in, "" when none: the
+    # confirm keeps such a reading as a correction, so later edits do not read it again
+    band: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "row": self.row,
             "number": self.number,
             "section": self.section,
@@ -148,6 +151,9 @@ class ParsedMeasure:
             "planned_result": self.planned_result,
             "deadline": self.deadline.as_dict(),
         }
+        if self.band:  # only when there is one: the structure of the JSON export otherwise
+            data["band"] = self.band
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedMeasure:
@@ -161,6 +167,7 @@ class ParsedMeasure:
             deadline_text=data["deadline_text"],
             planned_result=data["planned_result"],
             deadline=Deadline.from_dict(data["deadline"]),
+            band=data.get("band") or "",
         )
 
 
@@ -636,7 +643,9 @@ def band_span(text: str, period: Period | None) -> Period | None:
         span = (date(first, 1, 1), date(last, 12, 31))
     if period is not None:
         start, end = max(span[0], period[0]), min(span[1], period[1])
-        return (start, end) if start <= end else period
+        # a band outside the period keeps its own years: the deadlines under it are then
+        # flagged «Срок вне периода дорожной карты», not read in the roadmap's years
+        return (start, end) if start <= end else span
     return span
 
 
@@ -796,6 +805,7 @@ def interpret(
     section_index: int | None = None
     section_by_text: dict[str, int] = {}
     band: Period | None = None
+    band_text = ""
     body = rows[table.start :]
     known = header_words(table.labels)
     # a chart of terms has a column per term; a lone «+» under one «Сроки» column is its text
@@ -836,11 +846,20 @@ def interpret(
         lone = len(set(filled)) == 1
         lone_text = filled[0].replace("\n", " ") if lone else ""
         if lone and (span := band_span(lone_text, period)):
-            band = span
+            band, band_text = span, lone_text
+            outside = period is not None and (span[1] < period[0] or span[0] > period[1])
             parsed.warn(
-                _(
-                    "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
-                    "ниже без года в сроке взят период %(start)s–%(end)s."
+                (
+                    _(
+                        "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
+                        "ниже без года в сроке взят период %(start)s–%(end)s — он вне периода "
+                        "дорожной карты: проверьте период или сроки."
+                    )
+                    if outside
+                    else _(
+                        "Пропущена: «%(text)s» делит таблицу по годам или этапам; мероприятиям "
+                        "ниже без года в сроке взят период %(start)s–%(end)s."
+                    )
                 )
                 % {
                     "text": lone_text,
@@ -868,16 +887,30 @@ def interpret(
         # A section row: one text across the row (merged cells), a lone numbered cell, or a
         # section number with a title and nothing else.
         is_section = (
-            lone
-            and (
-                len(filled) > 1 or mapped.get("number") == filled[0] or SECTION_RE.match(lone_text)
+            (
+                lone
+                and (
+                    len(filled) > 1
+                    or mapped.get("number") == filled[0]
+                    or SECTION_RE.match(lone_text)
+                )
+                and not re.match(r"^\d+\.\d+", lone_text)
             )
-            and not re.match(r"^\d+\.\d+", lone_text)
-        ) or bool(
-            SECTION_NUMBER_RE.match(mapped.get("number", ""))
-            and mapped.get("title")
-            and (merged_title or not any(detail))
-            and "section" not in mapping.values()
+            or bool(
+                SECTION_NUMBER_RE.match(mapped.get("number", ""))
+                and mapped.get("title")
+                and (
+                    merged_title
+                    # «2 | title | (empty)» is a measure with its details missing unless the rows
+                    # below show a section: its children «2.1», numbering restarted at 1, or a
+                    # number not in the measures' style (Roman, a letter, «Раздел 2»)
+                    or (
+                        not any(detail)
+                        and _opens_section(mapped.get("number", ""), body[position + 1 :], mapping)
+                    )
+                )
+                and "section" not in mapping.values()
+            )
         )
         # «I. | Этап подготовки | ноябрь 2012 – май 2013 г.» over rows numbered «1.», «1.1.»: a
         # stage of the plan with its own dates is a section, not a measure (said, not silent)
@@ -947,6 +980,13 @@ def interpret(
                 deadline_text, period if YEAR_IN_TEXT.search(deadline_text) else band or period
             ),
         )
+        under_band = bool(band and deadline_text and not YEAR_IN_TEXT.search(deadline_text))
+        measure.band = band_text if under_band else ""
+        if under_band and period is not None and not measure.deadline.needs_review:
+            dates = measure.deadline.due_dates
+            if any(not period[0] <= due <= period[1] for due in dates):
+                measure.deadline.needs_review = True
+                measure.deadline.note = OUTSIDE_NOTE
         check_measure(parsed, measure, label)
         if measure.deadline.needs_review and deadline_text:
             parsed.warn(measure.deadline.note, row.number, label("deadline"))
@@ -970,14 +1010,18 @@ def _next_number(following: list[Row], mapping: dict[int, str]) -> str:
 
 def _opens_section(number: str, following: list[Row], mapping: dict[int, str]) -> bool:
     """Whether a row numbered «1» opens a section: a Roman numeral or a letter does; a digit
-    when the next numbered row is its child («1.1»), not its sibling («2»)."""
+    when the next numbered row is its child («1.1») or numbering restarts under it («1» under
+    «2»), not when it is its sibling («2» after «1»)."""
     if not number[:1].isdigit():
         return True
     column = next((i for i, name in sorted(mapping.items()) if name == "number"), None)
     for row in following[:3]:
         child = row.cells[column] if column is not None and column < len(row.cells) else ""
+        child = child.strip()
         if child:
-            return child.startswith(number.rstrip(".") + ".")
+            own = number.strip().rstrip(".")
+            restarts = child.rstrip(".)") == "1" and own != "1" and own.isdigit()
+            return child.startswith(own + ".") or restarts
     return False
 
 

@@ -628,8 +628,14 @@ def roadmap_import_read(*, import_id: int) -> RoadmapImport | None:
         )
         if record is None:
             return None
-        _store_reading(record, (record.starts_on, record.ends_on))
+        chosen = record.parsed.get(CHOSEN_COLUMNS) if isinstance(record.parsed, dict) else None
+        columns = {int(index): name for index, name in chosen.items()} if chosen else None
+        _store_reading(record, (record.starts_on, record.ends_on), columns)
         return record
+
+
+# The coordinator's choice of columns, kept in `parsed` while the import waits to be read again.
+CHOSEN_COLUMNS = "chosen_columns"
 
 
 def _store_reading(
@@ -653,10 +659,13 @@ def _store_reading(
 def roadmap_import_reassign(
     *, roadmap_import: RoadmapImport, columns: dict[int, str]
 ) -> RoadmapImport:
-    """Read the import's file again with the columns' fields the coordinator chose in the
-    preview (column index → field, "" for a column not taken); the new preview keeps the
-    choice, and the confirm saves that reading. ImportRefused (nothing changed) when the
-    import is no longer a preview, its file is gone, or a field is unknown."""
+    """Queue the import's file to be read again with the columns' fields the coordinator chose
+    in the preview (column index → field, "" for a column not taken): the choice is kept, the
+    import goes back «в очереди» and the read task (the upload's) makes the new preview, which
+    the confirm saves; no file is read in the web request. ImportRefused (nothing changed)
+    when the import is no longer a preview, its file is gone, or a field is unknown."""
+    from measures import tasks
+
     Status = RoadmapImport.Status
     record = (
         RoadmapImport.objects.select_for_update()
@@ -680,7 +689,14 @@ def roadmap_import_reassign(
         raise ImportRefused.because(
             _("Укажите столбец «Наименование мероприятия»: без него мероприятий нет.")
         )
-    _store_reading(record, (record.starts_on, record.ends_on), columns)
+    record.parsed = {
+        **record.parsed,
+        CHOSEN_COLUMNS: {str(index): name for index, name in columns.items()},
+    }
+    record.status = Status.QUEUED
+    record.error = ""
+    record.save(update_fields=["parsed", "status", "error", "updated_at"])
+    tasks.read_import.delay_on_commit(record.pk)
     return record
 
 
@@ -835,7 +851,16 @@ def roadmap_import_confirm(
             planned_result=row.planned_result,
         )
         # the reading the coordinator saw in the preview, not a new one
-        apply_deadline(measure, row.deadline)
+        if row.band:
+            # read in the years of the table's band: kept as a correction, since the text
+            # alone (read with the roadmap's period) would give other dates on the next edit
+            note = _("Год срока взят из строки таблицы «%(band)s».") % {"band": row.band}
+            reading = replace(
+                row.deadline, note=" ".join(n for n in (row.deadline.note, note) if n)
+            )
+            measure.set_deadline(reading, corrected=True)
+        else:
+            apply_deadline(measure, row.deadline)
         measures.append(measure)
     Measure.objects.bulk_create(measures)
     Occurrence.objects.bulk_create(

@@ -235,7 +235,8 @@ def _columns_form(record: Any, parsed: Parsed, data: Any = None) -> ImportColumn
 
 @require_POST
 def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
-    """The coordinator's choice of what each column holds: the file is read again with it."""
+    """The coordinator's choice of what each column holds: the file is queued to be read again
+    with it (by the read task, as an upload; the page refreshes itself until it is read)."""
     record = selectors.get_import_for_user(request.user, pk)
     parsed = Parsed.from_dict(record.parsed)
     form = _columns_form(record, parsed, request.POST)
@@ -254,7 +255,9 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
         for error in exc.errors:
             messages.error(request, error["message"])
     else:
-        messages.success(request, _("Файл прочитан заново с выбранными столбцами."))
+        messages.success(
+            request, _("Файл будет прочитан заново с выбранными столбцами: подождите немного.")
+        )
     return redirect("measures:import_preview", pk=record.pk)
 
 

@@ -4,6 +4,7 @@ Each test starts from the reproduction of the finding."""
 import csv
 import io
 import threading
+import zipfile
 from datetime import date
 
 import openpyxl
@@ -216,3 +217,26 @@ def test_the_command_line_refuses_in_one_russian_line(tmp_path):
         refused.value
     )
     assert not Roadmap.objects.exists()
+
+
+def test_an_xlsx_merge_over_the_whole_sheet_is_refused_before_it_is_expanded():
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["№", "Наименование мероприятия", "Срок"])
+    workbook.active.merge_cells("A2:B3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # the merge widened to the whole sheet in the XML (openpyxl itself would build every cell)
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(hostile, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b'ref="A2:B3"', b'ref="A2:XFD1048576"')
+                assert b"XFD1048576" in content
+            target.writestr(item, content)
+    period = (date(2023, 1, 1), date(2023, 12, 31))
+    parsed = read_roadmap_file("план.xlsx", hostile.getvalue(), period)
+    assert [e.message for e in parsed.errors] == [
+        "В таблице больше 100\u00a0000 объединённых ячеек: столько за один импорт не "
+        "принимается. Разделите файл на части."
+    ]

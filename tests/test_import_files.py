@@ -340,3 +340,85 @@ def test_paragraphs_between_two_tables_are_read_with_the_preamble_not_after_the_
         "Приложение к постановлению администрации района от 20.02.2019 № 111", "Таблица 1",
         "Таблица 2", "Перечень основных мероприятий программы",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        tc(r("1")) + tc(r("огромная"), "<w:gridSpan w:val='300000000'/>"),
+        tc(r("1"), "<w:gridSpan w:val='30'/>") + tc(r("2"), "<w:gridSpan w:val='30'/>"),
+        "<w:trPr><w:gridBefore w:val='300000000'/></w:trPr>" + tc(r("1")),
+    ],
+)
+def test_a_huge_span_is_refused_before_it_is_expanded(row):
+    # 300 000 000 columns used to be allocated (4.7 GB) before the row's width was checked
+    with pytest.raises(FileRefused) as refused:
+        docx_rows(word("<w:tbl><w:tr>" + row + "</w:tr></w:tbl>"))
+    assert "допускается не больше 50 ячеек в строке" in str(refused.value)
+    assert "В строке 1 таблицы" in str(refused.value)
+
+
+def test_a_vertical_merge_under_a_wide_cell_is_refused_before_it_is_expanded():
+    # the second row has 12 one-column cells, but its first continues the first row's
+    # 40-column cell: 40 + 11 = 51 cells once expanded
+    first = tc(r("широкая"), "<w:gridSpan w:val='40'/><w:vMerge w:val='restart'/>")
+    second = "".join(tc("", "<w:vMerge/>") for _ in range(12))
+    body = "<w:tbl><w:tr>" + first + "</w:tr><w:tr>" + second + "</w:tr></w:tbl>"
+    with pytest.raises(FileRefused) as refused:
+        docx_rows(word(body))
+    assert "В строке 2 таблицы" in str(refused.value)
+
+
+def test_a_span_that_is_not_a_number_reads_as_one_column():
+    body = (
+        "<w:tbl><w:tr>"
+        + tc(r("1"), "<w:gridSpan w:val='abc'/>")
+        + tc(r("2"), "<w:gridSpan w:val='-4'/>")
+        + "</w:tr></w:tbl>"
+    )
+    assert cells(word(body)) == [["1", "2"]]
+
+
+class Interrupted(Exception):
+    """Stands for Celery's SoftTimeLimitExceeded, raised by a signal in the middle of a read."""
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if text.encode() in cmdline and state != "Z":
+                found.append(int(proc.name))
+    return found
+
+
+@needs_libreoffice
+def test_an_interrupted_conversion_stops_libreoffice_and_leaves_no_temporary_files(
+    tmp_path, monkeypatch
+):
+    import signal
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = (FIXTURES / "06_doc_disposition.doc").read_bytes()
+
+    def interrupt(_signum, _frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.7)
+    try:
+        with pytest.raises(Interrupted):
+            convert_legacy("план.doc", data)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    time.sleep(0.5)
+    assert _processes_mentioning(str(tmp_path)) == []  # no soffice.bin left running
+    assert list(tmp_path.iterdir()) == []  # and nothing of its left in the temporary folder

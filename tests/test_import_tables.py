@@ -26,6 +26,7 @@ from measures.services import (
     ImportRefused,
     roadmap_import_confirm,
     roadmap_import_preview,
+    roadmap_import_read,
     roadmap_import_reassign,
 )
 from tests import docx_builders, factories
@@ -345,6 +346,8 @@ def test_column_numbers_bands_repeated_headers_and_notes_are_skipped_with_a_reas
         ("На 2023 год", (date(2023, 1, 1), date(2023, 12, 31))),
         # cut to the roadmap's period
         ("2022-2023 учебный год", (date(2023, 1, 1), date(2023, 8, 31))),
+        # outside it: its own years (it used to become the whole period)
+        ("2025-2026 учебный год", (date(2025, 9, 1), date(2026, 8, 31))),
         ("Организационные мероприятия", None),
         ("Совещание 2023 года", None),
         ("2023", (date(2023, 1, 1), date(2023, 12, 31))),
@@ -387,6 +390,44 @@ def test_sections_numbered_in_roman_numerals_letters_and_words_with_restarting_m
         ("1", 0), ("2", 0), ("1", 1), ("1", 2), ("1", 3), ("1", 4),
     ]  # fmt: skip
     assert parsed.warnings == []
+
+
+def test_a_measure_numbered_with_a_digit_and_no_details_stays_a_measure():
+    # «2 | title | (empty)» followed by its sibling «3» used to become a section silently, and
+    # «3» moved under it
+    data = (
+        "№ п/п;Наименование мероприятия;Срок исполнения;Ответственный;Ожидаемый результат\n"
+        "1;Провести анализ результатов ВПР;октябрь 2023;Иванов И.И.;Справка\n"
+        "2;Разработать программы помощи школам;;;\n"
+        "3;Организовать семинар для учителей;ноябрь 2023;Петров П.П.;Протокол\n"
+    ).encode()
+    parsed = read_roadmap_file("план.csv", data, Y2023_24)
+    assert parsed.errors == []
+    assert parsed.sections == []
+    assert [(m.number, m.section, m.title, m.deadline_text) for m in parsed.measures] == [
+        ("1", None, "Провести анализ результатов ВПР", "октябрь 2023"),
+        ("2", None, "Разработать программы помощи школам", ""),
+        ("3", None, "Организовать семинар для учителей", "ноябрь 2023"),
+    ]
+    assert [w.row for w in parsed.warnings if "Срок не указан" in w.message] == [3]
+
+
+def test_a_digit_numbered_row_without_details_is_a_section_when_the_rows_below_say_so():
+    parsed = read(
+        [
+            ["№", "Наименование мероприятия", "Сроки", "Ответственные"],
+            ["1", "Организационные мероприятия", "", ""],
+            ["1.1", "Совещание", "март 2023", "УО"],
+            ["2", "Методическая работа", "", ""],
+            ["1", "Семинар", "май 2023", "ИМЦ"],
+            ["2", "Вебинар", "июнь 2023", "ИМЦ"],
+        ]
+    )
+    assert parsed.errors == []
+    assert [(s.number, s.title) for s in parsed.sections] == [
+        ("1.", "Организационные мероприятия"), ("2.", "Методическая работа"),
+    ]  # fmt: skip
+    assert [(m.number, m.section) for m in parsed.measures] == [("1.1", 0), ("1", 1), ("2", 1)]
 
 
 # --- The contract and the confirm ----------------------------------------------------------
@@ -479,6 +520,10 @@ def test_reassigning_columns_needs_the_file_and_a_title_column_and_changes_nothi
     # the owners column taken as the title: the new reading is what the confirm saves
     roadmap_import_reassign(roadmap_import=record, columns={0: "number", 2: "title", 3: "deadline"})
     record.refresh_from_db()
+    assert record.status == RoadmapImport.Status.QUEUED  # read again by the read task
+    roadmap_import_read(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == RoadmapImport.Status.PREVIEW
     roadmap = roadmap_import_confirm(roadmap_import=record)
     first = roadmap.measures.get(position=1)
     assert (first.number, first.title, first.owners_text, first.planned_result) == (
@@ -646,3 +691,75 @@ def test_a_short_measure_with_a_date_is_not_a_repeated_header():
     assert {w.row: w.message for w in parsed.warnings} == {
         4: "Пропущена: повторяет строку заголовков."
     }
+
+
+def test_xlsx_merged_owners_and_deadline_are_read_in_every_row_they_cover():
+    data = xlsx(
+        [
+            ["№", "Наименование мероприятия", "Срок", "Ответственный"],
+            ["1", "Совещание руководителей", "май 2023", "Управление образования"],
+            ["2", "Семинар для учителей", None, None],
+            ["3", "Педсовет", "июнь 2023", "ИМЦ"],
+        ],
+        merges=("C2:C3", "D2:D3"),
+    )
+    parsed = read_roadmap_file("план.xlsx", data, Y2023_24)
+    assert parsed.errors == []
+    assert [(m.number, m.owners_text, m.deadline_text) for m in parsed.measures] == [
+        ("1", "Управление образования", "май 2023"),
+        ("2", "Управление образования", "май 2023"),
+        ("3", "ИМЦ", "июнь 2023"),
+    ]
+
+
+def test_measures_under_a_band_outside_the_period_are_flagged_not_moved_into_it():
+    parsed = read(
+        [
+            ["№", "Наименование мероприятия", "Сроки", "Ответственные"],
+            ["2024-2025 учебный год", "", "", ""],
+            ["1", "Совещание руководителей", "октябрь", "УО"],
+        ],
+        period=(date(2023, 9, 1), date(2024, 8, 31)),
+    )
+    assert parsed.errors == []
+    measure = parsed.measures[0]
+    # October of the band (2024), not of the roadmap (2023), and flagged
+    assert measure.deadline.due_dates == [date(2024, 10, 31)]
+    assert measure.deadline.needs_review
+    assert measure.deadline.note == "Срок вне периода дорожной карты."
+    warnings = {w.row: w.message for w in parsed.warnings}
+    assert warnings[2] == (
+        "Пропущена: «2024-2025 учебный год» делит таблицу по годам или этапам; мероприятиям "
+        "ниже без года в сроке взят период 01.09.2024–31.08.2025 — он вне периода дорожной "
+        "карты: проверьте период или сроки."
+    )
+    assert warnings[3] == "Срок вне периода дорожной карты."
+
+
+@pytest.mark.django_db
+def test_a_deadline_read_under_a_band_survives_an_unrelated_edit():
+    from measures.services import measure_save
+
+    data = (
+        "№;Наименование мероприятия;Сроки;Ответственные\n"
+        "2024 год;;;\n"
+        "1;Совещание руководителей;май;УО\n"
+        "2;Педсовет;май 2023;ОО\n"
+    ).encode()
+    record = roadmap_import_preview(
+        municipality=factories.MunicipalityFactory(), file_name="план.csv", data=data,
+        period=Y2023_24, title="План с годами",
+    )  # fmt: skip
+    roadmap = roadmap_import_confirm(roadmap_import=record)
+    under_band = roadmap.measures.get(number="1")
+    assert under_band.deadline.due_dates == [date(2024, 5, 31)]
+    assert under_band.deadline_corrected
+    assert under_band.deadline_note == "Год срока взят из строки таблицы «2024 год»."
+    under_band.planned_result = "Протокол"  # an edit that has nothing to do with the deadline
+    measure_save(measure=under_band)
+    under_band.refresh_from_db()
+    # read again from «май» with the roadmap's period it would become May 2023 and May 2024
+    assert under_band.deadline.due_dates == [date(2024, 5, 31)]
+    assert list(under_band.occurrences.values_list("due_on", flat=True)) == [date(2024, 5, 31)]
+    # a deadline with its own year is the engine's reading as before
+    assert not roadmap.measures.get(number="2").deadline_corrected

@@ -285,6 +285,13 @@ def test_a_column_reassigned_in_the_preview_is_read_again_and_confirmed_so(clien
     assert response.status_code == 302
     assert response.url == reverse("measures:import_preview", args=[record.pk])
     record.refresh_from_db()
+    # no file is read in the request: the import waits for the read task, as an upload does
+    assert record.status == "queued"
+    waiting = client.get(response.url).text
+    assert "Страница обновляется сама" in waiting
+    assert "Файл будет прочитан заново с выбранными столбцами" in waiting
+    tasks.read_import(record.pk)
+    record.refresh_from_db()
     assert record.status == "preview"
     assert [m["planned_result"] for m in record.parsed["measures"]] == [""] * 31
     assert [(c["field"], c["by"]) for c in record.parsed["columns"]] == [
@@ -292,7 +299,6 @@ def test_a_column_reassigned_in_the_preview_is_read_again_and_confirmed_so(clien
         ("", "chosen"),
     ]  # fmt: skip
     page = client.get(response.url).text
-    assert "Файл прочитан заново с выбранными столбцами." in page
     assert "выбрано вами" in page
 
     client.post(reverse("measures:import_confirm", args=[record.pk]))
@@ -313,6 +319,9 @@ def test_a_refused_file_is_saved_by_choosing_its_title_column(client, cherek):
     assert "ни один столбец не похож" in record.parsed["errors"][0]["message"]
     response = client.post(columns_url(record), choice(**{"0": "number", "1": "title", "2": ""}))
     assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "queued"
+    tasks.read_import(record.pk)
     record.refresh_from_db()
     assert record.status == "preview"
     assert [(m["number"], m["title"], m["deadline_text"]) for m in record.parsed["measures"]] == [
