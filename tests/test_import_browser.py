@@ -76,8 +76,11 @@ def test_coordinator_reassigns_the_columns_of_an_unknown_table_and_imports_it(
     page.get_by_label("Столбец 6 содержит").select_option(label="Планируемый результат")
     page.get_by_role("button", name="Прочитать файл заново с этими столбцами").click()
 
-    expect(page.locator(".message-success")).to_contain_text("Файл прочитан заново")
-    expect(columns.nth(5).locator("td").nth(2)).to_have_text("Планируемый результат (выбрано вами)")
+    # the choice is kept and the worker reads the file again; the page refreshes itself
+    expect(page.locator(".message-success")).to_contain_text("Файл будет прочитан заново")
+    expect(columns.nth(5).locator("td").nth(2)).to_have_text(
+        "Планируемый результат (выбрано вами)", timeout=30_000
+    )
     cells = page.locator(".preview-table tbody tr", has_text="диагностики").first.locator("td")
     expect(cells.nth(3)).to_have_text("Управление образования")
     expect(cells.nth(5)).to_have_text("Согласовано с ИРО")
