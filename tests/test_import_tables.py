@@ -7,7 +7,6 @@ import io
 from datetime import date
 
 import docx
-import openpyxl
 import pytest
 
 from measures.deadlines import Deadline, Kind
@@ -30,7 +29,7 @@ from measures.services import (
     roadmap_import_reassign,
 )
 from tests import docx_builders, factories
-from tests.import_layouts import LAYOUTS, field_accuracy
+from tests.import_layouts import LAYOUTS, field_accuracy, xlsx
 
 Y2023_24 = (date(2023, 1, 1), date(2024, 12, 31))
 
@@ -48,18 +47,6 @@ def fields(parsed: Parsed) -> list[tuple]:
 
 def columns(parsed: Parsed) -> list[tuple[str, str, str]]:
     return [(c.header, c.field, c.by) for c in parsed.columns]
-
-
-def xlsx(rows: list[list[str | None]], merges: tuple[str, ...] = ()) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for values in rows:
-        sheet.append(values)
-    for cells in merges:
-        sheet.merge_cells(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:
