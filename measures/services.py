@@ -132,6 +132,19 @@ def sync_occurrences(measure: Measure) -> None:
     measure._prefetched_objects_cache = {}
 
 
+def measures_create(measures: list[Measure]) -> None:
+    """Save new measures, each with its reading already set, and their occurrences, in two
+    queries (an import's confirm, a roadmap's copy)."""
+    Measure.objects.bulk_create(measures)
+    Occurrence.objects.bulk_create(
+        [
+            Occurrence(measure=m, due_on=day, kind=kind)
+            for m in measures
+            for day, kind in sorted(wanted_occurrences(m).items())
+        ]
+    )
+
+
 def _save_versioned(measure: Measure, expected_version: int | None) -> None:
     """Save under the row's lock with the next version (the same one when nothing changed);
     StaleEdit when the form was opened on an older version (`expected_version`; None for
@@ -862,14 +875,7 @@ def roadmap_import_confirm(
         else:
             apply_deadline(measure, row.deadline)
         measures.append(measure)
-    Measure.objects.bulk_create(measures)
-    Occurrence.objects.bulk_create(
-        [
-            Occurrence(measure=m, due_on=day, kind=kind)
-            for m in measures
-            for day, kind in sorted(wanted_occurrences(m).items())
-        ]
-    )
+    measures_create(measures)
     link_owners(record.municipality, measures)
     record.status = RoadmapImport.Status.DONE
     record.roadmap = roadmap
@@ -1003,14 +1009,7 @@ def roadmap_copy(
             )
             apply_deadline(measure, parse_deadline(old.deadline_text, period))
             measures.append(measure)
-        Measure.objects.bulk_create(measures)
-        Occurrence.objects.bulk_create(
-            [
-                Occurrence(measure=m, due_on=day, kind=kind)
-                for m in measures
-                for day, kind in sorted(wanted_occurrences(m).items())
-            ]
-        )
+        measures_create(measures)
         new_of = {old.pk: new.pk for old, new in zip(old_measures, measures, strict=True)}
         for relation, column in (
             (Measure.owners, "person_id"),
