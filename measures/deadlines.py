@@ -49,6 +49,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -150,13 +151,23 @@ ORDINAL_RE = r"[1-4]|i{1,3}|iv|перв[а-я]*|втор[а-я]*|трет[а-я]
 WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
             "воскресень": 6}  # fmt: skip
 WEEKDAY_STEMS = "понедельник|вторник|сред|четверг|пятниц|суббот|воскресень"
-WEEKDAY_NAMES = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
+WEEKDAY_NAMES = [  # for messages only: translated at use time
+    gettext_noop("понедельник"),
+    gettext_noop("вторник"),
+    gettext_noop("среда"),
+    gettext_noop("четверг"),
+    gettext_noop("пятница"),
+    gettext_noop("суббота"),
+    gettext_noop("воскресенье"),
+]
 TERMS = {1: (9, 1, 10, 31), 2: (11, 1, 12, 31), 3: (1, 1, 3, 31), 4: (4, 1, 5, 31)}
-OUTSIDE_NOTE = "Срок вне периода дорожной карты."  # a copied roadmap lists it as is
+OUTSIDE_NOTE = gettext_noop("Срок вне периода дорожной карты.")  # a copied roadmap lists it as is
 SUMMER = {6, 7, 8}
 SCHOOL_MONTHS_ONLY = {"monthly", "weekly", "termly"}  # inside a school year: no summer dates
-TERM_NOTE = "Границы четверти приняты по месяцам; уточните день по календарному графику."
-END_OF_SCHOOL_YEAR_NOTE = (
+TERM_NOTE = gettext_noop(
+    "Границы четверти приняты по месяцам; уточните день по календарному графику."
+)
+END_OF_SCHOOL_YEAR_NOTE = gettext_noop(
     "Конец учебного года принят 31 мая; уточните день по календарному графику."
 )
 
@@ -165,7 +176,7 @@ def month_number(word: str) -> int:
     for stem, number in MONTHS:
         if re.match(stem, word):
             return number
-    raise Unsure(f"не распознан месяц «{word}»")
+    raise Unsure(gettext("не распознан месяц «%(word)s»") % {"word": word})
 
 
 def ordinal(raw: str) -> int:
@@ -177,7 +188,7 @@ def ordinal(raw: str) -> int:
     for prefix, number in (("перв", 1), ("втор", 2), ("трет", 3), ("четв", 4)):
         if raw.startswith(prefix):
             return number
-    raise Unsure(f"не распознан номер «{raw}»")
+    raise Unsure(gettext("не распознан номер «%(raw)s»") % {"raw": raw})
 
 
 def normalise(text: str, *, lower: bool = True) -> str:
@@ -198,7 +209,7 @@ def check_year(raw: str) -> int:
     if len(raw) == 2:
         year += 2000
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Unsure(f"год «{raw}» вне допустимого диапазона")
+        raise Unsure(gettext("год «%(raw)s» вне допустимого диапазона") % {"raw": raw})
     return year
 
 
@@ -216,7 +227,10 @@ def safe_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise Unsure(f"нет такой даты: {day:02d}.{month:02d}.{year}") from None
+        raise Unsure(
+            gettext("нет такой даты: %(day)02d.%(month)02d.%(year)s")
+            % {"day": day, "month": month, "year": year}
+        ) from None
 
 
 # --- Points: a date, month, decade, quarter, half-year, term, season, year, school year --------
@@ -278,10 +292,13 @@ def parse_point(text: str) -> Point | None:
         n = ordinal(m[1])
         first = check_year(m[3]) if m[3] else None
         if first is not None and check_year(m[4]) != first + 1:
-            raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
+            raise Unsure(
+                gettext("учебный год «%(value)s» должен охватывать два соседних года")
+                % {"value": value}
+            )
         if m[2] == "полугоди":
             if n > 2:
-                raise Unsure(f"в учебном году два полугодия, а не {n}")
+                raise Unsure(gettext("в учебном году два полугодия, а не %(n)s") % {"n": n})
             sm, sd, em, ed = (9, 1, 12, 31) if n == 1 else (1, 1, 5, 31)
         else:
             sm, sd, em, ed = TERMS[n]
@@ -290,12 +307,17 @@ def parse_point(text: str) -> Point | None:
     if m := re.fullmatch(rf"({YEAR_RE})\s*[-/]\s*({YEAR_RE})\s*{ACADEMIC_RE}", value):
         first, second = check_year(m[1]), check_year(m[2])
         if second != first + 1:
-            raise Unsure(f"учебный год «{value}» должен охватывать два соседних года")
+            raise Unsure(
+                gettext("учебный год «%(value)s» должен охватывать два соседних года")
+                % {"value": value}
+            )
         return Point(9, 1, 8, None, first, end_year_offset=1, school=True)
     if re.fullmatch(rf"(?:начал[а-я]*|старт[а-я]*)\s+{ACADEMIC_RE}", value):
         return Point(9, 1, 9, 1, None, is_day=True, school=True)
     if re.fullmatch(rf"(?:конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*)\s+{ACADEMIC_RE}", value):
-        return Point(5, 31, 5, 31, None, is_day=True, school=True, note=END_OF_SCHOOL_YEAR_NOTE)
+        return Point(
+            5, 31, 5, 31, None, is_day=True, school=True, note=gettext(END_OF_SCHOOL_YEAR_NOTE)
+        )
     if m := re.fullmatch(
         rf"(конц[а-я]*|конец|окончани[а-я]*|завершени[а-я]*|начал[а-я]*)\s+({ORDINAL_RE})\s*-?\s*"
         r"(?:я|ая|ья|й|ей|ой)?\s*(?:учебн[а-я]*\s+)?четверт[а-я]*",
@@ -303,7 +325,7 @@ def parse_point(text: str) -> Point | None:
     ):  # «конец четвертой четверти»: the last day of that term (the terms' conventional ends)
         sm, sd, em, ed = TERMS[ordinal(m[2])]
         month, day = (sm, sd) if m[1].startswith("начал") else (em, ed)
-        note = END_OF_SCHOOL_YEAR_NOTE if (month, day) == (5, 31) else TERM_NOTE
+        note = gettext(END_OF_SCHOOL_YEAR_NOTE if (month, day) == (5, 31) else TERM_NOTE)
         return Point(month, day, month, day, None, is_day=True, school=True, note=note)
     if re.fullmatch(rf"(?:текущ[а-я]*\s+|всего\s+)?{ACADEMIC_RE}", value):
         return Point(9, 1, 8, None, None, end_year_offset=1, school=True)
@@ -312,13 +334,19 @@ def parse_point(text: str) -> Point | None:
     if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{2,5})", value):
         day, month, year = int(m[1]), int(m[2]), check_year(m[3])
         if not 1 <= month <= 12:
-            raise Unsure(f"нет месяца {month} в дате «{value}»")
+            raise Unsure(
+                gettext("нет месяца %(month)s в дате «%(value)s»")
+                % {"month": month, "value": value}
+            )
         safe_date(year, month, day)
         return Point(month, day, month, day, year, is_day=True)
     if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})", value):  # «01.09» without a year
         day, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise Unsure(f"нет месяца {month} в дате «{value}»")
+            raise Unsure(
+                gettext("нет месяца %(month)s в дате «%(value)s»")
+                % {"month": month, "value": value}
+            )
         safe_date(2024, month, day)
         return Point(month, day, month, day, None, is_day=True)
     if m := re.fullmatch(
@@ -343,7 +371,7 @@ def parse_point(text: str) -> Point | None:
     ):
         n, month = ordinal(m[1]), month_number(m[2])
         if n > 3:
-            raise Unsure(f"в месяце три декады, а не {n}")
+            raise Unsure(gettext("в месяце три декады, а не %(n)s") % {"n": n})
         first, last = (1, 10) if n == 1 else (11, 20) if n == 2 else (21, None)
         return Point(month, first, month, last, _year_of(m, 3))
     if m := re.fullmatch(
@@ -354,7 +382,7 @@ def parse_point(text: str) -> Point | None:
     if m := re.fullmatch(rf"({ORDINAL_RE})\s*-?\s*(?:е|ое)?\s*полугоди[а-я]*{YEAR_TAIL}", value):
         h = ordinal(m[1])
         if h > 2:
-            raise Unsure(f"в году два полугодия, а не {h}")
+            raise Unsure(gettext("в году два полугодия, а не %(half)s") % {"half": h})
         year = _year_of(m, 2)
         return Point(6 * h - 5, 1, 6 * h, None, year, half=h if year is None else None)
     if m := re.fullmatch(
@@ -367,7 +395,10 @@ def parse_point(text: str) -> Point | None:
         season = m[1]
         if season == "зим":
             if m[2]:
-                raise Unsure(f"«{value}»: уточните, какая зима (декабрь–февраль) имеется в виду")
+                raise Unsure(
+                    gettext("«%(value)s»: уточните, какая зима (декабрь–февраль) имеется в виду")
+                    % {"value": value}
+                )
             return Point(12, 1, 2, None, None, end_year_offset=1)
         first = {"весн": 3, "весен": 3, "лет": 6, "осен": 9}[season]
         return Point(first, 1, first + 2, None, _year_of(m, 2))
@@ -381,7 +412,7 @@ def _spans(point: Point, period: Period | None) -> list[tuple[date, date]]:
     if point.year is not None:
         return [point.span(point.year)]
     if period is None:
-        raise Unsure("год не указан, а период дорожной карты не задан")
+        raise Unsure(gettext("год не указан, а период дорожной карты не задан"))
     if point.half is not None and is_academic(period):  # the period's own calendar: a school
         sm, em = (9, 12) if point.half == 1 else (1, 5)  # year's halves are Sep–Dec and Jan–May
         point = Point(sm, 1, em, None, None, school=True)
@@ -394,7 +425,9 @@ def _spans(point: Point, period: Period | None) -> list[tuple[date, date]]:
         if period[0] <= start and end <= period[1]:
             spans.append((start, end))
     if not spans:
-        raise Unsure("год не указан, и срок не помещается в период дорожной карты; укажите год")
+        raise Unsure(
+            gettext("год не указан, и срок не помещается в период дорожной карты; укажите год")
+        )
     return spans
 
 
@@ -529,9 +562,15 @@ def _year_list(first: str, point: Point, last: str) -> Span:
     assert point.year is not None
     final = int(BARE_YEAR_RE.fullmatch(last)[1])  # type: ignore[index]
     if not PLURAL_YEARS_RE.fullmatch(last):
-        raise Unsure(f"«{first} - {last}»: неясно, каждый год или весь период; уточните срок")
+        raise Unsure(
+            gettext("«%(first)s - %(last)s»: неясно, каждый год или весь период; уточните срок")
+            % {"first": first, "last": last}
+        )
     if not point.year < final <= point.year + 10:
-        raise Unsure(f"«{first} - {last}»: годы идут не по порядку; уточните срок")
+        raise Unsure(
+            gettext("«%(first)s - %(last)s»: годы идут не по порядку; уточните срок")
+            % {"first": first, "last": last}
+        )
     spans = [point.span(year) for year in range(point.year, final + 1)]
     return Span(spans, Kind.DATES, listed=True)
 
@@ -573,10 +612,10 @@ def _one(value: str, period: Period | None) -> Span | None:
         if end < start and second.year is None:
             end = second.span(first.year + 1)[1]
         if end < start:
-            raise Unsure("период заканчивается раньше, чем начинается")
+            raise Unsure(gettext("период заканчивается раньше, чем начинается"))
         return Span([(start, end)], Kind.RANGE, long=(end - start).days >= 360)
     if period is None:
-        raise Unsure("год не указан, а период дорожной карты не задан")
+        raise Unsure(gettext("год не указан, а период дорожной карты не задан"))
     spans = []
     for year in range(period[0].year - 1, period[1].year + 1):
         try:
@@ -589,7 +628,9 @@ def _one(value: str, period: Period | None) -> Span | None:
         if period[0] <= start and end <= period[1]:
             spans.append((start, end))
     if not spans:
-        raise Unsure("год не указан, и период не помещается в период дорожной карты; укажите год")
+        raise Unsure(
+            gettext("год не указан, и период не помещается в период дорожной карты; укажите год")
+        )
     long = (spans[0][1] - spans[0][0]).days >= 360
     return Span(spans, Kind.RANGE, long=long, yearless=True)
 
@@ -720,12 +761,15 @@ def _take_recurrence(value: str, parts: Parts) -> str:
     if found and (m := DAY_OF_MONTH_RE.search(value)):
         parts.day = int(m[1])
         if not 1 <= parts.day <= 31:
-            raise Unsure(f"нет {parts.day} числа в месяце")
+            raise Unsure(gettext("нет %(day)s числа в месяце") % {"day": parts.day})
         value = value[: m.start()] + " " + value[m.end() :]
     found.discard("")
     if len(found) > 1:
         names = ", ".join(sorted(str(Recurrence(r).label) for r in found))
-        raise Unsure(f"названо несколько периодичностей ({names}); оставьте одну")
+        raise Unsure(
+            gettext("названо несколько периодичностей (%(names)s); оставьте одну")
+            % {"names": names}
+        )
     parts.recurrence = found.pop() if found else ""
     return re.sub(r"\s+", " ", value).strip(" ,;-")
 
@@ -763,16 +807,18 @@ def parse_deadline(text: str, period: Period | None = None) -> Deadline:
         _parse(result, normalise(text or ""), normalise(text or "", lower=False), period)
     except Unsure as exc:
         result.needs_review = True
-        result.note = f"Срок требует проверки: {exc}."
+        result.note = gettext("Срок требует проверки: %(error)s.") % {"error": exc}
         result.due_dates = []
     except Exception as exc:  # the engine must not break an import; say so instead
         result.kind = Kind.UNKNOWN
         result.needs_review = True
-        result.note = f"Срок не распознан ({exc.__class__.__name__}): укажите его вручную."
+        result.note = gettext("Срок не распознан (%(error)s): укажите его вручную.") % {
+            "error": exc.__class__.__name__
+        }
         result.due_dates = []
     if result.kind == Kind.UNKNOWN and not result.needs_review:
         result.needs_review = True
-        result.note = result.note or "Срок не распознан: укажите его вручную."
+        result.note = result.note or gettext("Срок не распознан: укажите его вручную.")
     if result.start and result.end and result.end < result.start:
         result.start = None
     if result.kind == Kind.RANGE and result.start and result.start == result.end:
@@ -784,7 +830,7 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     """`value` is the normalised text in lower case; `cased` the same as written."""
     if not value:
         result.needs_review = True
-        result.note = "Срок не указан: укажите его."
+        result.note = gettext("Срок не указан: укажите его.")
         return
     if AS_NEEDED_RE.search(value) and not (RECURRING_RE.search(value) or "не реже" in value):
         result.kind = Kind.AS_NEEDED
@@ -801,7 +847,7 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
     if (m := REMARK_RE.search(value)) and m.start() > 0:
         value = value[: m.start()].strip(" ,;-")  # «… в соответствии с учебным планом»: a remark
     if RELATIVE_RE.search(value):
-        raise Unsure("срок отсчитывается от события, а не от даты; укажите дату")
+        raise Unsure(gettext("срок отсчитывается от события, а не от даты; укажите дату"))
     parts = Parts()
     if not (RECURRING_RE.search(value) or WEEKDAY_RE.search(value)):
         value = TRAILING_WEEKDAY_RE.sub(r" (\1)", value)  # «1 июля, в субботу»: as if bracketed
@@ -811,7 +857,10 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
         _recurring(result, value, parts, period)
         return
     if parts.anchors:
-        raise Unsure(f"в скобках названы месяцы «{', '.join(parts.anchors)}»; уточните срок")
+        raise Unsure(
+            gettext("в скобках названы месяцы «%(months)s»; уточните срок")
+            % {"months": ", ".join(parts.anchors)}
+        )
     _plain(result, value, period)
     if parts.checks:
         _confirm(result, value, parts.checks, period)
@@ -821,8 +870,11 @@ def _parse(result: Deadline, value: str, cased: str, period: Period | None) -> N
 
 def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
     """«24 мая (среда)», «1 июля, в субботу»: the weekday must fit the date; it names the year."""
-    names = ", ".join(WEEKDAY_NAMES[w] for w in weekdays)
-    wrong = Unsure(f"день недели ({names}) не совпадает с датой «{value}»; проверьте её")
+    names = ", ".join(gettext(WEEKDAY_NAMES[w]) for w in weekdays)
+    wrong = Unsure(
+        gettext("день недели (%(names)s) не совпадает с датой «%(value)s»; проверьте её")
+        % {"names": names, "value": value}
+    )
     if result.kind == Kind.DATE and len(weekdays) == 1:
         fit = [d for d in result.due_dates if d.weekday() == weekdays[0]]
         if not fit:
@@ -832,7 +884,7 @@ def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
             result.start, result.end = fit[0], fit[-1]
             result.recurrence = "" if len(fit) == 1 else result.recurrence
             years = ", ".join(str(d.year) for d in fit)
-            result.note = f"Год определён по дню недели: {years}."
+            result.note = gettext("Год определён по дню недели: %(years)s.") % {"years": years}
         return
     if result.kind == Kind.RANGE and not result.recurrence and result.start and result.end:
         ends = [result.start, result.end]
@@ -845,7 +897,10 @@ def _weekdays(result: Deadline, value: str, weekdays: list[int]) -> None:
         if {d.weekday() for d in result.due_dates} <= set(weekdays):
             return
         raise wrong
-    raise Unsure(f"день недели ({names}) не относится к сроку «{value}»; проверьте срок")
+    raise Unsure(
+        gettext("день недели (%(names)s) не относится к сроку «%(value)s»; проверьте срок")
+        % {"names": names, "value": value}
+    )
 
 
 def _confirm(result: Deadline, value: str, checks: list[str], period: Period | None) -> None:
@@ -857,7 +912,10 @@ def _confirm(result: Deadline, value: str, checks: list[str], period: Period | N
         named.append(point.span(point.year)[0])
     if result.kind != Kind.UNKNOWN and not set(named) <= set(result.due_dates):
         listed = ", ".join(checks)
-        raise Unsure(f"дата в скобках ({listed}) не совпадает со сроком «{value}»; проверьте её")
+        raise Unsure(
+            gettext("дата в скобках (%(dates)s) не совпадает со сроком «%(value)s»; проверьте её")
+            % {"dates": listed, "value": value}
+        )
     result.kind = Kind.DATE if len(named) == 1 else Kind.DATES
     result.recurrence = ""
     result.start, result.end = min(named), max(named)
@@ -865,7 +923,7 @@ def _confirm(result: Deadline, value: str, checks: list[str], period: Period | N
     result.note = ""
     if len(result.due_dates) < len(set(named)):
         result.needs_review = True
-        result.note = OUTSIDE_NOTE
+        result.note = gettext(OUTSIDE_NOTE)
 
 
 def _external(
@@ -908,11 +966,13 @@ def _external(
     result.kind = Kind.EXTERNAL
     result.external_body = body
     if schedule:
-        result.note = (
-            f"Дата определяется графиком «{schedule}»: внесите её, когда он станет известен."
-        )
+        result.note = gettext(
+            "Дата определяется графиком «%(schedule)s»: внесите её, когда он станет известен."
+        ) % {"schedule": schedule}
     else:
-        result.note = "Дата определяется другим органом: внесите её, когда станет известна."
+        result.note = gettext(
+            "Дата определяется другим органом: внесите её, когда станет известна."
+        )
     return True
 
 
@@ -957,7 +1017,9 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
             result.start = _spans(point, period)[0][0]
             if period is not None:
                 result.end = period[1]
-            result.note = "Указано только начало: работа ведётся с этой даты до конца периода."
+            result.note = gettext(
+                "Указано только начало: работа ведётся с этой даты до конца периода."
+            )
             return
     span = parse_span(value, period)
     if span is None:
@@ -969,7 +1031,10 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
             result.start, result.end = max(result.start, period[0]), min(result.end, period[1])
         return
     if mode == "by" and span.long and not end_named:
-        raise Unsure(f"«{value}»: неясно, к началу или к концу срока; укажите дату")
+        raise Unsure(
+            gettext("«%(value)s»: неясно, к началу или к концу срока; укажите дату")
+            % {"value": value}
+        )
     if mode == "by":
         result.kind = Kind.BY_DATE
         ends = [end for _, end in span.spans]
@@ -981,32 +1046,32 @@ def _plain(result: Deadline, value: str, period: Period | None) -> None:
         result.due_dates = _inside([end for _, end in span.spans], period)
     if len(span.spans) > 1 and not span.listed:
         result.recurrence = Recurrence.YEARLY
-        result.note = "Год не указан: срок повторяется в каждом году периода."
+        result.note = gettext("Год не указан: срок повторяется в каждом году периода.")
     result.note = " ".join(n for n in (result.note, span.note) if n)
     if len(result.due_dates) < len({end for _, end in span.spans}):
         result.needs_review = True
         result.note = (
-            OUTSIDE_NOTE
+            gettext(OUTSIDE_NOTE)
             if not result.due_dates
-            else "Часть дат вне периода дорожной карты: проверьте годы."
+            else gettext("Часть дат вне периода дорожной карты: проверьте годы.")
         )
 
 
 def _by_end_of(result: Deadline, rest: str, period: Period | None) -> None:
     result.kind = Kind.BY_DATE
     if period is None:
-        raise Unsure("не задан период дорожной карты")
+        raise Unsure(gettext("не задан период дорожной карты"))
     years = range(period[0].year - 1, period[1].year + 1)
     if "учебного" in rest:
         ends = [date(y, 5, 31) for y in years]
-        result.note = END_OF_SCHOOL_YEAR_NOTE
+        result.note = gettext(END_OF_SCHOOL_YEAR_NOTE)
     elif rest.startswith(("период", "реализации")):
         ends = [period[1]]
     else:
         ends = [date(y, 12, 31) for y in years]
     ends = _inside(ends, period)
     if not ends:
-        raise Unsure("конец года не попадает в период дорожной карты")
+        raise Unsure(gettext("конец года не попадает в период дорожной карты"))
     result.end = ends[-1]
     result.due_dates = ends
     if len(ends) > 1:
@@ -1036,8 +1101,9 @@ def _after_school_period(result: Deadline, value: str, period: Period | None) ->
         result.start, result.end = period
     result.needs_review = True
     result.note = (
-        "«По итогам…»: контрольная дата принята "
-        f"{'30 июня' if academic and value.endswith('года') else 'на конец периода'}; уточните её."
+        gettext("«По итогам…»: контрольная дата принята 30 июня; уточните её.")
+        if academic and value.endswith("года")
+        else gettext("«По итогам…»: контрольная дата принята на конец периода; уточните её.")
     )
 
 
@@ -1072,7 +1138,7 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     result.kind = Kind.RECURRING
     result.recurrence = parts.recurrence
     if period is None:
-        raise Unsure("не задан период дорожной карты")
+        raise Unsure(gettext("не задан период дорожной карты"))
     value = re.sub(r"^(?:в|во)\s+(?!течени|период)", "", value).strip(" ,-")
     anchors = parts.anchors
     if parts.recurrence in (Recurrence.YEARLY, Recurrence.HALF_YEARLY) and value and not anchors:
@@ -1088,16 +1154,19 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     if since := re.fullmatch(r"с\s*(.*)", value):
         if not since[1] or since[1] in {"…", "..."}:
             result.needs_review = True
-            result.note = "Начало не указано: принято начало периода; уточните его."
+            result.note = gettext("Начало не указано: принято начало периода; уточните его.")
         else:
             point = parse_point(since[1])
             if point is None:
-                raise Unsure(f"не распознано начало «{since[1]}»")
+                raise Unsure(gettext("не распознано начало «%(start)s»") % {"start": since[1]})
             limits = [(_spans(point, period)[0][0], period[1])]
     elif value:
         span = _limit_or_anchor(value, period)
         if span is None:
-            raise Unsure(f"часть «{value}» не распознана; проверьте периодичность и сроки")
+            raise Unsure(
+                gettext("часть «%(value)s» не распознана; проверьте периодичность и сроки")
+                % {"value": value}
+            )
         limits = span.spans
         school = span.school
     dates: list[date] = []
@@ -1114,11 +1183,11 @@ def _recurring(result: Deadline, value: str, parts: Parts, period: Period | None
     result.due_dates = _inside(dates, period)
     if not result.due_dates:
         result.needs_review = True
-        result.note = (
+        result.note = gettext(
             "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
         )
     elif parts.recurrence == Recurrence.YEARLY and not value and not result.note:
-        result.note = "Месяц не указан: контрольная дата — конец каждого года."
+        result.note = gettext("Месяц не указан: контрольная дата — конец каждого года.")
 
 
 def _limit_or_anchor(value: str, period: Period) -> Span | None:
@@ -1144,7 +1213,7 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
             if point is None:
                 span = _one(text, period)  # «ежегодно с сентября по октябрь»: a yearly range
                 if span is None:
-                    raise Unsure(f"не распознана часть «{text}»")
+                    raise Unsure(gettext("не распознана часть «%(part)s»") % {"part": text})
                 dates += [end for _, end in span.spans]
                 continue
             first_year = point.year
@@ -1163,7 +1232,7 @@ def _anchored(result: Deadline, anchors: list[str], parts: Parts, period: Period
         result.start = max(period[0], first_named)
     if not result.due_dates:
         result.needs_review = True
-        result.note = (
+        result.note = gettext(
             "Ни одна контрольная дата не попадает в период дорожной карты: проверьте годы."
         )
 
@@ -1194,8 +1263,8 @@ def describe(
     if due_dates:
         listed = ", ".join(fmt(d) for d in due_dates[:shown])
         if len(due_dates) > shown:
-            listed += f" … всего {len(due_dates)}"
-        parts.append(f"контрольные даты: {listed}")
+            listed += gettext(" … всего %(count)s") % {"count": len(due_dates)}
+        parts.append(gettext("контрольные даты: %(dates)s") % {"dates": listed})
     elif kind not in {Kind.CONTINUOUS, Kind.AS_NEEDED, Kind.EXTERNAL, Kind.UNKNOWN}:
-        parts.append("контрольных дат в периоде нет")
+        parts.append(gettext("контрольных дат в периоде нет"))
     return "; ".join(parts)
