@@ -986,7 +986,7 @@ def interpret(
             dates = measure.deadline.due_dates
             if any(not period[0] <= due <= period[1] for due in dates):
                 measure.deadline.needs_review = True
-                measure.deadline.note = OUTSIDE_NOTE
+                measure.deadline.note = _(OUTSIDE_NOTE)
         check_measure(parsed, measure, label)
         if measure.deadline.needs_review and deadline_text:
             parsed.warn(measure.deadline.note, row.number, label("deadline"))
