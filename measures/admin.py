@@ -177,6 +177,7 @@ class MeasureAdminForm(CheckedForm):
             return  # the roadmap field's own error says it
         services.check_measure(instance)
         services.check_measure_links(instance, self.links())
+        services.check_measure_schools(instance, self.links())
 
 
 @admin.register(models.Measure)

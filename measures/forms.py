@@ -4,15 +4,20 @@ import re
 from datetime import date
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from measures.deadlines import Kind, Recurrence
+from measures.deadlines import Deadline, Kind, Recurrence, parse_deadline
 from measures.importing import COLUMN_LABELS, FIELDS, MAX_FILE_SIZE, ColumnReading, period_problem
 from measures.models import Measure, Report, Roadmap
 from measures.reporting import SCHOOL_FIELDS
+from measures.selectors import designated_schools
+from measures.services import roadmap_period
 from roadmap_portal.forms import CleanTextMixin
-from schools.models import Municipality
+from schools.models import Municipality, Organisation, Person, School
+from schools.selectors import organisations_serving
 
 
 class DateInput(forms.DateInput):
@@ -132,7 +137,57 @@ class VersionedForm(CleanTextMixin):
         return self
 
 
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        place = obj.organisation or obj.school
+        details = ", ".join(str(part) for part in (obj.position, place) if part)
+        return f"{obj.short_name} — {details}" if details else obj.short_name
+
+
+class OrganisationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.short_name} — {obj.name}" if obj.short_name else obj.name
+
+
 class MeasureForm(VersionedForm, forms.ModelForm):
+    """A measure's text as printed, its owners of the registry and the schools it concerns.
+
+    The owners and schools are given to the service only when the form showed them
+    (`links_shown`, a hidden field of `templates/measures/_measure_fields.html`): a post
+    without them changes the text alone."""
+
+    SCOPE_ALL, SCOPE_CHOSEN = "all", "chosen"
+
+    links_shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
+    owners = PersonChoiceField(
+        label=_("Сотрудники из реестра"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Отмеченный сотрудник добавляется в текст, снятый — убирается из него."),
+    )
+    owner_organisations = OrganisationChoiceField(
+        label=_("Организации из реестра"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    schools_scope = forms.ChoiceField(
+        label=_("Каких школ касается"), required=False, widget=forms.RadioSelect
+    )
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Школы"),
+        queryset=School.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _(
+                "Школа не входит в дорожную карту: выберите из школ, назначенных на её период."
+            ),
+            "invalid_pk_value": _("Школа указана неверно: выберите её из списка."),
+        },
+    )
+
     class Meta:
         model = Measure
         fields = ["number", "title", "owners_text", "deadline_text", "planned_result"]
@@ -144,6 +199,77 @@ class MeasureForm(VersionedForm, forms.ModelForm):
 
     def __init__(self, *args: object, instance: Measure, **kwargs: object) -> None:
         super().__init__(*args, instance=instance, version=instance.version, **kwargs)
+        roadmap = instance.roadmap
+        municipality = roadmap.municipality
+        self.fields["owners_text"].label = _("Как печатается в приложении")
+        self.fields["owners_text"].help_text = _(
+            "Например, «Руководители ШНОР». Имя сотрудника или организации из реестра, "
+            "набранное здесь, связывает их с мероприятием."
+        )
+        self.fields["deadline_text"].help_text = _(
+            "Как в приложении: «Ежеквартально», «До 30.06.2024», «Март 2024 г.»."
+        )
+        if not instance.deadline_corrected:  # a correction is kept: no reading of the text
+            field = self["deadline_text"]
+            field.field.widget.attrs.update(
+                {
+                    "hx-get": reverse("measures:deadline_reading", args=[roadmap.pk]),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": f"#{field.auto_id}-reading",
+                    "hx-sync": "this:replace",
+                    "aria-describedby": f"{field.auto_id}_helptext {field.auto_id}-reading",
+                }
+            )
+        linked = {"measure": instance.pk} if instance.pk else {"measure": None}
+        self.fields["owners"].queryset = (
+            Person.objects.filter(municipality=municipality)
+            .select_related("organisation", "school")
+            .alias(
+                linked=Exists(
+                    Measure.owners.through.objects.filter(person=OuterRef("pk"), **linked)
+                )
+            )
+            .order_by("-linked", "short_name")
+        )
+        self.fields["owner_organisations"].queryset = (
+            organisations_serving(municipality)
+            .alias(
+                linked=Exists(
+                    Measure.owner_organisations.through.objects.filter(
+                        organisation=OuterRef("pk"), **linked
+                    )
+                )
+            )
+            .order_by("-linked", "short_name", "name")
+        )
+        if instance.pk:
+            self.fields["owners"].initial = list(instance.owners.values_list("pk", flat=True))
+            self.fields["owner_organisations"].initial = list(
+                instance.owner_organisations.values_list("pk", flat=True)
+            )
+        if roadmap.level != Roadmap.Level.MUNICIPAL:
+            del self.fields["schools_scope"], self.fields["schools"]
+            return
+        schools = designated_schools(roadmap).order_by("short_name")
+        self.designated_count = schools.count()
+        self.fields["schools"].queryset = schools
+        self.fields["schools_scope"].choices = [
+            (
+                self.SCOPE_ALL,
+                ngettext(
+                    "Все школы дорожной карты (%(count)s)",
+                    "Все школы дорожной карты (%(count)s)",
+                    self.designated_count,
+                )
+                % {"count": self.designated_count},
+            ),
+            (self.SCOPE_CHOSEN, _("Только выбранные школы")),
+        ]
+        self.fields["schools_scope"].initial = (
+            self.SCOPE_ALL if instance.all_designated_schools else self.SCOPE_CHOSEN
+        )
+        if instance.pk:
+            self.fields["schools"].initial = list(instance.schools.values_list("pk", flat=True))
 
     def clean(self) -> dict:
         """The roadmap keeps text as it prints: no spaces around it."""
@@ -151,7 +277,40 @@ class MeasureForm(VersionedForm, forms.ModelForm):
         for name, value in data.items():
             if isinstance(value, str):
                 data[name] = value.strip()
+        if (
+            data.get("links_shown")
+            and data.get("schools_scope") == self.SCOPE_CHOSEN
+            and not data.get("schools")
+            and "schools" not in self.errors
+        ):
+            self.add_error(
+                "schools", _("Выберите хотя бы одну школу или «Все школы дорожной карты».")
+            )
         return data
+
+    def links(self) -> dict[str, list] | None:
+        """The owners and schools to set (`services.measure_save`'s `links`), None when the
+        form did not show them; puts the choice «all schools» on the measure."""
+        data = self.cleaned_data
+        if not data.get("links_shown"):
+            return None
+        links = {
+            "owners": list(data["owners"]),
+            "owner_organisations": list(data["owner_organisations"]),
+        }
+        if "schools" in self.fields:
+            every = data.get("schools_scope") != self.SCOPE_CHOSEN
+            self.instance.all_designated_schools = every
+            links["schools"] = [] if every else list(data["schools"])
+        return links
+
+    def deadline_reading(self) -> Deadline:
+        """The reading beside «Сроки»: of the text as typed in a form sent back with errors,
+        else the measure's own (its engine reading or a person's correction)."""
+        if self.is_bound and not self.instance.deadline_corrected:
+            text = str(self.data.get(self.add_prefix("deadline_text"), "")).strip()
+            return parse_deadline(text, roadmap_period(self.instance.roadmap))
+        return self.instance.deadline
 
 
 # the kinds of deadline that name control dates (the others: continuous, as needed, external,

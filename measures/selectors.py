@@ -21,7 +21,7 @@ from measures.models import (
     Section,
 )
 from schools import selectors as access
-from schools.models import Municipality, School
+from schools.models import Municipality, School, SchoolDesignation
 
 
 def _reads_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -337,3 +337,16 @@ def get_evidence_file_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) 
     if evidence is None:
         raise Http404("Файл не найден")
     return evidence
+
+
+def designated_schools(roadmap: Roadmap) -> QuerySet[School]:
+    """The schools of a roadmap (the rule of the view `measures_concern`): a school's roadmap,
+    its school; a municipal one, the municipality's schools designated in a year of its period."""
+    if roadmap.level == Roadmap.Level.SCHOOL:
+        return School.objects.filter(pk=roadmap.school_id)
+    designated = SchoolDesignation.objects.filter(
+        school=OuterRef("pk"),
+        year__gte=roadmap.starts_on.year,
+        year__lte=roadmap.ends_on.year,
+    )
+    return School.objects.filter(municipality=roadmap.municipality_id).filter(Exists(designated))

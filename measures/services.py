@@ -27,10 +27,20 @@ from measures.importing import (
     period_problem,
     read_roadmap_file,
 )
-from measures.models import LegalAct, Measure, Occurrence, Roadmap, RoadmapImport, Section
+from measures.models import (
+    LegalAct,
+    Measure,
+    Occurrence,
+    Report,
+    Roadmap,
+    RoadmapImport,
+    Section,
+)
+from measures.selectors import designated_schools
 from roadmap_portal.concurrency import lock_for_update
 from roadmap_portal.text import clean_text
 from schools.models import Municipality, Organisation, Person, SchoolDesignation, WorkingGroup
+from schools.selectors import organisations_serving
 from schools.services import organisation_serves
 
 
@@ -168,13 +178,17 @@ def measure_save(
 ) -> Measure:
     """Save a measure edited by a person (or made new); re-read its deadline unless it was
     corrected by hand; its occurrences follow the reading. `links`: the owners and schools to
-    set (`{"owners": [...], "owner_organisations": [...], "schools": [...]}`), when given.
+    set (`{"owners": [...], "owner_organisations": [...], "schools": [...]}`), when given;
+    given owners and the owners text are made to agree (`reconcile_owners`), given schools
+    are checked against the roadmap's (`check_measure_schools`).
 
     StaleEdit (nothing saved) when someone saved the measure after `expected_version`;
     ValidationError (in Russian, nothing saved) when its section belongs to another roadmap
     or a link to another municipality."""
     check_measure(measure)
-    check_measure_links(measure, links or {})
+    links = reconcile_owners(measure, links) if links else {}
+    check_measure_links(measure, links)
+    check_measure_schools(measure, links)
     if not measure.deadline_corrected:
         measure.set_deadline(parse_deadline(measure.deadline_text, roadmap_period(measure.roadmap)))
     if measure.pk is None:
@@ -389,6 +403,169 @@ def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
             }
     if errors:
         raise ValidationError(errors)
+
+
+OWNER_LINKS = ("owners", "owner_organisations")
+
+
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A name as it may be printed: any spacing between its words and initials («Бозиев А.Т.»,
+    «Бозиев А. Т.»), any case, not inside a longer word."""
+    words = [w for w in re.split(r"\s+|(?<=\.)", name.strip()) if w]
+    if not words:
+        return None
+    body = r"\s*".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def _owner_names(row: Person | Organisation) -> list[str]:
+    """The names a person or an organisation goes by in an owners text, printed one first."""
+    if isinstance(row, Person):
+        names = [row.short_name, row.full_name]
+    else:
+        names = [row.short_name, row.name]
+    return [name for name in names if name.strip()]
+
+
+def _owner_patterns(row: Person | Organisation) -> list[re.Pattern[str]]:
+    return [p for name in _owner_names(row) if (p := _name_pattern(name)) is not None]
+
+
+def _text_with(text: str, name: str) -> str:
+    text = text.rstrip()
+    if not text:
+        return name
+    return f"{text} {name}" if text[-1] in ",;" else f"{text}, {name}"
+
+
+def _text_without(text: str, pattern: re.Pattern[str]) -> str:
+    """The text without the name, and without the commas and spaces it leaves behind."""
+    if not pattern.search(text):
+        return text
+    text = pattern.sub("", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"[ \t]*([,;])(?:[ \t]*[,;])+", r"\1", text)
+    lines = [re.sub(r"[ \t]{2,}", " ", line).strip(" \t,;") for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def reconcile_owners(measure: Measure, links: dict[str, Any]) -> dict[str, Any]:
+    """Make the measure's owners text and its linked owners agree (not saved; the owners in
+    `links` are replaced by the ones to link): a person or an organisation newly linked whose
+    name is not in the text is appended to it; one unlinked has its name taken out of it; one
+    still linked whose name the person deleted from the text is unlinked; a name of the
+    municipality's registry typed into the text (a person's short or full name, an
+    organisation's short or full name) links it, when exactly one of them goes by that name.
+    Links of the registry of another municipality are left for `check_measure_links`."""
+    if not any(name in links for name in OWNER_LINKS):
+        return links
+    municipality = measure.roadmap.municipality
+    text = measure.owners_text
+    before_text, before = "", {name: set() for name in OWNER_LINKS}
+    if measure.pk is not None:
+        before_text = (
+            Measure.objects.filter(pk=measure.pk).values_list("owners_text", flat=True).first()
+            or ""
+        )
+        before = {
+            name: set(getattr(measure, name).values_list("pk", flat=True)) for name in OWNER_LINKS
+        }
+    registry = {
+        "owners": list(Person.objects.filter(municipality=municipality)),
+        "owner_organisations": list(organisations_serving(municipality)),
+    }
+    result = dict(links)
+    for name in OWNER_LINKS:
+        if name not in links:
+            continue
+        chosen = {row.pk: row for row in links[name]}
+        rows = {row.pk: row for row in registry[name]} | chosen
+        linked: list[int] = []
+        for pk in sorted(before[name] | set(chosen)):
+            if pk not in rows:
+                continue  # linked before and gone from the registry's reach: left as it was
+            patterns = _owner_patterns(rows[pk])
+            in_text = any(p.search(text) for p in patterns)
+            if pk not in chosen:  # unlinked: its name leaves the text
+                for pattern in patterns:
+                    text = _text_without(text, pattern)
+            elif pk not in before[name] or not in_text:
+                if pk in before[name] and any(p.search(before_text) for p in patterns):
+                    continue  # its name was deleted from the text: unlinked
+                if not in_text:
+                    text = _text_with(text, _owner_names(rows[pk])[0])
+                linked.append(pk)
+            else:
+                linked.append(pk)
+        # names of the registry typed into the text, each borne by exactly one row
+        unlinked = before[name] - set(chosen)
+        bearers: dict[str, set[int]] = {}
+        for row in registry[name]:
+            for owner_name in _owner_names(row):
+                bearers.setdefault(re.sub(r"\s+", "", owner_name.lower()), set()).add(row.pk)
+        for row in registry[name]:
+            if row.pk in linked or row.pk in unlinked:
+                continue
+            for owner_name in _owner_names(row):
+                pattern = _name_pattern(owner_name)
+                key = re.sub(r"\s+", "", owner_name.lower())
+                if len(bearers[key]) == 1 and pattern is not None and pattern.search(text):
+                    linked.append(row.pk)
+                    break
+        result[name] = [rows[pk] for pk in linked]
+    measure.owners_text = text
+    return result
+
+
+def check_measure_schools(measure: Measure, links: dict[str, Any]) -> None:
+    """ValidationError (in Russian, on `schools`) when the given schools of a measure for some
+    of the roadmap's schools are not the roadmap's (`designated_schools`), none is chosen, or
+    a school leaving the measure has reports on it (reports are evidence: they stay counted)."""
+    if "schools" not in links:
+        return
+    roadmap = measure.roadmap
+    chosen = {school.pk: school for school in links["schools"]}
+    if not measure.all_designated_schools and roadmap.level == Roadmap.Level.MUNICIPAL:
+        if not chosen:
+            raise ValidationError(
+                {"schools": _("Выберите хотя бы одну школу или «Все школы дорожной карты».")}
+            )
+        allowed = set(
+            designated_schools(roadmap).filter(pk__in=chosen).values_list("pk", flat=True)
+        )
+        strangers = [str(school) for pk, school in chosen.items() if pk not in allowed]
+        if strangers:
+            raise ValidationError(
+                {
+                    "schools": _(
+                        "Не входят в дорожную карту (не назначены на её период): %(names)s."
+                    )
+                    % {"names": ", ".join(strangers)}
+                }
+            )
+    if measure.pk is None:
+        return
+    concerned = (
+        designated_schools(roadmap)
+        if measure.all_designated_schools or roadmap.level != Roadmap.Level.MUNICIPAL
+        else designated_schools(roadmap).none()
+    )
+    keep = set(concerned.values_list("pk", flat=True)) | set(chosen)
+    leaving = (
+        Report.objects.filter(occurrence__measure=measure)
+        .exclude(school__in=keep)
+        .values_list("school__short_name", flat=True)
+        .distinct()
+    )
+    if names := sorted(leaving):
+        raise ValidationError(
+            {
+                "schools": _(
+                    "У этих школ уже есть отчёты по мероприятию, их нельзя исключить: %(names)s."
+                )
+                % {"names": ", ".join(names)}
+            }
+        )
 
 
 def deletion_problem(obj: Roadmap | Section | Measure | LegalAct) -> str | None:

@@ -29,6 +29,7 @@ urlpatterns = [
         views.measure_history,
         name="measure_history",
     ),
+    path("<int:roadmap_pk>/deadline-reading/", views.deadline_reading, name="deadline_reading"),
     path("<int:roadmap_pk>/measures/<int:pk>/", views.measure_edit, name="measure_edit"),
     path(
         "<int:roadmap_pk>/measures/<int:pk>/deadline/",

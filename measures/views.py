@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from measures import progress, selectors, services
+from measures.deadlines import parse_deadline
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import (
     DeadlineForm,
@@ -36,6 +37,7 @@ from measures.reporting import (
     report_save,
 )
 from roadmap_portal.concurrency import StaleEdit, as_opened
+from roadmap_portal.text import clean_text
 from schools.selectors import director_schools
 
 PAGE_SIZE = 50  # rows of a list page
@@ -387,19 +389,51 @@ def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.measure_save(
-                measure=form.save(commit=False), expected_version=form.cleaned_data["version"]
+                measure=form.save(commit=False),
+                expected_version=form.cleaned_data["version"],
+                links=form.links(),
             )
+        except ValidationError as refused:
+            for field, errors in refused.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         except StaleEdit as stale:
             conflict = _conflict(form, stale, _measure_values)
             stale.current.roadmap = measure.roadmap
             return _measure_page(
                 request, stale.current, form, _deadline_form(stale.current), conflict, 409
             )
-        messages.success(request, _("Мероприятие сохранено."))
-        return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
+        else:
+            messages.success(request, _("Мероприятие сохранено."))
+            return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
     return _measure_page(
         request, measure, form, _deadline_form(measure), status=400 if form.errors else 200
     )
+
+
+DEADLINE_TEXT_MAX = Measure._meta.get_field("deadline_text").max_length
+
+
+@require_GET
+def deadline_reading(request: HttpRequest, roadmap_pk: int) -> HttpResponse:
+    """How the engine reads a deadline text for this roadmap's period, as the coordinator types
+    it (`?text=`; or the «Сроки» field of a measure form, by its prefixed name): the fragment
+    `measures/_deadline_reading.html`, 400 with a Russian message for a text that is not one."""
+    roadmap = selectors.get_roadmap_for_change(request.user, roadmap_pk)
+    text = request.GET.get("text")
+    if text is None:
+        text = next((v for k, v in request.GET.items() if k.endswith("deadline_text")), None)
+    problem = ""
+    if text is None:
+        problem = _("Не передан текст срока.")
+    elif len(text) > DEADLINE_TEXT_MAX:
+        problem = _("Текст срока длиннее %(max)s символов: сократите его.") % {
+            "max": DEADLINE_TEXT_MAX
+        }
+    if problem:
+        return render(request, "measures/_deadline_reading.html", {"problem": problem}, status=400)
+    text = clean_text(text).strip()
+    reading = parse_deadline(text, services.roadmap_period(roadmap)) if text else None
+    return render(request, "measures/_deadline_reading.html", {"reading": reading})
 
 
 @require_POST

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from schools.models import Appointment, Municipality, Region, School
+from schools.models import Appointment, Municipality, Organisation, Region, School
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -129,3 +129,17 @@ def get_school_for_user(user: User, pk: int) -> School:
     if school is None:
         raise Http404("Школа не найдена")
     return school
+
+
+def organisations_serving(municipality: Municipality) -> QuerySet[Organisation]:
+    """Organisations that may own the municipality's measures, as a queryset: the rule of
+    `schools.services.organisation_serves` (its own, regional bodies of its region, federal
+    bodies)."""
+    Kind = Organisation.Kind
+    region = municipality.region_id
+    return Organisation.objects.filter(
+        Q(municipality=municipality)
+        | Q(kind=Kind.FEDERAL_BODY)
+        | Q(kind=Kind.REGIONAL_BODY, region=region)
+        | Q(kind=Kind.REGIONAL_BODY, region__isnull=True, municipality__region=region)
+    )

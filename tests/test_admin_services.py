@@ -10,7 +10,14 @@ from django.urls import reverse
 from measures import services
 from measures.models import LegalAct, Measure, Occurrence, Roadmap, Section
 from schools import services as school_services
-from schools.models import Organisation, Person, School, WorkingGroup, WorkingGroupMember
+from schools.models import (
+    Organisation,
+    Person,
+    School,
+    SchoolDesignation,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +110,7 @@ def test_the_admin_saves_a_measure_through_the_service(admin_client):
 def test_the_admin_adds_a_measure_with_its_occurrences(admin_client):
     roadmap = factories.RoadmapFactory()
     school = factories.SchoolFactory(municipality=roadmap.municipality)
+    SchoolDesignation.objects.create(school=school, kind="low_results", year=roadmap.starts_on.year)
     response = admin_client.post(
         reverse("admin:measures_measure_add"),
         {
@@ -126,6 +134,21 @@ def test_the_admin_refuses_a_school_of_another_municipality(admin_client):
     assert response.status_code == 200
     assert f"Из другого муниципалитета: {stranger}" in errors_of(response)
     assert not measure.schools.exists()
+
+
+def test_the_admin_refuses_a_school_outside_the_roadmap(admin_client):
+    roadmap = factories.RoadmapFactory()
+    school = factories.SchoolFactory(municipality=roadmap.municipality)  # not designated
+    response = admin_client.post(
+        reverse("admin:measures_measure_add"),
+        {
+            "roadmap": roadmap.pk, "position": 1, "number": "1.1", "title": "Семинар",
+            "deadline_text": "Май 2022", "all_designated_schools": "", "schools": [school.pk],
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Не входят в дорожную карту" in errors_of(response)
+    assert not Measure.objects.filter(roadmap=roadmap).exists()
 
 
 def test_a_measure_with_reports_is_not_deleted_by_the_admin(admin_client):

@@ -143,6 +143,9 @@ EXPECTED = {
     "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
     "measures:import_columns": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),
     "measures:measure_edit": ("get", measure_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "measures:deadline_reading": (  # no ?text=: 400 for those who may ask
+        "get", lambda: {"roadmap_pk": home().pk}, row(302, 400, 400, 403, 403, 403, 404),
+    ),
     "measures:measure_deadline": ("post", measure_kwargs, row(302, 400, 400, 403, 403, 403, 404)),
     "measures:measure_deadline_reset": (
         "post", measure_kwargs, row(302, 302, 302, 403, 403, 403, 404),

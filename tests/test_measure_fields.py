@@ -1,0 +1,311 @@
+"""A measure's owners (registry links and printed text kept consistent), the live reading of its
+deadline, and the schools it concerns: the service, the views and the measure page."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from measures.models import ControlPair, Measure, Report
+from measures.services import measure_save
+from schools.models import Organisation, SchoolDesignation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def home(tenants):
+    return tenants.home
+
+
+@pytest.fixture
+def measure(home) -> Measure:
+    return Measure.objects.select_related("roadmap__municipality").get(
+        roadmap=home.roadmap, number="2.1"
+    )  # «Руководители ОО», no links
+
+
+@pytest.fixture
+def boziev(home):
+    return factories.PersonFactory(
+        municipality=home.municipality, short_name="Бозиев А.Т.", full_name="Бозиев Алим Тахирович"
+    )
+
+
+def save(measure: Measure, **links) -> Measure:
+    measure_save(measure=measure, links=links)
+    return Measure.objects.get(pk=measure.pk)
+
+
+# --- owners: the service -------------------------------------------------------------------
+
+
+def test_linking_a_person_appends_their_name_to_the_text(measure, boziev):
+    saved = save(measure, owners=[boziev], owner_organisations=[])
+    assert saved.owners_text == "Руководители ОО, Бозиев А.Т."
+    assert list(saved.owners.all()) == [boziev]
+
+
+def test_a_name_already_printed_is_not_appended_again(measure, boziev):
+    measure.owners_text = "Руководители ОО (Бозиев А. Т.)"
+    saved = save(measure, owners=[boziev], owner_organisations=[])
+    assert saved.owners_text == "Руководители ОО (Бозиев А. Т.)"
+    assert list(saved.owners.all()) == [boziev]
+
+
+def test_unlinking_a_person_takes_their_name_out_of_the_text(measure, boziev, home):
+    measure.owners_text = "Руководители ОО, Бозиев А.Т., Отдел образования"
+    saved = save(measure, owners=[boziev], owner_organisations=[home.authority])
+    assert set(saved.owners.all()) == {boziev}
+    saved.roadmap = measure.roadmap
+    saved = save(saved, owners=[], owner_organisations=[home.authority])
+    assert saved.owners_text == "Руководители ОО, Отдел образования"
+    assert list(saved.owners.all()) == []
+    assert list(saved.owner_organisations.all()) == [home.authority]
+
+
+def test_typing_a_known_name_links_the_person_and_the_organisation(measure, boziev, home):
+    measure.owners_text = "Бозиев Алим Тахирович; Отдел образования"
+    saved = save(measure, owners=[], owner_organisations=[])
+    assert list(saved.owners.all()) == [boziev]
+    assert list(saved.owner_organisations.all()) == [home.authority]
+
+
+def test_deleting_a_linked_name_from_the_text_unlinks_it(measure, boziev):
+    measure.owners_text = "Руководители ОО, Бозиев А.Т."
+    saved = save(measure, owners=[boziev], owner_organisations=[])
+    saved.roadmap = measure.roadmap
+    saved.owners_text = "Руководители ОО"
+    saved = save(saved, owners=[boziev], owner_organisations=[])  # the box still ticked
+    assert saved.owners_text == "Руководители ОО"
+    assert list(saved.owners.all()) == []
+
+
+def test_a_name_two_people_bear_links_nobody(measure, home):
+    for short in ("Иванов И.И.", "Иванова И.И."):
+        factories.PersonFactory(
+            municipality=home.municipality, short_name=short, full_name="Иванов Иван"
+        )
+    measure.owners_text = "Иванов Иван"
+    saved = save(measure, owners=[], owner_organisations=[])
+    assert list(saved.owners.all()) == []
+
+
+def test_a_person_of_another_municipality_is_refused_and_nothing_is_saved(measure, tenants):
+    stranger = factories.PersonFactory(municipality=tenants.other.municipality)
+    with pytest.raises(ValidationError) as refused:
+        save(measure, owners=[stranger], owner_organisations=[])
+    assert "Из другого муниципалитета" in str(refused.value.message_dict["owners"])
+    measure.refresh_from_db()
+    assert measure.owners_text == "Руководители ОО" and not measure.owners.exists()
+
+
+def test_a_federal_body_is_linked_by_its_short_name(measure):
+    federal = factories.OrganisationFactory(
+        kind=Organisation.Kind.FEDERAL_BODY, municipality=None, region=None,
+        name="Федеральная служба по надзору в сфере образования и науки", short_name="Рособрнадзор",
+    )  # fmt: skip
+    measure.owners_text = "Руководители ОО, Рособрнадзор"
+    assert list(save(measure, owners=[], owner_organisations=[]).owner_organisations.all()) == [
+        federal
+    ]
+
+
+def test_without_links_the_text_alone_is_saved(measure, boziev):
+    measure.owners_text = "Бозиев А.Т."
+    measure_save(measure=measure)
+    assert not Measure.objects.get(pk=measure.pk).owners.exists()
+
+
+# --- schools concerned: the service -------------------------------------------------------
+
+
+def test_a_subset_of_schools_is_saved_and_the_control_pairs_follow(measure, home):
+    first, second = home.schools
+    assert set(ControlPair.objects.filter(measure=measure).values_list("school", flat=True)) == {
+        first.pk, second.pk,
+    }  # fmt: skip
+    measure.all_designated_schools = False
+    saved = save(measure, schools=[second])
+    assert list(saved.schools.all()) == [second]
+    pairs = ControlPair.objects.filter(measure=measure)
+    assert set(pairs.values_list("school", flat=True)) == {second.pk}
+    assert pairs.count() == measure.occurrences.count()
+
+
+def test_a_school_outside_the_roadmap_is_refused(measure, home, tenants):
+    undesignated = factories.SchoolFactory(municipality=home.municipality, short_name="МКОУ ООШ")
+    SchoolDesignation.objects.create(school=undesignated, kind="low_results", year=2019)
+    foreign = tenants.other.schools[0]
+    measure.all_designated_schools = False
+    for school, message in [
+        (undesignated, "Не входят в дорожную карту"), (foreign, "Из другого муниципалитета"),
+    ]:  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            save(measure, schools=[school])
+        assert message in str(refused.value.message_dict["schools"])
+    assert Measure.objects.get(pk=measure.pk).all_designated_schools
+
+
+def test_a_school_with_reports_cannot_leave_the_measure(measure, home):
+    first, second = home.schools
+    Report.objects.create(occurrence=measure.occurrences.first(), school=first)
+    measure.all_designated_schools = False
+    with pytest.raises(ValidationError) as refused:
+        save(measure, schools=[second])
+    assert "уже есть отчёты" in str(refused.value.message_dict["schools"])
+    assert "МКОУ СОШ № 1" in str(refused.value.message_dict["schools"])
+
+
+# --- the measure page ---------------------------------------------------------------------
+
+
+def form_data(measure: Measure, **changes) -> dict:
+    data = {
+        "measure-number": measure.number, "measure-title": measure.title,
+        "measure-owners_text": measure.owners_text, "measure-deadline_text": measure.deadline_text,
+        "measure-planned_result": measure.planned_result, "measure-version": measure.version,
+        "measure-links_shown": "True", "measure-schools_scope": "all",
+    }  # fmt: skip
+    for name, value in changes.items():
+        data[f"measure-{name}"] = value
+    return data
+
+
+@pytest.fixture
+def coordinator(client, tenants):
+    client.force_login(User.objects.get(username="koordinator"))
+    return client
+
+
+def edit_url(measure: Measure) -> str:
+    return reverse("measures:measure_edit", args=[measure.roadmap_id, measure.pk])
+
+
+def test_the_page_links_an_owner_and_chooses_schools(coordinator, measure, boziev, home):
+    page = coordinator.get(edit_url(measure)).text
+    assert "Бозиев А.Т." in page and "Все школы дорожной карты (2)" in page
+    response = coordinator.post(
+        edit_url(measure),
+        form_data(
+            measure, owners=[boziev.pk], schools_scope="chosen", schools=[home.schools[1].pk]
+        ),
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.owners_text == "Руководители ОО, Бозиев А.Т."
+    assert not measure.all_designated_schools
+    assert list(measure.schools.all()) == [home.schools[1]]
+
+
+def test_the_page_refuses_a_foreign_school_inline_and_keeps_the_text(coordinator, measure, tenants):
+    response = coordinator.post(
+        edit_url(measure),
+        form_data(
+            measure, title="Новое название", schools_scope="chosen",
+            schools=[tenants.other.schools[0].pk],
+        ),
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Школа не входит в дорожную карту" in response.text
+    assert "Новое название</textarea>" in response.text
+    assert Measure.objects.get(pk=measure.pk).title != "Новое название"
+
+
+def test_the_page_asks_for_a_school_when_only_chosen_ones_and_none(coordinator, measure):
+    response = coordinator.post(edit_url(measure), form_data(measure, schools_scope="chosen"))
+    assert response.status_code == 400
+    assert "Выберите хотя бы одну школу" in response.text
+
+
+def test_a_school_with_reports_is_refused_on_the_page(coordinator, measure, home):
+    Report.objects.create(occurrence=measure.occurrences.first(), school=home.schools[0])
+    response = coordinator.post(
+        edit_url(measure),
+        form_data(measure, schools_scope="chosen", schools=[home.schools[1].pk]),
+    )
+    assert response.status_code == 400
+    assert "уже есть отчёты по мероприятию" in response.text
+
+
+def test_a_working_group_members_forged_post_is_refused(client, measure, boziev):
+    client.force_login(User.objects.get(username="rabgruppa"))
+    response = client.post(edit_url(measure), form_data(measure, owners=[boziev.pk]))
+    assert response.status_code == 403
+    assert not Measure.objects.get(pk=measure.pk).owners.exists()
+
+
+@pytest.mark.parametrize("people", [20, 200])
+def test_measure_page_query_count_is_flat(
+    coordinator, measure, home, people, django_assert_max_num_queries
+):
+    factories.PersonFactory.create_batch(people, municipality=home.municipality)
+    # session, user, the roadmap (visibility) and its amendments, may change it, the measure;
+    # the linked people, organisations and schools, how many schools are designated; the
+    # reading's control dates (for the field and for the correction panel); the header's
+    # links; the people, organisations and schools listed; the session saved
+    with django_assert_max_num_queries(19):
+        response = coordinator.get(edit_url(measure))
+    assert response.status_code == 200
+    assert response.text.count('name="measure-owners"') == people + 3
+
+
+# --- the live reading of the deadline -----------------------------------------------------
+
+
+def reading_url(roadmap_pk: int, **params) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("measures:deadline_reading", args=[roadmap_pk]) + "?" + urlencode(params)
+
+
+def test_the_reading_answers_a_fragment_with_dates(coordinator, home):
+    response = coordinator.get(reading_url(home.roadmap.pk, text="Ежеквартально"))
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "ежеквартально" in response.text and "31.03.2022" in response.text
+    assert "needs-review" not in response.text
+
+
+def test_an_unsure_reading_is_orange_with_the_engines_note(coordinator, home):
+    response = coordinator.get(
+        reading_url(home.roadmap.pk, **{"measure-deadline_text": "в течение месяца"})
+    )
+    assert response.status_code == 200
+    assert "needs-review" in response.text
+    assert "срок отсчитывается от события" in response.text
+
+
+def test_the_reading_refuses_bad_input_with_400(coordinator, home):
+    assert coordinator.get(reading_url(home.roadmap.pk)).status_code == 400
+    response = coordinator.get(reading_url(home.roadmap.pk, text="я" * 501))
+    assert response.status_code == 400
+    assert "длиннее 500 символов" in response.text
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("koordinator", 200), ("rabgruppa", 403), ("direktor", 403), ("nablyudatel", 403),
+     ("grechkina", 404)],
+)  # fmt: skip
+def test_only_the_roadmaps_coordinator_reads_deadlines(client, home, username, status):
+    client.force_login(User.objects.get(username=username))
+    assert client.get(reading_url(home.roadmap.pk, text="Май 2022")).status_code == status
+
+
+# --- the roadmap page's warning -----------------------------------------------------------
+
+
+def test_the_roadmap_page_gives_the_reason_and_one_note_after_a_correction(coordinator, measure):
+    from measures.services import measure_correct_deadline
+
+    measure.deadline_text = "в течение месяца"
+    measure_save(measure=measure)
+    roadmap_url = reverse("measures:roadmap_detail", args=[measure.roadmap_id])
+    assert "срок отсчитывается от события" in coordinator.get(roadmap_url).text
+    measure = Measure.objects.get(pk=measure.pk)
+    measure_correct_deadline(measure=measure, kind="continuous")
+    assert "срок отсчитывается от события" not in coordinator.get(roadmap_url).text
+    page = coordinator.get(edit_url(measure)).text
+    assert page.count("исправлен вручную") + page.count("уточнён вручную") == 1
