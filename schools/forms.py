@@ -69,7 +69,10 @@ class PersonForm(CleanTextMixin, forms.ModelForm):
             "full_name", "short_name", "position", "organisation", "school", "email", "phone",
             "user",
         ]  # fmt: skip
-        widgets = {"position": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "position": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
