@@ -163,9 +163,12 @@ def sees_contacts(user: User, *, municipality: Municipality, school: School | No
     their own school. The regional viewer reads the registry without contacts."""
     if not _active(user):
         return False
-    if user.is_superuser or reviewed_municipalities(user).filter(pk=municipality.pk).exists():
+    if user.is_superuser:
         return True
-    return school is not None and director_schools(user).filter(pk=school.pk).exists()
+    works_here = Exists(reviewed_municipalities(user).filter(pk=municipality.pk))
+    if school is not None:
+        works_here |= Exists(director_schools(user).filter(pk=school.pk))
+    return AuthUser.objects.filter(works_here, pk=user.pk).exists()  # one query
 
 
 def organisations_serving(municipality: Municipality) -> QuerySet[Organisation]:

@@ -50,7 +50,8 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "form": form,
             "can_appoint": can_appoint,
-            "sees_contacts": selectors.sees_contacts(request.user, municipality=municipality),
+            "sees_contacts": can_appoint
+            or selectors.sees_contacts(request.user, municipality=municipality),
             "tab": "people",
         },
         status=400 if form.errors else 200,

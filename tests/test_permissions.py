@@ -361,8 +361,8 @@ def test_people_pages_query_count_is_flat(client, django_assert_max_num_queries,
     client.force_login(coordinator)
     client.get(reverse("measures:roadmap_list"))  # warm up: login time, content types
     # session, user, municipality (visibility in a subquery), may appoint, how many
-    # appointments, the page of them, the form's schools, the header's links, who sees contacts
-    with django_assert_max_num_queries(9):
+    # appointments, the page of them, the form's schools, the header's links
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("schools:people", args=[municipality.pk]))
     assert page.text.count("<tr>") == extra + 2  # header + coordinator + members
     # session, user, school (visibility in a subquery), how many people, the page of them,
