@@ -480,3 +480,20 @@ def test_registry_pages_query_count_is_flat(client, tenants, django_assert_max_n
     for url, most in pages:
         with django_assert_max_num_queries(most, info=url):
             assert client.get(url).status_code == 200
+
+
+def test_the_admin_keeps_the_last_coordinator_too(client, tenants):
+    municipality = tenants.home.municipality
+    last = Appointment.objects.get(role="coordinator", municipality=municipality)
+    login(client, "admin")
+    url = reverse("admin:schools_appointment_delete", args=[last.pk])
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert "Нельзя снять последнего координатора муниципалитета" in response.text
+    changelist = reverse("admin:schools_appointment_changelist")
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [last.pk], "post": "yes"},
+        follow=True,
+    )  # fmt: skip
+    assert "Нельзя снять последнего координатора муниципалитета" in response.text
+    assert Appointment.objects.filter(pk=last.pk).exists()
