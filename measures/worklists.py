@@ -253,8 +253,8 @@ def queue_facets(reports: QuerySet[Report]) -> list[dict]:
 
 
 def navigation_counts(user: User) -> dict[str, int | bool]:
-    """For the header: whether the user directs a school, reviews reports, and how many
-    submitted reports wait for them. One query."""
+    """For the header: whether the user directs a school, reviews reports, reads a
+    municipality's registry, and how many submitted reports wait for them. One query."""
     queue = Report.objects.filter(status=Report.Status.SUBMITTED)
     if not user.is_superuser:
         queue = queue.filter(
@@ -273,11 +273,12 @@ def navigation_counts(user: User) -> dict[str, int | bool]:
         .values(
             directs=Exists(access.director_schools(user)),
             reviews=Exists(access.reviewed_municipalities(user)),
+            registry=Exists(access.visible_municipalities(user)),  # «Реестр» in the header
             queue=Coalesce(Subquery(count, output_field=IntegerField()), 0),
         )
         .first()
     )
-    return values or {"directs": False, "reviews": False, "queue": 0}
+    return values or {"directs": False, "reviews": False, "registry": False, "queue": 0}
 
 
 def reviewed_roadmap_ids(user: User, municipality_ids: list[int]) -> QuerySet:

@@ -4,9 +4,9 @@ past a broken rule. Appointments have their own services (permissions follow the
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
 from roadmap_portal.forms import CleanTextModelForm
 from schools import models, services
@@ -170,6 +170,16 @@ class AppointmentAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.remove_appointment(appointment=obj)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as refused:  # the last coordinator of a municipality stays
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
     def delete_queryset(self, request, queryset):
         for appointment in queryset:
-            services.remove_appointment(appointment=appointment)
+            try:
+                services.remove_appointment(appointment=appointment)
+            except ValidationError as refused:
+                self.message_user(request, " ".join(refused.messages), messages.ERROR)

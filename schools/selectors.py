@@ -6,13 +6,35 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from schools.models import Appointment, Municipality, Organisation, Region, School
+from measures.models import Measure
+from schools.models import (
+    Appointment,
+    Municipality,
+    Organisation,
+    Person,
+    Region,
+    School,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -143,3 +165,178 @@ def organisations_serving(municipality: Municipality) -> QuerySet[Organisation]:
         | Q(kind=Kind.REGIONAL_BODY, region=region)
         | Q(kind=Kind.REGIONAL_BODY, region__isnull=True, municipality__region=region)
     )
+
+
+# --- The registry of a municipality: people, organisations, the working group ---------------
+
+
+def sees_contacts(user: User, *, municipality: Municipality, school: School | None = None) -> bool:
+    """Whether the user may read e-mail addresses and phones of the people of `municipality`
+    (of `school`, on a school's page): those who work with them — its coordinators and working
+    group (the reviewers of the municipality), the superuser, and a director for the people of
+    their own school. The regional viewer reads the registry without contacts."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    works_here = Exists(reviewed_municipalities(user).filter(pk=municipality.pk))
+    if school is not None:
+        works_here |= Exists(director_schools(user).filter(pk=school.pk))
+    return AuthUser.objects.filter(works_here, pk=user.pk).exists()  # one query
+
+
+def persons_in(municipality: Municipality, search: str = "") -> QuerySet[Person]:
+    """The municipality's people with their workplace and the counts of their roles: portal
+    appointments, working-group memberships and measures they own (subqueries, one query)."""
+
+    def count(queryset: QuerySet) -> Subquery:
+        counted = queryset.order_by().annotate(one=Value(1)).values("one")
+        return Coalesce(
+            Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        )
+
+    people = Person.objects.filter(municipality=municipality)
+    if search:
+        people = people.filter(
+            Q(short_name__icontains=search)
+            | Q(full_name__icontains=search)
+            | Q(position__icontains=search)
+            | Q(organisation__name__icontains=search)
+            | Q(school__short_name__icontains=search)
+        )
+    return (
+        people.select_related("organisation", "school", "user")
+        .annotate(
+            appointment_count=count(Appointment.objects.filter(user=OuterRef("user"))),
+            membership_count=count(WorkingGroupMember.objects.filter(person=OuterRef("pk"))),
+            measure_count=count(Measure.owners.through.objects.filter(person=OuterRef("pk"))),
+        )
+        .order_by("short_name", "pk")
+    )
+
+
+def get_person_for_user(user: User, municipality_pk: int, pk: int) -> Person:
+    """A person of a municipality the user reads in full, or 404."""
+    municipality = get_municipality_for_user(user, municipality_pk)
+    person = persons_in(municipality).filter(pk=pk).first()
+    if person is None:
+        raise Http404("Сотрудник не найден")
+    return person
+
+
+def organisations_in(municipality: Municipality, search: str = "") -> QuerySet[Organisation]:
+    """Organisations serving the municipality, with the number of its people working there."""
+    organisations = organisations_serving(municipality)
+    if search:
+        organisations = organisations.filter(
+            Q(name__icontains=search) | Q(short_name__icontains=search)
+        )
+    people = Person.objects.filter(organisation=OuterRef("pk"), municipality=municipality)
+    counted = people.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return organisations.annotate(
+        person_count=Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+    ).order_by("name", "pk")
+
+
+def get_organisation_for_user(user: User, municipality_pk: int, pk: int) -> Organisation:
+    """An organisation serving a municipality the user reads in full, or 404."""
+    municipality = get_municipality_for_user(user, municipality_pk)
+    organisation = organisations_in(municipality).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404("Организация не найдена")
+    return organisation
+
+
+def working_groups_in(municipality: Municipality) -> QuerySet[WorkingGroup]:
+    """The municipality's working groups, newest year first, with members in their order."""
+    members = WorkingGroupMember.objects.select_related(
+        "person__organisation", "person__school"
+    ).order_by("position", "pk")
+    return (
+        WorkingGroup.objects.filter(municipality=municipality)
+        .select_related("act__issuer")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .order_by("-year")
+    )
+
+
+def get_member_for_user(user: User, municipality_pk: int, pk: int) -> WorkingGroupMember:
+    """A member of a working group of a municipality the user reads in full, or 404."""
+    municipality = get_municipality_for_user(user, municipality_pk)
+    member = (
+        WorkingGroupMember.objects.filter(group__municipality=municipality, pk=pk)
+        .select_related("group", "person")
+        .first()
+    )
+    if member is None:
+        raise Http404("Член рабочей группы не найден")
+    return member
+
+
+def person_delete_consequences(person: Person) -> dict[str, list[str]]:
+    """What deleting `person` would change (`unlinked`: links that go with them) and what
+    stops it (`blocking`: rows that must name someone, changed first), in Russian."""
+    from schools.models import PartnershipAgreement
+
+    unlinked, blocking = [], []
+    if count := person.measures.count():
+        unlinked.append(
+            ngettext(
+                "ответственный в %(count)s мероприятии: связь будет снята, текст «ответственные "
+                "исполнители» останется",
+                "ответственный в %(count)s мероприятиях: связь будет снята, текст «ответственные "
+                "исполнители» останется",
+                count,
+            )
+            % {"count": count}
+        )
+    for school in person.directed_schools.all():
+        unlinked.append(_("руководитель школы «%(school)s»: поле очистится") % {"school": school})
+    if person.user_id:
+        unlinked.append(
+            _("учётная запись %(user)s останется со своими ролями") % {"user": person.user}
+        )
+    for member in person.memberships.select_related("group"):
+        blocking.append(
+            _("член рабочей группы %(year)s года: сначала выведите из состава")
+            % {"year": member.group.year}
+        )
+    agreements = PartnershipAgreement.objects.filter(
+        Q(mentor_director=person) | Q(supported_director=person)
+    )
+    for agreement in agreements:
+        blocking.append(_("подписал(а) %(agreement)s") % {"agreement": agreement})
+    return {"unlinked": unlinked, "blocking": blocking}
+
+
+def organisation_delete_consequences(organisation: Organisation) -> dict[str, list[str]]:
+    """As person_delete_consequences, for an organisation."""
+    unlinked, blocking = [], []
+    if count := organisation.people.count():
+        unlinked.append(
+            ngettext(
+                "место работы %(count)s сотрудника: поле очистится",
+                "место работы %(count)s сотрудников: поле очистится",
+                count,
+            )
+            % {"count": count}
+        )
+    if count := organisation.measures.count():
+        unlinked.append(
+            ngettext(
+                "ответственная в %(count)s мероприятии: связь будет снята",
+                "ответственная в %(count)s мероприятиях: связь будет снята",
+                count,
+            )
+            % {"count": count}
+        )
+    if count := organisation.legal_acts.count():
+        blocking.append(
+            ngettext(
+                "издала %(count)s документ: документы должны сохранить издателя",
+                "издала %(count)s документов: документы должны сохранить издателя",
+                count,
+            )
+            % {"count": count}
+        )
+    return {"unlinked": unlinked, "blocking": blocking}

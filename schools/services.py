@@ -74,11 +74,24 @@ def appoint(
     return appointment
 
 
+LAST_COORDINATOR = _(
+    "Нельзя снять последнего координатора муниципалитета: сначала назначьте другого."
+)
+
+
 @transaction.atomic
 def remove_appointment(*, appointment: Appointment) -> None:
     """Take the role away: its permissions on the target go, except those another of the
-    user's appointments on the same target still gives."""
+    user's appointments on the same target still gives. The last coordinator of a
+    municipality stays (ValidationError): nobody would be left to appoint anyone."""
     user, role, target = appointment.user, Role(appointment.role), appointment.target
+    if role == Role.COORDINATOR:
+        # locked, so that two coordinators removing each other at once cannot both succeed
+        coordinators = Appointment.objects.select_for_update().filter(
+            role=role, municipality=appointment.municipality_id
+        )
+        if not coordinators.exclude(pk=appointment.pk).exists():
+            raise ValidationError(LAST_COORDINATOR)
     appointment.delete()
     for permission in ROLE_PERMISSIONS[role]:
         remove_perm(permission, user, target)
@@ -374,3 +387,95 @@ def record_save(*, obj: Any) -> Any:
 def record_delete(*, obj: Any) -> None:
     """Delete a row of the directory (rows that others rest on are protected by the schema)."""
     obj.delete()
+
+
+# --- The working group: its members, their roles and order -----------------------------------
+
+ONE_CHAIR = _("В рабочей группе уже есть председатель: %(person)s. Сначала смените его роль.")
+ONE_SECRETARY = _("В рабочей группе уже есть секретарь: %(person)s. Сначала смените его роль.")
+SINGLE_ROLES = {
+    WorkingGroupMember.Role.CHAIR: ONE_CHAIR,
+    WorkingGroupMember.Role.SECRETARY: ONE_SECRETARY,
+}
+
+
+def _check_single_role(member: WorkingGroupMember) -> None:
+    """One председатель and one секретарь at most (the schema says so too; this says it in
+    words, naming who holds the role)."""
+    message = SINGLE_ROLES.get(WorkingGroupMember.Role(member.role))
+    if message is None:
+        return
+    holder = (
+        WorkingGroupMember.objects.filter(group=member.group_id, role=member.role)
+        .exclude(pk=member.pk)
+        .select_related("person")
+        .first()
+    )
+    if holder is not None:
+        raise ValidationError({"role": message % {"person": holder.person}})
+
+
+def _lock_group(group: WorkingGroup) -> None:
+    WorkingGroup.objects.select_for_update().filter(pk=group.pk).first()
+
+
+@transaction.atomic
+def member_add(
+    *, group: WorkingGroup, person: Person, role: str, position_text: str = ""
+) -> WorkingGroupMember:
+    """Add `person` to the group, last in its order; ValidationError in Russian when they are
+    a member already, of another municipality, or would be a second председатель/секретарь."""
+    _lock_group(group)
+    if group.memberships.filter(person=person).exists():
+        raise ValidationError(
+            {"person": _("%(person)s уже в составе группы.") % {"person": person}}
+        )
+    last = group.memberships.order_by("-position").values_list("position", flat=True).first()
+    member = WorkingGroupMember(
+        group=group,
+        person=person,
+        role=role,
+        position=(last or 0) + 1,
+        position_text=position_text or person.position,
+    )
+    _check_single_role(member)
+    return record_save(obj=member)
+
+
+@transaction.atomic
+def member_change(
+    *, member: WorkingGroupMember, role: str, position_text: str
+) -> WorkingGroupMember:
+    _lock_group(member.group)
+    member.role, member.position_text = role, position_text
+    _check_single_role(member)
+    member.save(update_fields=["role", "position_text"])
+    return member
+
+
+@transaction.atomic
+def member_move(*, member: WorkingGroupMember, up: bool) -> None:
+    """Swap the member with the one before (`up`) or after them; nothing at either end."""
+    _lock_group(member.group)
+    member.refresh_from_db(fields=["position"])
+    others = member.group.memberships.exclude(pk=member.pk)
+    neighbour = (
+        others.filter(position__lt=member.position).order_by("-position").first()
+        if up
+        else others.filter(position__gt=member.position).order_by("position").first()
+    )
+    if neighbour is None:
+        return
+    mine, theirs = member.position, neighbour.position
+    member.position = 0  # (group, position) is unique: through a free place
+    member.save(update_fields=["position"])
+    neighbour.position = mine
+    neighbour.save(update_fields=["position"])
+    member.position = theirs
+    member.save(update_fields=["position"])
+
+
+@transaction.atomic
+def member_remove(*, member: WorkingGroupMember) -> None:
+    _lock_group(member.group)
+    member.delete()

@@ -106,6 +106,39 @@ def measure_kwargs() -> dict:
     return {"roadmap_pk": roadmap.pk, "pk": roadmap.measures.get(number="1.1").pk}
 
 
+# --- the registry of people (schools/views.py) -----------------------------------------------
+
+_fresh_years = iter(range(2000, 2101))
+
+
+def municipality_kwargs() -> dict:
+    return {"pk": home().municipality_id}
+
+
+def person_kwargs() -> dict:
+    person = factories.PersonFactory(municipality=home().municipality)
+    return {"pk": person.municipality_id, "person_pk": person.pk}
+
+
+def organisation_kwargs() -> dict:
+    organisation = factories.OrganisationFactory(municipality=home().municipality)
+    return {"pk": organisation.municipality_id, "organisation_pk": organisation.pk}
+
+
+def group_kwargs() -> dict:
+    group = factories.WorkingGroupFactory(municipality=home().municipality, year=next(_fresh_years))
+    return {"pk": group.municipality_id, "group_pk": group.pk}
+
+
+def member_kwargs() -> dict:
+    from schools.models import WorkingGroup, WorkingGroupMember
+
+    group = WorkingGroup.objects.get(pk=group_kwargs()["group_pk"])
+    person = factories.PersonFactory(municipality=group.municipality)
+    member = WorkingGroupMember.objects.create(group=group, person=person, position=1)
+    return {"pk": group.municipality_id, "member_pk": member.pk}
+
+
 # name: (method, kwargs, expected status per role)
 EXPECTED = {
     "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
@@ -157,6 +190,33 @@ EXPECTED = {
     "schools:appointment_remove": (
         "post", fresh_appointment, row(302, 302, 302, 403, 404, 403, 404),
     ),
+    "schools:registry": ("get", dict, row(302, 200, 302, 302, 404, 302, 302)),
+    "schools:person_list": ("get", municipality_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "schools:person_add": ("get", municipality_kwargs, row(302, 200, 200, 403, 404, 403, 404)),
+    "schools:person_detail": ("get", person_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "schools:person_edit": ("get", person_kwargs, row(302, 200, 200, 403, 404, 403, 404)),
+    "schools:person_delete": ("post", person_kwargs, row(302, 302, 302, 403, 404, 403, 404)),
+    "schools:organisation_list": (
+        "get", municipality_kwargs, row(302, 200, 200, 200, 404, 200, 404),
+    ),
+    "schools:organisation_add": (
+        "get", municipality_kwargs, row(302, 200, 200, 403, 404, 403, 404),
+    ),
+    "schools:organisation_edit": (
+        "get", organisation_kwargs, row(302, 200, 200, 403, 404, 403, 404),
+    ),
+    "schools:organisation_delete": (
+        "post", organisation_kwargs, row(302, 302, 302, 403, 404, 403, 404),
+    ),
+    "schools:working_group": ("get", municipality_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "schools:working_group_add": (
+        "post", municipality_kwargs, row(302, 400, 400, 403, 404, 403, 404),
+    ),
+    "schools:working_group_edit": ("post", group_kwargs, row(302, 400, 400, 403, 404, 403, 404)),
+    "schools:member_add": ("post", group_kwargs, row(302, 400, 400, 403, 404, 403, 404)),
+    "schools:member_edit": ("post", member_kwargs, row(302, 400, 400, 403, 404, 403, 404)),
+    "schools:member_move": ("post", member_kwargs, row(302, 302, 302, 403, 404, 403, 404)),
+    "schools:member_remove": ("post", member_kwargs, row(302, 302, 302, 403, 404, 403, 404)),
 }  # fmt: skip
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
 
@@ -309,7 +369,7 @@ def test_people_pages_query_count_is_flat(client, django_assert_max_num_queries,
         page = client.get(reverse("schools:people", args=[municipality.pk]))
     assert page.text.count("<tr>") == extra + 2  # header + coordinator + members
     # session, user, school (visibility in a subquery), how many people, the page of them,
-    # the header's links
-    with django_assert_max_num_queries(6):
+    # the header's links, who sees contacts
+    with django_assert_max_num_queries(7):
         page = client.get(reverse("schools:school_people", args=[school.pk]))
     assert page.text.count("<tr>") == extra + 1
