@@ -24,7 +24,7 @@ from schools.models import (
     School,
     SchoolDesignation,
 )
-from schools.services import record_save
+from schools.services import check_record, record_save
 
 # The subject items of the standard partnership agreement, in the order of the form
 STANDARD_AGREEMENT_ITEMS = [
@@ -202,7 +202,10 @@ def designation_end(
         raise ValidationError(errors)
     designation.ended_on = ended_on
     designation.end_reason = reason.strip()
-    return record_save(obj=designation)
+    check_record(designation)
+    # only the end is written: a row loaded without its basis text (older data) still ends
+    designation.save(update_fields=["ended_on", "end_reason"])
+    return designation
 
 
 def _pairing_problems(pairing: MentorPairing, municipality: Municipality) -> dict[str, str]:

@@ -143,21 +143,23 @@ class AgreementForm(CleanTextMixin, forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        data: object = None,
+        *,
         pairing: MentorPairing,
         agreement: PartnershipAgreement | None = None,
-        **kwargs: object,
     ) -> None:
-        if agreement is not None and not kwargs.get("data") and not args:
-            kwargs["initial"] = self.initial_from(agreement)
-        elif agreement is None and not args:
-            kwargs["initial"] = {
+        self.texts_before = []
+        if agreement is not None:
+            self.texts_before = [item.text for item in agreement.items.all()]
+            initial = self.initial_from(agreement)
+        else:  # a new agreement: the pairing's term and the schools' directors
+            initial = {
                 "starts_on": pairing.starts_on,
                 "ends_on": pairing.ends_on,
                 "mentor_director": pairing.mentor.director_id,
                 "supported_director": pairing.supported.director_id,
             }
-        super().__init__(*args, **kwargs)
+        super().__init__(data, initial=initial)
         people = Person.objects.filter(
             municipality__in={pairing.mentor.municipality_id, pairing.supported.municipality_id}
         )
@@ -187,7 +189,10 @@ class AgreementForm(CleanTextMixin, forms.Form):
         chosen = sorted(self.cleaned_data.get("standard_items") or [])
         standard = [str(registry.STANDARD_AGREEMENT_ITEMS[i]) for i in chosen]
         extra = [line.strip() for line in self.cleaned_data.get("extra_items", "").split("\n")]
-        return standard + [line for line in extra if line]
+        items = list(dict.fromkeys(standard + [line for line in extra if line]))
+        # the items the agreement had keep their order; new ones follow
+        before = {text: position for position, text in enumerate(self.texts_before)}
+        return sorted(items, key=lambda text: before.get(text, len(before)))
 
     def clean(self) -> dict:
         data = super().clean()
