@@ -192,7 +192,8 @@ class SchoolDesignation(models.Model):
             "С этой даты школа больше не в категории; дорожные карты, начатые позже, её не касаются"
         ),
     )
-    end_reason = models.TextField(_("причина снятия"), blank=True)
+    # a database default too: the scale generator and other bulk loads COPY rows without it
+    end_reason = models.TextField(_("причина снятия"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("отнесение школы к категории")

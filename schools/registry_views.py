@@ -72,6 +72,7 @@ def _school_page(
     designation_form: DesignationForm | None = None,
     end_form: DesignationEndForm | None = None,
     ending: int | None = None,
+    notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
     can_change = registry.can_change_registry(request.user, municipality)
@@ -99,6 +100,7 @@ def _school_page(
             "designation_form": designation_form
             or DesignationForm(municipality=municipality, prefix="designation"),
             "ending": ending,
+            "notice": notice,
             "nav_section": "registry_schools",
         },
         status=status,
@@ -136,7 +138,7 @@ def designation_add(request: HttpRequest, pk: int, school_pk: int) -> HttpRespon
             _errors_into(form, error)
         else:
             if request.htmx:
-                return _school_page(request, municipality, school)
+                return _school_page(request, municipality, school, notice=_("Категория добавлена."))
             messages.success(request, _("Категория добавлена."))
             return redirect("schools:registry_school", pk=pk, school_pk=school_pk)
     return _school_page(request, municipality, school, designation_form=form, status=400)
@@ -161,7 +163,8 @@ def designation_end(
             _errors_into(form, error)
         else:
             if request.htmx:
-                return _school_page(request, municipality, school)
+                notice = _("Школа снята с категории.")
+                return _school_page(request, municipality, school, notice=notice)
             messages.success(request, _("Школа снята с категории."))
             return redirect("schools:registry_school", pk=pk, school_pk=school_pk)
     return _school_page(

@@ -277,7 +277,7 @@ def test_htmx_answers_the_designations_fragment(client, tenants):
     )
     assert response.status_code == 200
     assert "<html" not in response.text and 'id="designations"' in response.text
-    assert "Резильентная школа" in response.text
+    assert "Резильентная школа" in response.text and "Категория добавлена." in response.text
     response = client.post(
         school_url(tenants, "registry_designation_add"),
         {"designation-kind": "resilient", "designation-year": "2023", "designation-basis": "Y"},
