@@ -207,6 +207,7 @@ class SchoolDesignation(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
                 name="designation_ended_with_reason",
+                violation_error_message=_("Укажите причину снятия школы с категории."),
             ),
         ]
 
