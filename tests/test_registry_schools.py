@@ -497,3 +497,21 @@ def test_registry_pages_query_counts_are_flat(client, django_assert_max_num_quer
         client.get(reverse("schools:registry_pairing", args=[m, pairing.pk]))
     with django_assert_max_num_queries(10):
         client.get(reverse("schools:registry_agreement", args=[m, pairing.pk]))
+
+
+def test_a_refused_end_opens_its_own_row_with_the_message(client, tenants):
+    login(client, "koordinator")
+    designation = tenants.home.schools[0].designations.get()
+    prefix = f"end-{designation.pk}"
+    response = client.post(
+        school_url(tenants, "registry_designation_end", designation_pk=designation.pk),
+        {f"{prefix}-ended_on": "2021-05-01", f"{prefix}-reason": "Моя причина"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "<html" not in response.text
+    assert "Дата снятия — раньше года, на который школа отнесена (2022)." in response.text
+    assert '<details class="end-designation" open>' in response.text
+    assert "Моя причина" in response.text
+    designation.refresh_from_db()
+    assert designation.ended_on is None
