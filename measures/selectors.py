@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -50,12 +50,17 @@ def _roadmaps_seen_through(
     municipalities: QuerySet | list[int], schools: QuerySet | list[int]
 ) -> QuerySet[Roadmap]:
     municipal = Roadmap.objects.filter(level=Roadmap.Level.MUNICIPAL)
+    designation_in_force = Q(municipality__schools__designations__ended_on__isnull=True) | Q(
+        municipality__schools__designations__ended_on__gt=F("starts_on")
+    )
     branches = [
         Roadmap.objects.filter(municipality__in=municipalities).values("pk"),
         Roadmap.objects.filter(level=Roadmap.Level.SCHOOL, school__in=schools).values("pk"),
         # one filter() call: the school, its designation and the roadmap's municipality are
         # the same joined row
         municipal.filter(
+            # not ended before the roadmap starts (as the view measures_concern)
+            designation_in_force,
             municipality__schools__in=schools,
             municipality__schools__designations__year__gte=ExtractYear("starts_on"),
             municipality__schools__designations__year__lte=ExtractYear("ends_on"),

@@ -88,7 +88,7 @@ class SchoolAdmin(ThroughServices, admin.ModelAdmin):
 
 @admin.register(models.SchoolDesignation)
 class SchoolDesignationAdmin(ThroughServices, admin.ModelAdmin):
-    list_display = ["school", "kind", "year"]
+    list_display = ["school", "kind", "year", "ended_on"]
     list_filter = ["kind", "year", "school__municipality"]
     search_fields = ["school__name", "school__short_name", "basis"]
     list_select_related = ["school"]

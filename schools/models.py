@@ -140,6 +140,16 @@ class School(models.Model):
         return self.short_name
 
 
+DESIGNATION_SHORT = {
+    "low_results": _("ШНОР"),
+    "unfavourable_context": _("ШНСУ"),
+    "risk_zone": _("зона риска"),
+    "unobjective_results": _("необъективность"),
+    "resilient": _("резильентная"),
+    "mentor": _("наставник"),
+}
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class SchoolDesignation(models.Model):
     """A school named in a given year as one of the kinds that need (or give) help."""
@@ -174,6 +184,16 @@ class SchoolDesignation(models.Model):
         blank=True,
         related_name="designations",
     )
+    ended_on = models.DateField(
+        _("снята с категории"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "С этой даты школа больше не в категории; дорожные карты, начатые позже, её не касаются"
+        ),
+    )
+    # a database default too: the scale generator and other bulk loads COPY rows without it
+    end_reason = models.TextField(_("причина снятия"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("отнесение школы к категории")
@@ -184,10 +204,20 @@ class SchoolDesignation(models.Model):
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="designation_year_range"
             ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
+                name="designation_ended_with_reason",
+                violation_error_message=_("Укажите причину снятия школы с категории."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.school} — {self.get_kind_display()} ({self.year})"
+
+    @property
+    def kind_short(self) -> str:
+        """The category as lists name it in a table cell: «ШНОР», «зона риска»."""
+        return str(DESIGNATION_SHORT.get(self.kind, self.get_kind_display()))
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

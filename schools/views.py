@@ -104,7 +104,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     if not municipalities:
         raise Http404("Нет муниципалитетов, реестр которых вам доступен")
     if len(municipalities) == 1:
-        return redirect("schools:person_list", pk=municipalities[0].pk)
+        return redirect("schools:registry_schools", pk=municipalities[0].pk)
     return render(request, "schools/registry.html", {"municipalities": municipalities})
 
 

@@ -139,6 +139,26 @@ def member_kwargs() -> dict:
     return {"pk": group.municipality_id, "member_pk": member.pk}
 
 
+def registry_school_kwargs() -> dict:
+    return {"pk": home().municipality_id, "school_pk": home_school("МКОУ СОШ № 1").pk}
+
+
+def registry_designation_kwargs() -> dict:
+    school = home_school("МКОУ СОШ № 1")
+    designation = school.designations.order_by("pk").first()
+    return {"pk": school.municipality_id, "school_pk": school.pk, "designation_pk": designation.pk}
+
+
+def registry_pairing_kwargs() -> dict:
+    from schools.models import MentorPairing
+
+    pairing, _ = MentorPairing.objects.get_or_create(
+        mentor=home_school("МКОУ СОШ № 2"), supported=home_school("МКОУ СОШ № 1"),
+        starts_on=date(2022, 1, 1), defaults={"ends_on": date(2022, 12, 31)},
+    )  # fmt: skip
+    return {"pk": home().municipality_id, "pairing_pk": pairing.pk}
+
+
 # name: (method, kwargs, expected status per role)
 EXPECTED = {
     "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
@@ -217,6 +237,28 @@ EXPECTED = {
     "schools:member_edit": ("post", member_kwargs, row(302, 400, 400, 403, 404, 403, 404)),
     "schools:member_move": ("post", member_kwargs, row(302, 302, 302, 403, 404, 403, 404)),
     "schools:member_remove": ("post", member_kwargs, row(302, 302, 302, 403, 404, 403, 404)),
+
+
+    "schools:registry_schools": ("get", municipality_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "schools:registry_school": (
+        "get", registry_school_kwargs, row(302, 200, 200, 200, 404, 200, 404),
+    ),
+    "schools:registry_designation_add": (
+        "post", registry_school_kwargs, row(302, 400, 400, 403, 404, 403, 404),
+    ),
+    "schools:registry_designation_end": (
+        "get", registry_designation_kwargs, row(302, 200, 200, 403, 404, 403, 404),
+    ),
+    "schools:registry_pairings": ("get", municipality_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "schools:registry_pairing": (
+        "get", registry_pairing_kwargs, row(302, 200, 200, 200, 404, 200, 404),
+    ),
+    "schools:registry_pairing_end": (
+        "post", registry_pairing_kwargs, row(302, 400, 400, 403, 404, 403, 404),
+    ),
+    "schools:registry_agreement": (
+        "get", registry_pairing_kwargs, row(302, 200, 200, 403, 404, 403, 404),
+    ),
 }  # fmt: skip
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
 

@@ -204,7 +204,7 @@ def test_the_navigation_leads_to_the_registry(client, tenants):
         page = client.get(reverse("measures:roadmap_list"))
         assert reverse("schools:registry") in page.text
         response = client.get(reverse("schools:registry"))
-        assert response.url == reverse("schools:person_list", args=[municipality.pk])
+        assert response.url == reverse("schools:registry_schools", args=[municipality.pk])
     login(client, "direktor")
     assert reverse("schools:registry") not in client.get(reverse("measures:my_school")).text
     assert client.get(reverse("schools:registry")).status_code == 404
