@@ -225,7 +225,7 @@ class HistoryFilterForm(forms.Form):
 
 def _filter_choices(
     obj: models.Model, events: QuerySet, user: Any, roadmap: Roadmap
-) -> tuple[list[tuple[int, str]] | None, list[tuple[int, str]]]:
+) -> tuple[list[tuple[int, str]] | None, dict[int, User]]:
     """The measures (on a roadmap's page, deleted ones included) and the people that the
     filters offer: two or three queries whatever the history's size."""
     measures = None
@@ -249,11 +249,8 @@ def _filter_choices(
         for pk in events.values_list("pgh_context__user", flat=True).distinct()
         if isinstance(pk, int)
     }
-    people = sorted(
-        ((u.pk, u.get_full_name() or u.username) for u in User.objects.filter(pk__in=user_ids)),
-        key=lambda row: row[1],
-    )
-    return measures, people
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    return measures, users
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -284,6 +281,11 @@ class Names:
                 field = _field(model, name)
                 if field is not None and field.is_relation and field.related_model:
                     wanted[field.related_model].update(values)
+            if event.pgh_label != "delete" and not event.pgh_diff and model is not None:
+                # a snapshot (a creation) shows the rows it points at
+                for field in model._meta.concrete_fields:
+                    if field.is_relation and field.related_model:
+                        wanted[field.related_model].add(data.get(field.attname))
         self.rows: dict[tuple[type, Any], Any] = {}
         ids = {model: {int(v) for v in values if v} for model, values in wanted.items()}
         ids.setdefault(Occurrence, set())
@@ -412,38 +414,48 @@ def _change(names: Names, model: type[models.Model] | None, name: str, before: A
 
 
 def _snapshot(model: type[models.Model] | None, data: dict[str, Any], names: Names) -> list:
-    """The fields a reader cares about in a created or deleted row."""
+    """The fields a reader cares about in a created row, in the order of the form."""
     shown = []
-    for name, value in data.items():
-        field = _field(model, name)
+    fields = model._meta.concrete_fields if model is not None else []
+    for field in fields:
+        value = data.get(field.attname)
         if (
-            name in NOISE
-            or name == "position"
+            field.attname in NOISE
+            or field.name == "position"
             or value in (None, "", [], False)
-            or (field is not None and field.is_relation)
-            or (name.startswith("deadline_") and name != "deadline_text")
+            or (field.name.startswith("deadline_") and field.name != "deadline_text")
         ):
             continue
-        text = display(field, value)
-        shown.append(
-            {
-                "field": str(getattr(field, "verbose_name", name)),
-                "before": "",
-                "after": shorten(text, 300),
-                "diff": None,
-            }
-        )
+        if field.is_relation and model in (Section, Measure):
+            continue  # the roadmap and the section are where the row is shown
+        shown.append(_change(names, model, field.attname, None, value))
+        shown[-1]["before"] = ""
+        shown[-1]["diff"] = None
+        shown[-1]["after"] = shorten(shown[-1]["after"], 300)
     return shown
 
 
 def _occurrence_note(names: Names, measure_id: Any, events: list) -> str:
-    """The occurrence sync of one measure in one save, in one sentence."""
-    added = sorted(e.pgh_data["due_on"] for e in events if e.pgh_label == "insert")
-    removed = sorted(e.pgh_data["due_on"] for e in events if e.pgh_label == "delete")
+    """The occurrence sync of one measure in one save, in one sentence: what the save changed
+    in the end (a date added and removed again within it is not mentioned)."""
+    first: dict[str, Any] = {}
+    last: dict[str, Any] = {}
+    for event in events:
+        day = event.pgh_data["due_on"]
+        first.setdefault(day, event)
+        last[day] = event
+    added = sorted(
+        d for d in first if first[d].pgh_label == "insert" and last[d].pgh_label != "delete"
+    )
+    removed = sorted(
+        d for d in first if first[d].pgh_label != "insert" and last[d].pgh_label == "delete"
+    )
     retired = sorted(
-        e.pgh_data["due_on"]
-        for e in events
-        if e.pgh_label == "update" and (e.pgh_diff or {}).get("retired", [None, None])[1]
+        d
+        for d, event in last.items()
+        if event.pgh_label == "update"
+        and (event.pgh_diff or {}).get("retired", [None, None])[1]
+        and d not in added
     )
     parts = []
     if added:
@@ -455,9 +467,8 @@ def _occurrence_note(names: Names, measure_id: Any, events: list) -> str:
             _("сняты с контроля, отчёты по ним сохранены: %(dates)s")
             % {"dates": display(None, retired)}
         )
-    other = len(events) - len(added) - len(removed) - len(retired)
-    if other > 0 and not parts:
-        parts.append(_("изменён вид контрольных дат"))
+    if not parts:
+        return ""
     return _("Контрольные даты мероприятия %(number)s пересчитаны по его сроку: %(what)s.") % {
         "number": _number(names.measure_number(int(measure_id))),
         "what": "; ".join(parts),
@@ -466,7 +477,10 @@ def _occurrence_note(names: Names, measure_id: Any, events: list) -> str:
 
 def _origin(context: dict[str, Any], events: list, names: Names) -> str:
     """Where an entry without a person comes from, in plain words."""
-    if isinstance(context.get("copied_from"), int):
+    copied = {Roadmap, Section, Measure, Occurrence}
+    if isinstance(context.get("copied_from"), int) and all(
+        _tracked_model(event.pgh_model) in copied for event in events
+    ):
         source = names.related(Roadmap, context["copied_from"])
         return _("Создано при копировании дорожной карты %(source)s на новый период.") % {
             "source": source
@@ -565,8 +579,9 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
             )
         else:
             notes.extend(
-                _occurrence_note(names, measure_id, group)
+                note
                 for measure_id, group in occurrences.items()
+                if (note := _occurrence_note(names, measure_id, group))
             )
     if moved:
         notes.append(
@@ -612,7 +627,10 @@ def history_page(
     count and the page's saves, their events, then the names of their rows and people."""
     visible = visible_events(user, roadmap)
     events = Events.objects.references(obj).filter(visible)
-    measures, people = _filter_choices(obj, events, user, roadmap)
+    measures, users = _filter_choices(obj, events, user, roadmap)
+    people = sorted(
+        ((pk, u.get_full_name() or u.username) for pk, u in users.items()), key=lambda row: row[1]
+    )
     form = HistoryFilterForm(params, measures=measures, people=people)
     if form.is_valid():
         wanted = form.cleaned_data
@@ -633,7 +651,12 @@ def history_page(
         Q(pgh_label="update", pgh_diff__isnull=False)
         & ~Q(pgh_diff__has_any_keys=_meaningful_keys())
     ).annotate(group=_group_key())
-    saves = events.values("group").annotate(at=Max("pgh_created_at")).order_by("-at", "-group")
+    # newest first; saves of one transaction (same time) in the order they were written
+    saves = (
+        events.values("group")
+        .annotate(at=Max("pgh_created_at"), last=Max("pgh_id"))
+        .order_by("-at", "-last", "-group")
+    )
     page: Page = Paginator(saves, per_page).get_page(page_number)
     keys = [row["group"] for row in page.object_list]
     grouped: dict[str, list] = defaultdict(list)
@@ -641,8 +664,6 @@ def history_page(
     for event in page_events:
         grouped[event.group].append(event)
     names = Names(page_events)
-    user_ids = {(e.pgh_context or {}).get("user") for e in page_events}
-    users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
     entries = [entry for key in keys if (entry := _entry(grouped[key], names, users)) is not None]
     return {"page": page, "entries": entries, "filters": form}
 
@@ -657,8 +678,8 @@ def history_of(
     events_qs = events_qs.annotate(group=_group_key())
     keys = list(
         events_qs.values("group")
-        .annotate(at=Max("pgh_created_at"))
-        .order_by("-at")
+        .annotate(at=Max("pgh_created_at"), last=Max("pgh_id"))
+        .order_by("-at", "-last")
         .values_list("group", flat=True)[:limit]
     )
     page_events = list(events_qs.filter(group__in=keys).order_by("pgh_created_at", "pgh_id"))

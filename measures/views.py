@@ -445,6 +445,7 @@ def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> Ht
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 
 
+@require_GET
 def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     context = history_page(
@@ -454,6 +455,7 @@ def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/history.html", {"roadmap": roadmap, **context})
 
 
+@require_GET
 def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, roadmap_pk)
     measure = selectors.measures_for_user(request.user, roadmap).filter(pk=pk).first()
@@ -649,6 +651,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@require_GET
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
     roadmap = report.occurrence.measure.roadmap
