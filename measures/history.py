@@ -435,7 +435,7 @@ def _snapshot(model: type[models.Model] | None, data: dict[str, Any], names: Nam
     return shown
 
 
-def _occurrence_note(names: Names, measure_id: Any, events: list) -> str:
+def _occurrence_note(names: Names, measure_id: Any, events: list, created: bool = False) -> str:
     """The occurrence sync of one measure in one save, in one sentence: what the save changed
     in the end (a date added and removed again within it is not mentioned)."""
     first: dict[str, Any] = {}
@@ -469,6 +469,11 @@ def _occurrence_note(names: Names, measure_id: Any, events: list) -> str:
         )
     if not parts:
         return ""
+    if created:
+        return _("Контрольные даты мероприятия %(number)s по его сроку: %(dates)s.") % {
+            "number": _number(names.measure_number(int(measure_id))),
+            "dates": display(None, added),
+        }
     return _("Контрольные даты мероприятия %(number)s пересчитаны по его сроку: %(what)s.") % {
         "number": _number(names.measure_number(int(measure_id))),
         "what": "; ".join(parts),
@@ -538,6 +543,19 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
             moved += 1
             continue
         rows.append((event, model, diff))
+    created = {
+        event.pgh_obj_id and int(event.pgh_obj_id)
+        for event, model, _diff in rows
+        if model is Measure and event.pgh_label == "insert"
+    }
+    resynced = {
+        int(event.pgh_obj_id)
+        for event, model, diff in rows
+        if model is Measure
+        and event.pgh_label == "update"
+        and {"deadline_start", "deadline_end", "deadline_recurrence", "deadline_kind"} & set(diff)
+        and event.pgh_data.get("id") not in occurrences
+    }
     items, summary = [], []
     if len(rows) > MANY_ROWS:
         counts: dict[tuple[Any, str], int] = defaultdict(int)
@@ -581,8 +599,12 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
             notes.extend(
                 note
                 for measure_id, group in occurrences.items()
-                if (note := _occurrence_note(names, measure_id, group))
+                if (note := _occurrence_note(names, measure_id, group, measure_id in created))
             )
+    if resynced and not occurrences:
+        notes.append(
+            _("Контрольные даты пересчитаны по новому сроку; какие именно — в истории мероприятия.")
+        )
     if moved:
         notes.append(
             ngettext(

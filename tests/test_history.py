@@ -328,3 +328,49 @@ def test_the_history_keeps_a_flat_query_count(client, roadmap, django_assert_max
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[1] <= counts[0]  # (the first page of the smaller one holds the creation)
+
+
+def test_a_demo_roadmaps_history_is_short_and_readable_in_chromium(live_server, browser):
+    """The demo's history after an edit in the browser: a few screens, not 33,000 pixels; who
+    and what by name; the demo's own rows explained; nothing wider than a phone."""
+    from measures.demo import load_demo
+    from measures.models import Roadmap
+    from tests.test_browser import login
+
+    load_demo()
+    cherek = Roadmap.objects.filter(municipality__name="Черекский муниципальный район")
+    roadmap = cherek.order_by("-starts_on").first()
+    measure = roadmap.measures.get(number="3.1")
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, live_server, "koordinator")
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/measures/{measure.pk}/")
+        page.locator('[name="measure-deadline_text"]').fill("Ежеквартально")
+        page.get_by_role("button", name="Сохранить").first.click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/history/")
+        entries = page.locator(".history-entry")
+        first = entries.first.inner_text()
+        assert "Муниципальный координатор" in first
+        assert "Изменение: Мероприятие 3.1 «Утверждение состава" in first
+        assert "Ежегодно в декабре" in first and "Ежеквартально" in first
+        assert "Контрольные даты пересчитаны по новому сроку" in first
+        text = page.locator("main").inner_text() if page.locator("main").count() else ""
+        assert "система" not in text.lower().split("история изменений", 1)[-1]
+        assert "Внесено не через страницы портала" in text or "Создано при копировании" in text
+        assert page.evaluate("document.documentElement.scrollHeight") < 4000
+        page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/measures/{measure.pk}/history/")
+        newest = page.locator(".history-entry").first.inner_text()
+        assert (
+            "Контрольные даты мероприятия 3.1 пересчитаны по его сроку: добавлены 31.03." in newest
+        )
+        page.set_viewport_size({"width": 390, "height": 844})
+        for url in (
+            f"/roadmaps/{roadmap.pk}/history/",
+            f"/roadmaps/{roadmap.pk}/measures/{measure.pk}/history/",
+        ):
+            page.goto(live_server.url + url)
+            assert page.evaluate("document.documentElement.scrollWidth") == 390
+    finally:
+        context.close()
