@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from pghistory.models import Events
@@ -95,7 +96,10 @@ def display(field: models.Field | None, value: Any) -> str:
             return value
     if isinstance(value, str) and len(value) > 18 and value[4] == "-" and value[10] == "T":
         try:
-            return datetime.fromisoformat(value).strftime("%d.%m.%Y %H:%M")
+            moment = datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return moment.strftime("%d.%m.%Y %H:%M")
         except ValueError:
             return value
     return str(value)
@@ -339,8 +343,11 @@ class Names:
             return f"«{shorten(row.title, 90)}»"
         if model is Occurrence:
             return display(None, row["due_on"].isoformat())
-        if isinstance(row, (str, dict)):
-            return row if isinstance(row, str) else str(row)
+        if model is Report:
+            name = self.name(Report, {**row, "due_on": row["due_on"].isoformat()})
+            return name[:1].lower() + name[1:]
+        if isinstance(row, dict):
+            return str(row.get("pk"))
         return str(row)
 
     def measure_number(self, pk: Any) -> str:
@@ -413,6 +420,16 @@ def _change(names: Names, model: type[models.Model] | None, name: str, before: A
     return change
 
 
+# the rows a row belongs to, named in its title (not repeated among its fields)
+PARENTS = {
+    Section: (Roadmap,),
+    Measure: (Roadmap, Section),
+    Occurrence: (Measure,),
+    Report: (Occurrence, School),
+    Evidence: (Report,),
+}
+
+
 def _snapshot(model: type[models.Model] | None, data: dict[str, Any], names: Names) -> list:
     """The fields a reader cares about in a created row, in the order of the form."""
     shown = []
@@ -426,8 +443,8 @@ def _snapshot(model: type[models.Model] | None, data: dict[str, Any], names: Nam
             or (field.name.startswith("deadline_") and field.name != "deadline_text")
         ):
             continue
-        if field.is_relation and model in (Section, Measure):
-            continue  # the roadmap and the section are where the row is shown
+        if field.is_relation and field.related_model in PARENTS.get(model, ()):
+            continue  # the row it belongs to is named in the entry's title
         shown.append(_change(names, model, field.attname, None, value))
         shown[-1]["before"] = ""
         shown[-1]["diff"] = None
@@ -617,13 +634,22 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
     if not items and not notes and not summary:
         return None
     return {
-        "when": events[-1].pgh_created_at,
+        "when": max(event.pgh_created_at for event in events),
         "who": (user.get_full_name() or user.username) if user else None,
         "origin": None if user else _origin(context, events, names),
         "items": items,
         "summary": summary,
         "notes": notes,
     }
+
+
+RANK = {Roadmap: 0, Section: 1, Measure: 2, Occurrence: 3, Report: 4, Evidence: 5}
+
+
+def _reading_order(event: Any) -> tuple:
+    """Within one save: the roadmap, then its sections, measures … each row's events in the
+    order they were written."""
+    return (RANK.get(_tracked_model(event.pgh_model), 9), event.pgh_created_at, event.pgh_id)
 
 
 def _group_key() -> Coalesce:
@@ -683,7 +709,7 @@ def history_page(
     keys = [row["group"] for row in page.object_list]
     grouped: dict[str, list] = defaultdict(list)
     page_events = list(events.filter(group__in=keys).order_by("pgh_created_at", "pgh_id"))
-    for event in page_events:
+    for event in sorted(page_events, key=_reading_order):
         grouped[event.group].append(event)
     names = Names(page_events)
     entries = [entry for key in keys if (entry := _entry(grouped[key], names, users)) is not None]
@@ -706,7 +732,7 @@ def history_of(
     )
     page_events = list(events_qs.filter(group__in=keys).order_by("pgh_created_at", "pgh_id"))
     grouped: dict[str, list] = defaultdict(list)
-    for event in page_events:
+    for event in sorted(page_events, key=_reading_order):
         grouped[event.group].append(event)
     names = Names(page_events)
     user_ids = {(e.pgh_context or {}).get("user") for e in page_events}
