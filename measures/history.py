@@ -497,8 +497,11 @@ def _occurrence_note(names: Names, measure_id: Any, events: list, created: bool 
     }
 
 
-def _origin(context: dict[str, Any], events: list, names: Names) -> str:
-    """Where an entry without a person comes from, in plain words."""
+def _origin(
+    context: dict[str, Any], events: list, names: Names, *, by_person: bool = False
+) -> str | None:
+    """Where an entry comes from, in plain words: a copy or an import (also when a person
+    started it); for an entry without a person, why there is none."""
     copied = {Roadmap, Section, Measure, Occurrence}
     if isinstance(context.get("copied_from"), int) and all(
         _tracked_model(event.pgh_model) in copied for event in events
@@ -514,6 +517,8 @@ def _origin(context: dict[str, Any], events: list, names: Names) -> str:
             if file_name:
                 return _("Загружено при импорте файла «%(name)s».") % {"name": file_name}
         return _("Загружено при импорте файла.")
+    if by_person:
+        return None
     if context.get("url"):
         return _("Записано порталом во время действия без входа пользователя.")
     return _(
@@ -618,7 +623,7 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
                 for measure_id, group in occurrences.items()
                 if (note := _occurrence_note(names, measure_id, group, measure_id in created))
             )
-    if resynced and not occurrences:
+    if resynced and not occurrences and not summary:
         notes.append(
             _("Контрольные даты пересчитаны по новому сроку; какие именно — в истории мероприятия.")
         )
@@ -636,7 +641,7 @@ def _entry(events: list, names: Names, users: dict[int, User]) -> dict[str, Any]
     return {
         "when": max(event.pgh_created_at for event in events),
         "who": (user.get_full_name() or user.username) if user else None,
-        "origin": None if user else _origin(context, events, names),
+        "origin": _origin(context, events, names, by_person=user is not None),
         "items": items,
         "summary": summary,
         "notes": notes,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
-from measures.models import Measure, MeasureEvent, Occurrence, Report
+from measures.models import Measure, MeasureEvent, Occurrence, Report, RoadmapImport, Section
 from schools.models import AppointmentEvent, PermissionEvent
 from schools.services import appoint, remove_appointment
 from tests import factories
@@ -128,6 +128,13 @@ def _entries(page: str) -> int:
     return page.count('<section class="history-entry">')
 
 
+def _entry_with(page: str, text: str) -> str:
+    """The one entry that holds `text` (in a test every write shares one transaction's time,
+    so the order of saves made in one test is not the order of their times)."""
+    (entry,) = [e for e in page.split('<section class="history-entry">')[1:] if text in e]
+    return entry
+
+
 def _shown(page: str) -> str:
     """The page after its filter form (whose choices name every measure and person)."""
     return page.split('class="filters history-filters"')[1].split("</form>", 1)[1]
@@ -195,7 +202,7 @@ def test_one_save_is_one_entry_with_its_control_dates_explained(client, roadmap)
     measure = roadmap.measures.get(number="1.1")
     _edit(client, roadmap, measure, deadline_text="Март 2022г.", planned_result="Новый результат")
     page = client.get(reverse("measures:measure_history", args=[roadmap.pk, measure.pk])).text
-    newest = page.split('<section class="history-entry">')[1]
+    newest = _entry_with(page, "Новый результат")
     assert "Муниципальный координатор" in newest
     assert "Февраль 2022г." in newest and "Март 2022г." in newest
     assert "Новый результат" in newest
@@ -213,7 +220,7 @@ def test_a_long_text_is_shown_as_a_word_diff(client, roadmap):
     _edit(client, roadmap, measure, planned_result=long)
     _edit(client, roadmap, measure, planned_result=long.replace("слово20", "исправлено"))
     page = client.get(reverse("measures:measure_history", args=[roadmap.pk, measure.pk])).text
-    newest = page.split('<section class="history-entry">')[1]
+    newest = _entry_with(page, "исправлено")
     assert "<del>слово20</del>" in newest and "<ins>исправлено</ins>" in newest
     assert "слово0 " not in newest  # the long unchanged start is shortened
     assert "…" in newest
@@ -238,6 +245,24 @@ def test_the_portals_own_entries_are_explained_and_noise_is_hidden(client, roadm
     assert _entries(page) == 1
     assert f"Создано при копировании дорожной карты «{roadmap.title}» на новый период." in page
     assert "Создание: 3 мероприятия" in page or "Мероприятие 1.1" in page
+
+
+def test_an_imported_roadmap_names_its_file_and_who_confirmed(client, roadmap):
+    coordinator = User.objects.get(username="koordinator")
+    RoadmapImport.objects.create(
+        municipality=roadmap.municipality, file_name="Дорожная карта 2022.docx", sha256="0" * 64,
+        starts_on=roadmap.starts_on, ends_on=roadmap.ends_on, roadmap=roadmap,
+        created_by=coordinator, confirmed_by=coordinator,
+    )  # fmt: skip
+    with pghistory.context(user=coordinator.pk, task="confirm_import"):
+        Section.objects.filter(roadmap=roadmap).update(title="Раздел из файла")
+    client.force_login(coordinator)
+    page = client.get(reverse("measures:roadmap_history", args=[roadmap.pk])).text
+    # (in a test every write shares one transaction's time: the entry is found by its text)
+    (entry,) = [e for e in page.split('<section class="history-entry">') if "из файла" in e]
+    assert "Муниципальный координатор" in entry
+    assert "Загружено при импорте файла «Дорожная карта 2022.docx»." in entry
+    assert "Изменение: Раздел 1 «Раздел из файла»" in entry
 
 
 def test_the_history_is_filtered_by_measure_person_and_date(client, roadmap):
