@@ -536,8 +536,7 @@ def _count_line(model: type[models.Model] | None, label: str, count: int) -> str
         Report: ("отчёт школы", "отчёта школ", "отчётов школ"),
         Evidence: ("подтверждение", "подтверждения", "подтверждений"),
     }.get(model, ("запись", "записи", "записей"))
-    word = ngettext(words[0], words[1], count) if count == 1 else _plural(count, words)
-    return f"{ACTIONS.get(label, label)}: {count} {word}"
+    return f"{ACTIONS.get(label, label)}: {count} {_plural(count, words)}"
 
 
 def _plural(count: int, words: tuple[str, str, str]) -> str:
