@@ -25,7 +25,7 @@ from measures.forms import (
     RoadmapFilterForm,
     VersionedForm,
 )
-from measures.history import display, history_of, visible_events
+from measures.history import display, history_page
 from measures.importing import Parsed
 from measures.models import DEADLINE_FIELDS, Measure, deadline_of
 from measures.reporting import (
@@ -479,31 +479,28 @@ def measure_deadline_reset(request: HttpRequest, roadmap_pk: int, pk: int) -> Ht
     return redirect("measures:measure_edit", roadmap_pk=roadmap_pk, pk=pk)
 
 
+@require_GET
 def roadmap_history(request: HttpRequest, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
-    return render(
-        request,
-        "measures/history.html",
-        {
-            "roadmap": roadmap,
-            "entries": history_of(roadmap, visible=visible_events(request.user, roadmap)),
-        },
-    )
+    context = history_page(
+        roadmap, user=request.user, roadmap=roadmap, params=request.GET,
+        page_number=request.GET.get("page"),
+    )  # fmt: skip
+    return render(request, "measures/history.html", {"roadmap": roadmap, **context})
 
 
+@require_GET
 def measure_history(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     roadmap = selectors.get_roadmap_for_user(request.user, roadmap_pk)
     measure = selectors.measures_for_user(request.user, roadmap).filter(pk=pk).first()
     if measure is None:
         raise Http404("Мероприятие не найдено")
+    context = history_page(
+        measure, user=request.user, roadmap=roadmap, params=request.GET,
+        page_number=request.GET.get("page"),
+    )  # fmt: skip
     return render(
-        request,
-        "measures/history.html",
-        {
-            "roadmap": roadmap,
-            "measure": measure,
-            "entries": history_of(measure, visible=visible_events(request.user, roadmap)),
-        },
+        request, "measures/history.html", {"roadmap": roadmap, "measure": measure, **context}
     )
 
 
@@ -688,15 +685,14 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@require_GET
 def report_history(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
     roadmap = report.occurrence.measure.roadmap
+    context = history_page(
+        report, user=request.user, roadmap=roadmap, params=request.GET,
+        page_number=request.GET.get("page"),
+    )  # fmt: skip
     return render(
-        request,
-        "measures/history.html",
-        {
-            "roadmap": roadmap,
-            "report": report,
-            "entries": history_of(report, visible=visible_events(request.user, roadmap)),
-        },
+        request, "measures/history.html", {"roadmap": roadmap, "report": report, **context}
     )
