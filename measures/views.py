@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from measures import progress, selectors, services
-from measures.exporting import FORMATS, export_roadmap
+from measures.exporting import FORMATS, content_disposition, export_roadmap
 from measures.forms import (
     DeadlineForm,
     ImportColumnsForm,
@@ -111,7 +111,7 @@ def roadmap_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content_type, extension = FORMATS[fmt]
     measures = selectors.measures_for_user(request.user, roadmap)
     response = HttpResponse(export_roadmap(roadmap, fmt, measures), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{extension}"'
+    response["Content-Disposition"] = content_disposition(roadmap, extension)
     return response
 
 
