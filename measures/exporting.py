@@ -17,7 +17,7 @@ from import_export import fields, resources
 from measures.importing import COLUMN_LABELS
 from measures.models import Measure, Roadmap
 from measures.services import roadmap_period
-from roadmap_portal.text import clean_text, is_formula_like, neutralise_formula
+from roadmap_portal.text import act_number, clean_text, is_formula_like, neutralise_formula
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -227,7 +227,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
             if act.date:
                 parts.append(_("от %(date)s") % {"date": act.date.strftime("%d.%m.%Y")})
             if act.number:
-                parts.append(f"№ {act.number}")
+                parts.append(act_number(act.number))
             lines.append(" ".join(parts))
         for line in lines:
             document.add_paragraph(clean_text(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
