@@ -179,7 +179,7 @@ def test_every_reader_can_export(client, cherek, fmt):
     response = client.get(reverse("measures:roadmap_export", args=[cherek.pk, fmt]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith(
-        f'attachment; filename="roadmap-{cherek.pk}.{fmt}"; filename*=UTF-8\'\''
+        f"attachment; filename=\"roadmap-{cherek.pk}.{fmt}\"; filename*=UTF-8''"
     )
     assert len(response.content) > 1000
 
