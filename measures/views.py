@@ -21,6 +21,7 @@ from measures.forms import (
     MeasureForm,
     ReportForm,
     ReviewForm,
+    RoadmapCopyForm,
     RoadmapFilterForm,
     VersionedForm,
 )
@@ -113,6 +114,73 @@ def roadmap_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response = HttpResponse(export_roadmap(roadmap, fmt, measures), content_type=content_type)
     response["Content-Disposition"] = content_disposition(roadmap, extension)
     return response
+
+
+def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Копировать на новый период»: the new period (by default the same length right after
+    the old one) and title; the copy is a draft; then the deadlines to review."""
+    roadmap = selectors.get_roadmap_for_change(request.user, pk)
+    default_period = services.next_period(roadmap.starts_on, roadmap.ends_on)
+    default_title = services.copy_title(
+        roadmap.title, (roadmap.starts_on, roadmap.ends_on), default_period
+    )
+    form = RoadmapCopyForm(
+        request.POST or None,
+        roadmap=roadmap,
+        initial={
+            "starts_on": default_period[0],
+            "ends_on": default_period[1],
+            "title": default_title,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = (data["starts_on"], data["ends_on"])
+        title = data["title"].strip()
+        if not title or (title == default_title and period != default_period):
+            title = None  # the title made for the new period's years
+        try:
+            copy, flagged = services.roadmap_copy(
+                roadmap=roadmap,
+                starts_on=period[0],
+                ends_on=period[1],
+                title=title,
+                by=request.user,
+            )
+        except services.RoadmapCopyRefused as refused:
+            form.add_error("title" if title is not None else None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Копия создана как черновик. Сроков на проверку: %(count)s.")
+                % {"count": len(flagged)}
+                if flagged
+                else _("Копия создана как черновик. Все сроки прочитаны для нового периода."),
+            )
+            return redirect("measures:roadmap_copy_review", pk=copy.pk)
+    return render(
+        request,
+        "measures/roadmap_copy.html",
+        {"roadmap": roadmap, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def roadmap_copy_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The measures of a (copied) roadmap whose deadlines the engine flagged for a person to
+    check: the text as written, the new reading, the engine's note, a link to the measure."""
+    roadmap = selectors.get_roadmap_for_change(request.user, pk)
+    flagged = list(
+        roadmap.measures.filter(deadline_needs_review=True)
+        .select_related("section")
+        .with_deadline()
+        .order_by("position")
+    )
+    return render(
+        request,
+        "measures/roadmap_copy_review.html",
+        {"roadmap": roadmap, "flagged": flagged, "measure_count": roadmap.measures.count()},
+    )
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
