@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -103,6 +104,20 @@ def content_disposition(roadmap: Roadmap, extension: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{name}"
 
 
+LINE_HEIGHT = 15  # points: a line of the default 11-point font
+MAX_ROW_HEIGHT = 409  # points: Excel's limit
+
+
+def _wrapped_lines(value: object, width: float) -> int:
+    """About how many lines a cell's text takes when wrapped in a column `width` characters
+    wide (Cyrillic letters are a little wider than the digit the width is measured in, and
+    words wrap whole)."""
+    if not value:
+        return 1
+    per_line = max(int(width * 0.8), 1)
+    return sum(max(math.ceil(len(line) / per_line), 1) for line in str(value).split("\n"))
+
+
 def _xlsx(dataset: tablib.Dataset, title: str) -> bytes:
     """The sheet as people open and print it: a bold, filled, bordered header row that stays
     on screen and repeats on every printed page, capped widths with wrapped text, A4
@@ -136,8 +151,13 @@ def _xlsx(dataset: tablib.Dataset, title: str) -> bytes:
                 cell.alignment = header_alignment
             else:
                 cell.alignment = wrap
-    for column, width in enumerate(COLUMN_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(width, MAX_COLUMN_WIDTH)
+    widths = [min(width, MAX_COLUMN_WIDTH) for width in COLUMN_WIDTHS]
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in sheet.iter_rows():
+        # spreadsheets do not grow a row to its wrapped text on opening: give each its height
+        lines = max(_wrapped_lines(cell.value, widths[cell.column - 1]) for cell in row)
+        sheet.row_dimensions[row[0].row].height = min(LINE_HEIGHT * lines + 4, MAX_ROW_HEIGHT)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"

@@ -78,6 +78,9 @@ def test_xlsx_is_styled_wrapped_frozen_and_printable(roadmap):
     assert all(8 <= width <= 60 for width in widths), widths
     long_title = sheet.cell(row=2, column=3)
     assert len(long_title.value) > 600 and long_title.alignment.wrap_text
+    # the row grows to its wrapped text (a spreadsheet would not on opening), within Excel's limit
+    assert 200 < sheet.row_dimensions[2].height <= 409
+    assert sheet.row_dimensions[3].height < 50
     assert sheet.cell(row=3, column=4).border.top.style == "thin"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
