@@ -157,7 +157,8 @@ def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
                 if flagged
                 else _("Копия создана как черновик. Все сроки прочитаны для нового периода."),
             )
-            return redirect("measures:roadmap_copy_review", pk=copy.pk)
+            review = reverse("measures:roadmap_copy_review", args=[copy.pk])
+            return redirect(f"{review}?from={roadmap.pk}")
     return render(
         request,
         "measures/roadmap_copy.html",
@@ -168,7 +169,8 @@ def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 def roadmap_copy_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The measures of a (copied) roadmap whose deadlines the engine flagged for a person to
-    check: the text as written, the new reading, the engine's note, a link to the measure."""
+    check: the text as written, the new reading, the engine's note, a link to the measure;
+    with `?from=<pk>` (the copied roadmap, of the same municipality) the old reading too."""
     roadmap = selectors.get_roadmap_for_change(request.user, pk)
     flagged = list(
         roadmap.measures.filter(deadline_needs_review=True)
@@ -176,6 +178,22 @@ def roadmap_copy_review(request: HttpRequest, pk: int) -> HttpResponse:
         .with_deadline()
         .order_by("position")
     )
+    source = request.GET.get("from", "")
+    if source.isdecimal() and flagged:
+        previous = {
+            m.position: m
+            for m in Measure.objects.filter(
+                roadmap_id=int(source),
+                roadmap__municipality_id=roadmap.municipality_id,
+                position__in=[m.position for m in flagged],
+            )
+            .exclude(roadmap_id=roadmap.pk)
+            .with_deadline()
+        }
+        for measure in flagged:
+            old = previous.get(measure.position)
+            if old is not None and old.deadline_text == measure.deadline_text:
+                measure.previous = old
     return render(
         request,
         "measures/roadmap_copy_review.html",

@@ -55,7 +55,8 @@ def test_copy_makes_a_draft_and_lists_the_flagged_deadlines(client, tenants):
     )
     copy = Roadmap.objects.exclude(pk=roadmap.pk).get(municipality=roadmap.municipality)
     assert response.status_code == 302
-    assert response["Location"] == reverse("measures:roadmap_copy_review", args=[copy.pk])
+    review = reverse("measures:roadmap_copy_review", args=[copy.pk])
+    assert response["Location"] == f"{review}?from={roadmap.pk}"
     assert copy.status == Roadmap.Status.DRAFT
     assert (copy.starts_on, copy.ends_on) == (date(2023, 1, 1), date(2023, 12, 31))
     assert copy.measures.count() == roadmap.measures.count()
@@ -72,6 +73,13 @@ def test_copy_makes_a_draft_and_lists_the_flagged_deadlines(client, tenants):
         assert escape(measure.deadline_summary) in html
         assert measure.deadline_note and escape(measure.deadline_note) in html
         assert reverse("measures:measure_edit", args=[copy.pk, measure.pk]) in html
+        old = roadmap.measures.get(number=measure.number)
+        assert not old.deadline_needs_review
+        assert escape(old.deadline_summary) in html  # the old reading beside the new one
+    assert html.count("Прочитан в прежней карте") == 2
+    # another municipality's roadmap is never read through `from`
+    foreign = client.get(f"{review}?from={tenants.other.roadmap.pk}").content.decode()
+    assert "Прочитан в прежней карте" not in foreign
     assert "Совещание с руководителями школ" not in html
 
 
@@ -167,5 +175,14 @@ def test_review_query_count_is_flat(client, tenants, django_assert_max_num_queri
     with django_assert_max_num_queries(8):
         page = client.get(url)
     assert page.content.decode().count('class="copy-flag"') == size
+    source = factories.RoadmapFactory(municipality=tenants.home.municipality, title="Прежняя")
+    for measure in roadmap.measures.all():
+        factories.MeasureFactory(
+            roadmap=source, position=measure.position, deadline_text=measure.deadline_text
+        )
+    # and the old readings: the copied roadmap's measures in one query more
+    with django_assert_max_num_queries(9):
+        page = client.get(f"{url}?from={source.pk}")
+    assert page.content.decode().count("Прочитан в прежней карте") == size
     with django_assert_max_num_queries(8):
         assert client.get(copy_url(roadmap)).status_code == 200
