@@ -100,3 +100,10 @@ def test_an_empty_choice_and_a_date_filter_read_in_russian(client, tenants):
     assert "Отбор по полю «дата»" in legal_acts
     form = client.get(reverse("admin:measures_roadmap_add")).content.decode()
     assert "— Выберите —" in form
+
+
+def test_the_admin_scripts_speak_russian_too(client, tenants):
+    client.force_login(tenants.admin)
+    catalogue = client.get(reverse("admin:jsi18n")).content.decode()
+    assert "Время указывается по часовому поясу %(timezone)s" in catalogue
+    assert "Сегодня (%(date)s)" in catalogue
