@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures import models, services
 from measures.models import DEADLINE_FIELDS
+from roadmap_portal.admin_titles import AccusativeTitles
 from roadmap_portal.concurrency import last_change
 from roadmap_portal.forms import CleanTextModelForm
 
@@ -64,7 +65,7 @@ class LegalActForm(CheckedForm):
 
 
 @admin.register(models.LegalAct)
-class LegalActAdmin(ServiceDeletes, admin.ModelAdmin):
+class LegalActAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     form = LegalActForm
     list_display = ["__str__", "issuer", "title", "status"]
     list_filter = ["kind", "status", "municipality"]
@@ -100,7 +101,7 @@ class RoadmapForm(CheckedForm):
 
 
 @admin.register(models.Roadmap)
-class RoadmapAdmin(ServiceDeletes, admin.ModelAdmin):
+class RoadmapAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     form = RoadmapForm
     list_display = ["title", "municipality", "starts_on", "ends_on", "level", "status"]
     list_filter = ["status", "level", "municipality__region", "municipality"]
@@ -128,7 +129,7 @@ class SectionForm(CheckedForm):
 
 
 @admin.register(models.Section)
-class SectionAdmin(ServiceDeletes, admin.ModelAdmin):
+class SectionAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     form = SectionForm
     list_display = ["__str__", "roadmap"]
     search_fields = ["title"]
@@ -146,7 +147,9 @@ class MeasureAdminForm(CheckedForm):
     opened on, and a save over a newer one is refused with who changed it and when. The
     section must be one of the measure's roadmap, the owners and schools of its municipality."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(
+        label=_("открытая версия"), widget=forms.HiddenInput, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -181,7 +184,7 @@ class MeasureAdminForm(CheckedForm):
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(ServiceDeletes, admin.ModelAdmin):
+class MeasureAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     form = MeasureAdminForm
     list_display = ["number", "title", "deadline_text", "deadline_kind", "roadmap"]
     list_filter = ["deadline_kind", "deadline_needs_review", "roadmap__municipality"]
@@ -230,7 +233,7 @@ class ReadOnly:
 
 
 @admin.register(models.Occurrence)
-class OccurrenceAdmin(ReadOnly, admin.ModelAdmin):
+class OccurrenceAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
     """Read-only: the control dates follow the measure's deadline (measure_save makes,
     retires and deletes them); an edit here would make them disagree with the reading."""
 
@@ -246,7 +249,7 @@ class EvidenceInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(models.Report)
-class ReportAdmin(ReadOnly, admin.ModelAdmin):
+class ReportAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
     """Read-only: a report moves through its review on the portal (measures.reporting keeps
     its steps, versions and letters); the admin only looks."""
 

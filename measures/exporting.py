@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import math
+import re
 from typing import Any
+from urllib.parse import quote
 
 import tablib
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import CSV
 
 from measures.importing import COLUMN_LABELS
 from measures.models import Measure, Roadmap
 from measures.services import roadmap_period
-from roadmap_portal.text import clean_text, is_formula_like, neutralise_formula
+from roadmap_portal.text import act_number, clean_text, is_formula_like, neutralise_formula
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -52,20 +55,88 @@ def _measures(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> Qu
 
 
 COLUMN_WIDTHS = (28, 9, 60, 34, 22, 45)  # characters, in MeasureResource's column order
+MAX_COLUMN_WIDTH = 60  # characters: a longer text wraps inside its cell
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+FILE_NAME_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+FILE_STEM_LIMIT = 100  # characters of a file name before the extension
+SHEET_NAME_LIMIT = 31  # Excel's limit
 
 
-def _xlsx(dataset: tablib.Dataset) -> bytes:
-    """The sheet as people open it: bold frozen header, widths, wrapped text. A cell that a
-    spreadsheet would run as a formula («=HYPERLINK(…)», «-2+3») is written as text with
-    Excel's quote prefix: it reads the same and never runs."""
+def _years(roadmap: Roadmap) -> str:
+    start, end = roadmap_period(roadmap)
+    return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+
+
+def sheet_name(roadmap: Roadmap) -> str:
+    """The sheet's name as Excel allows it (at most 31 characters, none of []:*?/\\, no
+    apostrophe at either end): the roadmap's title when it fits, else «Дорожная карта 2026»."""
+    name = " ".join(SHEET_NAME_FORBIDDEN.sub(" ", clean_text(roadmap.title)).split()).strip("' ")
+    if not name or len(name) > SHEET_NAME_LIMIT:
+        name = _("Дорожная карта %(years)s") % {"years": _years(roadmap)}
+    return name[:SHEET_NAME_LIMIT]
+
+
+def file_name(roadmap: Roadmap, extension: str) -> str:
+    """The file's name as people keep it: the title without characters file systems refuse
+    when it is short enough, else «Дорожная карта Черекский муниципальный район» (a long
+    title cut short loses what tells two roadmaps apart); then the period's years unless the
+    name already ends with them: «Дорожная карта … 2021-2022.xlsx»."""
+    stem = " ".join(FILE_NAME_FORBIDDEN.sub(" ", clean_text(roadmap.title)).split()).strip(". ")
+    if not stem or len(stem) > FILE_STEM_LIMIT:
+        stem = _("Дорожная карта %(municipality)s") % {
+            "municipality": " ".join(
+                FILE_NAME_FORBIDDEN.sub(" ", roadmap.municipality.name).split()
+            )
+        }
+        stem = stem[:FILE_STEM_LIMIT].strip(". ")
+    years = _years(roadmap)
+    if not stem.endswith((years, f"{years} год", f"{years} годы")):
+        stem = f"{stem} {years}"
+    return f"{stem}.{extension}"
+
+
+def content_disposition(roadmap: Roadmap, extension: str) -> str:
+    """An attachment header per RFC 6266: an ASCII `filename=` for old clients and the
+    Russian name in `filename*=UTF-8''…` for every browser of today. (Django's
+    `content_disposition_header` writes only one of the two.)"""
+    fallback = f"roadmap-{roadmap.pk}.{extension}"
+    name = quote(file_name(roadmap, extension))
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{name}"
+
+
+LINE_HEIGHT = 15  # points: a line of the default 11-point font
+MAX_ROW_HEIGHT = 409  # points: Excel's limit
+
+
+def _wrapped_lines(value: object, width: float) -> int:
+    """About how many lines a cell's text takes when wrapped in a column `width` characters
+    wide (Cyrillic letters are a little wider than the digit the width is measured in, and
+    words wrap whole)."""
+    if not value:
+        return 1
+    per_line = max(int(width * 0.8), 1)
+    return sum(max(math.ceil(len(line) / per_line), 1) for line in str(value).split("\n"))
+
+
+def _xlsx(dataset: tablib.Dataset, title: str) -> bytes:
+    """The sheet as people open and print it: a bold, filled, bordered header row that stays
+    on screen and repeats on every printed page, capped widths with wrapped text, A4
+    landscape fitted to the page width. A cell that a spreadsheet would run as a formula
+    («=HYPERLINK(…)», «-2+3») is written as text with Excel's quote prefix: it reads the
+    same and never runs."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Мероприятия")
+    sheet.title = title
     wrap = Alignment(wrap_text=True, vertical="top")
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    header_alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row_index, values in enumerate([dataset.headers, *dataset], start=1):
         for column, value in enumerate(values, start=1):
             text = clean_text("" if value is None else str(value))
@@ -73,29 +144,47 @@ def _xlsx(dataset: tablib.Dataset) -> bytes:
             if text and is_formula_like(text):
                 cell.data_type = "s"
                 cell.quotePrefix = True
-            cell.alignment = wrap
+            cell.border = border
             if row_index == 1:
-                cell.font = Font(bold=True)
-    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+                cell.font = header_font
+                cell.fill = header_fill
+                cell.alignment = header_alignment
+            else:
+                cell.alignment = wrap
+    widths = [min(width, MAX_COLUMN_WIDTH) for width in COLUMN_WIDTHS]
+    for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in sheet.iter_rows():
+        # spreadsheets do not grow a row to its wrapped text on opening: give each its height
+        lines = max(_wrapped_lines(cell.value, widths[cell.column - 1]) for cell in row)
+        sheet.row_dimensions[row[0].row].height = min(LINE_HEIGHT * lines + 4, MAX_ROW_HEIGHT)
     sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _csv(dataset: tablib.Dataset) -> bytes:
-    """CSV with OWASP's protection: a cell that would run as a formula gets a leading
-    apostrophe (the importer reads it back without it)."""
-    safe = tablib.Dataset(headers=dataset.headers)
+    """CSV as Russian Excel opens it: «;» between cells, UTF-8 with a BOM, CRLF line ends;
+    with OWASP's protection: a cell that would run as a formula gets a leading apostrophe
+    (the importer reads it back without it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(dataset.headers)
     for values in dataset:
-        safe.append([neutralise_formula(clean_text(str(v or ""))) for v in values])
-    return CSV().export_data(safe).encode("utf-8-sig")
+        writer.writerow([neutralise_formula(clean_text(str(v or ""))) for v in values])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def export_table(roadmap: Roadmap, fmt: str, measures: QuerySet[Measure] | None = None) -> bytes:
     dataset = MeasureResource().export(queryset=_measures(roadmap, measures))
-    return _xlsx(dataset) if fmt == "xlsx" else _csv(dataset)
+    return _xlsx(dataset, sheet_name(roadmap)) if fmt == "xlsx" else _csv(dataset)
 
 
 def export_structure(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> dict[str, Any]:
@@ -158,7 +247,7 @@ def export_docx(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> 
             if act.date:
                 parts.append(_("от %(date)s") % {"date": act.date.strftime("%d.%m.%Y")})
             if act.number:
-                parts.append(f"№ {act.number}")
+                parts.append(act_number(act.number))
             lines.append(" ".join(parts))
         for line in lines:
             document.add_paragraph(clean_text(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT

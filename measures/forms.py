@@ -478,3 +478,45 @@ class ReviewForm(VersionedForm, forms.Form):
 
     def __init__(self, *args: object, report: Report, **kwargs: object) -> None:
         super().__init__(*args, version=report.version, **kwargs)
+
+
+class RoadmapCopyForm(CleanTextMixin, forms.Form):
+    """The new period and title of a roadmap's copy. The period may not overlap the copied
+    roadmap's own (a copy is for another period); the service checks the rest."""
+
+    starts_on = forms.DateField(label=_("Начало нового периода"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Окончание нового периода"), widget=DateInput())
+    title = forms.CharField(
+        label=_("Название копии"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Годы в названии заменены на годы нового периода. Оставьте пустым, чтобы название "
+            "составилось по новому периоду."
+        ),
+    )
+
+    def __init__(self, *args: object, roadmap: Roadmap, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.roadmap = roadmap
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if not (starts_on and ends_on):
+            return data
+        if problem := period_problem(starts_on, ends_on):
+            self.add_error("ends_on", problem)
+        elif starts_on <= self.roadmap.ends_on and ends_on >= self.roadmap.starts_on:
+            self.add_error(
+                "starts_on",
+                _(
+                    "Новый период пересекается с периодом копируемой дорожной карты "
+                    "(%(start)s — %(end)s): выберите период после него или до него."
+                )
+                % {
+                    "start": self.roadmap.starts_on.strftime("%d.%m.%Y"),
+                    "end": self.roadmap.ends_on.strftime("%d.%m.%Y"),
+                },
+            )
+        return data

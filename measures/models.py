@@ -8,6 +8,7 @@ from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from measures.deadlines import Deadline, Kind, Recurrence
+from roadmap_portal.text import act_number
 from schools.models import Municipality, Organisation, Person, School
 
 
@@ -64,7 +65,7 @@ class LegalAct(models.Model):
         if self.date:
             parts.append(_("от %(date)s") % {"date": self.date.strftime("%d.%m.%Y")})
         if self.number:
-            parts.append(f"№ {self.number}")
+            parts.append(act_number(self.number))
         return " ".join(str(part) for part in parts)
 
     @property

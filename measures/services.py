@@ -1112,6 +1112,17 @@ def copy_title(title: str, old: tuple[date, date], new: tuple[date, date]) -> st
     return _("%(title)s (копия %(years)s)") % {"title": title, "years": _years_text(*new)}
 
 
+def next_period(starts_on: date, ends_on: date) -> tuple[date, date]:
+    """The period of the same length right after this one: whole months stay whole months
+    (2022 → 2023, 01.09.2021–31.08.2022 → 01.09.2022–31.08.2023), other periods keep their
+    number of days."""
+    start = ends_on + timedelta(days=1)
+    if starts_on.day == 1 and start.day == 1:
+        months = (ends_on.year - starts_on.year) * 12 + ends_on.month - starts_on.month + 1
+        return start, _add_months(start, months) - timedelta(days=1)
+    return start, start + (ends_on - starts_on)
+
+
 @transaction.atomic
 def roadmap_copy(
     *,

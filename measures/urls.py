@@ -24,6 +24,8 @@ urlpatterns = [
     path("<int:pk>/", views.roadmap_detail, name="roadmap_detail"),
     path("<int:pk>/export/<str:fmt>/", views.roadmap_export, name="roadmap_export"),
     path("<int:pk>/history/", views.roadmap_history, name="roadmap_history"),
+    path("<int:pk>/copy/", views.roadmap_copy, name="roadmap_copy"),
+    path("<int:pk>/copy/review/", views.roadmap_copy_review, name="roadmap_copy_review"),
     path(
         "<int:roadmap_pk>/measures/<int:pk>/history/",
         views.measure_history,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from measures import progress, selectors, services
 from measures.deadlines import parse_deadline
-from measures.exporting import FORMATS, export_roadmap
+from measures.exporting import FORMATS, content_disposition, export_roadmap
 from measures.forms import (
     DeadlineForm,
     ImportColumnsForm,
@@ -22,6 +22,7 @@ from measures.forms import (
     MeasureForm,
     ReportForm,
     ReviewForm,
+    RoadmapCopyForm,
     RoadmapFilterForm,
     VersionedForm,
 )
@@ -113,8 +114,93 @@ def roadmap_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content_type, extension = FORMATS[fmt]
     measures = selectors.measures_for_user(request.user, roadmap)
     response = HttpResponse(export_roadmap(roadmap, fmt, measures), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{extension}"'
+    response["Content-Disposition"] = content_disposition(roadmap, extension)
     return response
+
+
+def roadmap_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Копировать на новый период»: the new period (by default the same length right after
+    the old one) and title; the copy is a draft; then the deadlines to review."""
+    roadmap = selectors.get_roadmap_for_change(request.user, pk)
+    default_period = services.next_period(roadmap.starts_on, roadmap.ends_on)
+    default_title = services.copy_title(
+        roadmap.title, (roadmap.starts_on, roadmap.ends_on), default_period
+    )
+    form = RoadmapCopyForm(
+        request.POST or None,
+        roadmap=roadmap,
+        initial={
+            "starts_on": default_period[0],
+            "ends_on": default_period[1],
+            "title": default_title,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = (data["starts_on"], data["ends_on"])
+        title = data["title"].strip()
+        if not title or (title == default_title and period != default_period):
+            title = None  # the title made for the new period's years
+        try:
+            copy, flagged = services.roadmap_copy(
+                roadmap=roadmap,
+                starts_on=period[0],
+                ends_on=period[1],
+                title=title,
+                by=request.user,
+            )
+        except services.RoadmapCopyRefused as refused:
+            form.add_error("title" if title is not None else None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Копия создана как черновик. Сроков на проверку: %(count)s.")
+                % {"count": len(flagged)}
+                if flagged
+                else _("Копия создана как черновик. Все сроки прочитаны для нового периода."),
+            )
+            review = reverse("measures:roadmap_copy_review", args=[copy.pk])
+            return redirect(f"{review}?from={roadmap.pk}")
+    return render(
+        request,
+        "measures/roadmap_copy.html",
+        {"roadmap": roadmap, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def roadmap_copy_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The measures of a (copied) roadmap whose deadlines the engine flagged for a person to
+    check: the text as written, the new reading, the engine's note, a link to the measure;
+    with `?from=<pk>` (the copied roadmap, of the same municipality) the old reading too."""
+    roadmap = selectors.get_roadmap_for_change(request.user, pk)
+    flagged = list(
+        roadmap.measures.filter(deadline_needs_review=True)
+        .select_related("section")
+        .with_deadline()
+        .order_by("position")
+    )
+    source = request.GET.get("from", "")
+    if source.isdecimal() and flagged:
+        previous = {
+            m.position: m
+            for m in Measure.objects.filter(
+                roadmap_id=int(source),
+                roadmap__municipality_id=roadmap.municipality_id,
+                position__in=[m.position for m in flagged],
+            )
+            .exclude(roadmap_id=roadmap.pk)
+            .with_deadline()
+        }
+        for measure in flagged:
+            old = previous.get(measure.position)
+            if old is not None and old.deadline_text == measure.deadline_text:
+                measure.previous = old
+    return render(
+        request,
+        "measures/roadmap_copy_review.html",
+        {"roadmap": roadmap, "flagged": flagged, "measure_count": roadmap.measures.count()},
+    )
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -252,9 +253,26 @@ def queue_facets(reports: QuerySet[Report]) -> list[dict]:
     )
 
 
-def navigation_counts(user: User) -> dict[str, int | bool]:
-    """For the header: whether the user directs a school, reviews reports, reads a
-    municipality's registry, and how many submitted reports wait for them. One query."""
+# the appointment the header names first: the widest role first, then the oldest
+MAIN_ROLE_ORDER = Case(
+    *(
+        When(role=role, then=Value(rank))
+        for rank, role in enumerate(["coordinator", "working_group", "regional_viewer", "director"])
+    ),
+    output_field=IntegerField(),
+)
+
+
+def _appointments_of_user() -> QuerySet:
+    from schools.models import Appointment
+
+    return Appointment.objects.filter(user=OuterRef("pk"))
+
+
+def navigation_counts(user: User) -> dict[str, int | bool | str | None]:
+    """For the header: whether the user directs a school, reviews reports, reads a municipality's
+    registry, and how many submitted reports wait for them; the main appointment's role and
+    place (municipality, school or region) and the number of appointments. One query."""
     queue = Report.objects.filter(status=Report.Status.SUBMITTED)
     if not user.is_superuser:
         queue = queue.filter(
@@ -267,6 +285,21 @@ def navigation_counts(user: User) -> dict[str, int | bool]:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    main = (
+        _appointments_of_user()
+        .annotate(
+            rank=MAIN_ROLE_ORDER,
+            place=Coalesce("municipality__name", "school__short_name", "region__name"),
+        )
+        .order_by("rank", "pk")
+    )
+    appointments = (
+        _appointments_of_user()
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     values = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -275,10 +308,21 @@ def navigation_counts(user: User) -> dict[str, int | bool]:
             reviews=Exists(access.reviewed_municipalities(user)),
             registry=Exists(access.visible_municipalities(user)),  # «Реестр» in the header
             queue=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            role=Subquery(main.values("role")[:1]),
+            place=Subquery(main.values("place")[:1]),
+            appointment_count=Coalesce(Subquery(appointments, output_field=IntegerField()), 0),
         )
         .first()
     )
-    return values or {"directs": False, "reviews": False, "registry": False, "queue": 0}
+    return values or {
+        "directs": False,
+        "reviews": False,
+        "registry": False,
+        "queue": 0,
+        "role": None,
+        "place": None,
+        "appointment_count": 0,
+    }
 
 
 def reviewed_roadmap_ids(user: User, municipality_ids: list[int]) -> QuerySet:

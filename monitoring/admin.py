@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from monitoring import models
+from roadmap_portal.admin_titles import AccusativeTitles
 from roadmap_portal.forms import CleanTextModelForm
 
 
@@ -11,7 +12,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["code", "title", "unit", "direction", "level"]
     list_filter = ["unit", "direction", "level"]
@@ -20,7 +21,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorTarget)
-class IndicatorTargetAdmin(admin.ModelAdmin):
+class IndicatorTargetAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["indicator", "municipality", "year", "baseline", "target"]
     list_filter = ["year", "municipality"]
@@ -29,7 +30,7 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MonitoringStage)
-class MonitoringStageAdmin(admin.ModelAdmin):
+class MonitoringStageAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["__str__", "municipality", "starts_on", "ends_on"]
     list_filter = ["kind", "year", "municipality"]
@@ -38,7 +39,7 @@ class MonitoringStageAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
     list_display = ["indicator", "municipality", "school", "stage", "value", "measured_on"]
     list_filter = ["stage__kind", "municipality"]

@@ -42,3 +42,9 @@ def restore_formula(value: str) -> str:
     if value.startswith("'") and is_formula_like(value[1:].lstrip("'")):
         return value[1:]
     return value
+
+
+def act_number(number: str) -> str:
+    """«№ 31» as printed wherever an act's number is: a no-break space keeps the sign and the
+    number on one line."""
+    return f"№\u00a0{number}" if number else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -48,6 +49,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logout that says so on the login page it leads to."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("Вы вышли из портала."))
         return response
 
 

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 
+from roadmap_portal.admin_titles import AccusativeTitles
 from roadmap_portal.forms import CleanTextModelForm
 from schools import models, services
 
@@ -49,12 +50,12 @@ class ThroughServices:
 
 
 @admin.register(models.Region)
-class RegionAdmin(ThroughServices, admin.ModelAdmin):
+class RegionAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(models.Municipality)
-class MunicipalityAdmin(ThroughServices, admin.ModelAdmin):
+class MunicipalityAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["name", "region"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -62,7 +63,7 @@ class MunicipalityAdmin(ThroughServices, admin.ModelAdmin):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(ThroughServices, admin.ModelAdmin):
+class OrganisationAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "municipality"]
     list_filter = ["kind", "region", "municipality"]
     search_fields = ["name", "short_name"]
@@ -77,7 +78,7 @@ class DesignationInline(admin.TabularInline):
 
 
 @admin.register(models.School)
-class SchoolAdmin(ThroughServices, admin.ModelAdmin):
+class SchoolAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["short_name", "municipality", "director"]
     list_filter = ["municipality__region", "municipality", "designations__kind"]
     search_fields = ["name", "short_name"]
@@ -87,7 +88,7 @@ class SchoolAdmin(ThroughServices, admin.ModelAdmin):
 
 
 @admin.register(models.SchoolDesignation)
-class SchoolDesignationAdmin(ThroughServices, admin.ModelAdmin):
+class SchoolDesignationAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["school", "kind", "year", "ended_on"]
     list_filter = ["kind", "year", "school__municipality"]
     search_fields = ["school__name", "school__short_name", "basis"]
@@ -102,7 +103,7 @@ class AgreementItemInline(admin.TabularInline):
 
 
 @admin.register(models.PartnershipAgreement)
-class PartnershipAgreementAdmin(ThroughServices, admin.ModelAdmin):
+class PartnershipAgreementAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["__str__", "pairing", "starts_on", "ends_on"]
     search_fields = ["number", "pairing__mentor__short_name", "pairing__supported__short_name"]
     list_select_related = ["pairing__mentor", "pairing__supported"]
@@ -111,7 +112,7 @@ class PartnershipAgreementAdmin(ThroughServices, admin.ModelAdmin):
 
 
 @admin.register(models.MentorPairing)
-class MentorPairingAdmin(ThroughServices, admin.ModelAdmin):
+class MentorPairingAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["mentor", "supported", "starts_on", "ends_on"]
     list_filter = ["mentor__municipality"]
     search_fields = ["mentor__short_name", "supported__short_name"]
@@ -120,7 +121,7 @@ class MentorPairingAdmin(ThroughServices, admin.ModelAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(ThroughServices, admin.ModelAdmin):
+class PersonAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["short_name", "position", "organisation", "school", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "position", "email"]
@@ -136,7 +137,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(models.WorkingGroup)
-class WorkingGroupAdmin(ThroughServices, admin.ModelAdmin):
+class WorkingGroupAdmin(AccusativeTitles, ThroughServices, admin.ModelAdmin):
     list_display = ["title", "municipality", "year"]
     list_filter = ["municipality", "year"]
     search_fields = ["title"]
@@ -145,7 +146,7 @@ class WorkingGroupAdmin(ThroughServices, admin.ModelAdmin):
 
 
 @admin.register(models.Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AccusativeTitles, admin.ModelAdmin):
     """Appointments go through the services, so that permissions follow them."""
 
     form = CleanTextModelForm

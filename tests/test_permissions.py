@@ -181,6 +181,10 @@ EXPECTED = {
         "get", lambda: {**roadmap_kwargs(), "fmt": "csv"}, row(302, 200, 200, 200, 200, 200, 404),
     ),
     "measures:roadmap_history": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:roadmap_copy": ("get", roadmap_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "measures:roadmap_copy_review": (
+        "get", roadmap_kwargs, row(302, 200, 200, 403, 403, 403, 404),
+    ),
     "measures:measure_history": ("get", measure_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:report_detail": ("get", report_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:report_edit": ("get", pair_kwargs, row(302, 200, 200, 403, 200, 403, 404)),

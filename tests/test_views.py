@@ -83,7 +83,7 @@ def test_list_shows_the_demo_roadmaps(admin_reader, demo):
     for roadmap in Roadmap.objects.all():
         assert reverse("measures:roadmap_detail", args=[roadmap.pk]) in response.text
     assert "Черекский муниципальный район" in response.text
-    assert "Распоряжение от 03.06.2022 № 522" in response.text
+    assert "Распоряжение от 03.06.2022 №\u00a0522" in response.text
 
 
 def test_roadmap_page_reads_like_the_appendix(admin_reader, demo):
@@ -113,7 +113,7 @@ def test_amended_roadmap_shows_its_amendment(admin_reader, demo):
     roadmap = Roadmap.objects.get(municipality__name="Катангский район")
     response = user_client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
     assert "к приказу МОО" in response.text
-    assert "(с изменениями от 28.04.2023 № 76-Д)" in response.text
+    assert "(с изменениями от 28.04.2023 №\u00a076-Д)" in response.text
 
 
 def test_missing_roadmap_is_404(user_client):
