@@ -32,8 +32,12 @@ def test_coordinator_adds_a_person_to_the_working_group_and_removes_a_role(
     page.get_by_role("button", name="Войти").click()
     expect(page.locator("h1")).to_contain_text("Дорожные карты")
 
-    # «Реестр» in the header leads to the municipality's people
+    # «Реестр» in the header leads to the municipality's registry, its people one tab away
     page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Реестр").click()
+    expect(page.locator("h1")).to_have_text(f"Школы и категории: {municipality.name}")
+    page.get_by_role("navigation", name="Разделы реестра").get_by_role(
+        "link", name="Сотрудники"
+    ).click()
     expect(page.locator("h1")).to_have_text(f"Сотрудники: {municipality.name}")
     page.get_by_role("link", name="Добавить сотрудника").click()
     page.get_by_label("ФИО").fill("Бозиев Азамат Тимурович")
