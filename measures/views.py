@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from measures import progress, selectors, services
+from measures import editing, progress, selectors, services
 from measures.exporting import FORMATS, export_roadmap
 from measures.forms import (
     DeadlineForm,
@@ -89,6 +89,8 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             [roadmap.pk], None if in_full else director_schools(request.user).values("pk")
         ),
     )
+    can_change = selectors.can_change_roadmap(request.user, roadmap)
+    edit_refused = editing.draft_problem(roadmap) if can_change else None
     return render(
         request,
         "measures/roadmap_detail.html",
@@ -98,7 +100,9 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": summary,
             "progress_subject": "" if in_full else _("по вашей школе"),
             "measure_count": measure_count,
-            "can_change": selectors.can_change_roadmap(request.user, roadmap),
+            "can_change": can_change,
+            "can_edit": can_change and not edit_refused,
+            "edit_refused": edit_refused,
             "formats": FORMATS,
         },
     )
