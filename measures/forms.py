@@ -364,8 +364,7 @@ class RoadmapForm(CleanTextMixin, forms.ModelForm):
         field.empty_label = None if len(municipalities) == 1 else _("— выберите —")
         if self.instance.pk is None:
             starts_on, ends_on = next_school_year(today)
-            self.fields["starts_on"].initial = starts_on
-            self.fields["ends_on"].initial = ends_on
+            self.initial.update(starts_on=starts_on, ends_on=ends_on)
 
     def clean(self) -> dict:
         data = super().clean()
