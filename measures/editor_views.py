@@ -322,6 +322,10 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
             measure = editing.measure_add(measure=measure)
         except ValidationError as error:
             form.add_error(None, error)
+            if not roadmap.sections.filter(pk=measure.section_id or 0).exists():
+                # a section not of this roadmap (a stale page): the form shows at the first
+                first = roadmap.sections.order_by("position").first()
+                key = f"add-measure-{first.pk if first else 0}"
         else:
             return _done(request, roadmap, f"measure-{measure.pk}", f"{key}-open")
     return _render(request, roadmap, State(key=key, mode="add", form=form), status=400)
