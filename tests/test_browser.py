@@ -83,6 +83,15 @@ def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
 
     expect(page.locator(".message-success")).to_contain_text("мероприятий 12", timeout=30_000)
     expect(page.locator("h1")).to_have_text("Дорожная карта для школ зоны риска (импорт)")
+    # imported with its approving order: approved, changed only by an amendment
+    expect(page.get_by_role("link", name="изменить")).to_have_count(0)
+    expect(page.locator(".toolbar")).to_contain_text("документом о внесении изменений")
+    from measures.models import Roadmap
+
+    Roadmap.objects.filter(title="Дорожная карта для школ зоны риска (импорт)").update(
+        status=Roadmap.Status.DRAFT
+    )  # as a draft, its measures are edited
+    page.reload()
     page.locator("tr", has_text="Подготовка инструктивных писем").get_by_role(
         "link", name="изменить"
     ).click()
