@@ -96,6 +96,10 @@ def _render(
         template,
         {
             "roadmap": roadmap,
+            # the rows' URLs are these and the row's key (one reverse() each, not one per row)
+            "editor_url": reverse("measures:roadmap_editor", args=[roadmap.pk]),
+            "sections_url": reverse("measures:section_add", args=[roadmap.pk]),
+            "measures_url": reverse("measures:measure_add", args=[roadmap.pk]),
             "groups": groups,
             "state": state,
             "has_rows": len(groups) > 1 or bool(groups[0]["measures"]),

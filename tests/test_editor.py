@@ -37,9 +37,12 @@ def draft(tenants, sections: int = 2, per_section: int = 2) -> Roadmap:
 def add(roadmap: Roadmap, section: Section | None, title: str, number: str = "") -> Measure:
     return editing.measure_add(
         measure=Measure(
-            roadmap=roadmap, section=section, title=title, number=number,
+            roadmap=roadmap,
+            section=section,
+            title=title,
+            number=number,
             deadline_text="Октябрь 2026 г.",
-        )  # fmt: skip
+        )
     )
 
 
@@ -194,7 +197,7 @@ def test_concurrent_moves_keep_positions_unique(tenants):
         try:
             for _ in range(3):
                 editing.measure_move(measure=measure, direction=direction)
-        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+        except Exception as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()
@@ -286,6 +289,18 @@ def test_the_editor_shows_rows_and_controls(client, tenants):
     page = login(client).get(reverse("measures:roadmap_editor", args=[roadmap.pk]))
     assert page.status_code == 200
     assert "Мероприятие 2.2" in page.text and "↑ Выше" in page.text
+    u = urls(roadmap)  # the rows' URLs are built from a base in the template: they must resolve
+    for name in ["section_move", "measure_move"]:
+        assert f'action="{u[name]}"' in page.text, name
+    for state, name in [("edit=section-", "section_edit"), ("edit=measure-", "measure_inline"),
+                        ("delete=section-", "section_delete"), ("delete=measure-", "measure_delete"),
+                        ("add=section", "section_add"), ("add=measure-", "measure_add")]:  # fmt: skip
+        pk = u[name].rstrip("/").split("/")[-1 if "delete" not in name else -2]
+        if name == "measure_add":
+            pk = str(roadmap.sections.order_by("position").first().pk)
+        query = state + (pk if state.endswith("-") else "")
+        shown = client.get(reverse("measures:roadmap_editor", args=[roadmap.pk]) + "?" + query)
+        assert f'action="{u[name]}"' in shown.text, name
     detail = client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
     assert reverse("measures:roadmap_editor", args=[roadmap.pk]) in detail.text
 
@@ -349,7 +364,9 @@ def test_section_and_measure_added_without_js(client, tenants):
     assert response.status_code == 302
     assert roadmap.measures.get().number == "1.1"
     foreign = factories.SectionFactory(roadmap=tenants.other.roadmap)
-    response = client.post(u["measure_add"], {"section": foreign.pk, "new-title": "Чужой", "new-version": 1})
+    response = client.post(
+        u["measure_add"], {"section": foreign.pk, "new-title": "Чужой", "new-version": 1}
+    )
     assert response.status_code == 400 and "Раздел не найден" in response.text
 
 
@@ -394,7 +411,9 @@ def test_working_group_forged_posts_are_refused(client, tenants):
 
 
 @pytest.mark.parametrize("per_section", [1, 30])
-def test_editor_query_counts_do_not_grow(client, tenants, django_assert_max_num_queries, per_section):
+def test_editor_query_counts_do_not_grow(
+    client, tenants, django_assert_max_num_queries, per_section
+):
     """Each editor action and the page at 2 and 60 measures: the same ceiling."""
     roadmap = draft(tenants, sections=2, per_section=per_section)
     login(client)
