@@ -387,11 +387,14 @@ def _measure_values(measure: Measure) -> dict[str, object]:
 
 def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    number_before = (measure.number, measure.number_typed)
     form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_save(
-                measure=form.save(commit=False), expected_version=form.cleaned_data["version"]
+        try:  # the editor's save: a number typed here is kept, an emptied one is automatic
+            editing.measure_update(
+                measure=form.save(commit=False),
+                number_before=number_before,
+                expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as stale:
             conflict = _conflict(form, stale, _measure_values)
