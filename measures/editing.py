@@ -118,10 +118,16 @@ def _write(model: type, rows: list, changes: dict[int, dict], fields: tuple[str,
             row.position = top + offset
         model.objects.bulk_update(moving, ["position"])
     for row in changed:
+        # an open edit form of a renumbered or moved-out measure is stale now (its number or
+        # section changed); a shift of position alone leaves it as it was
+        if model is Measure and any(
+            getattr(row, name) != value
+            for name, value in changes[row.pk].items()
+            if name in ("number", "section_id")
+        ):
+            row.version += 1
         for name, value in changes[row.pk].items():
             setattr(row, name, value)
-        if model is Measure:  # an open edit form of a renumbered measure is stale now
-            row.version += 1
     model.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields])
 
 

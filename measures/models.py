@@ -183,6 +183,7 @@ class Section(models.Model):
     number_typed = models.BooleanField(
         _("номер введён вручную"),
         default=True,
+        db_default=True,  # rows written by COPY (the scale data) too
         help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
     )
     title = models.TextField(_("название"))
@@ -251,6 +252,7 @@ class Measure(models.Model):
     number_typed = models.BooleanField(
         _("номер введён вручную"),
         default=True,
+        db_default=True,  # rows written by COPY (the scale data) too
         help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
     )
     title = models.TextField(_("наименование мероприятия"))

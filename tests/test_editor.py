@@ -452,3 +452,18 @@ def test_editor_query_counts_do_not_grow(client, tenants):
     large = action_queries(client, draft(tenants, sections=2, per_section=30))
     assert small == large
     assert max(small.values()) <= 30, small
+
+
+def test_the_measure_page_keeps_a_typed_number_and_renumbers_a_cleared_one(client, tenants):
+    roadmap = draft(tenants, sections=1, per_section=2)
+    measure = roadmap.measures.order_by("position").last()
+    url = reverse("measures:measure_edit", args=[roadmap.pk, measure.pk])
+    data = {"measure-title": measure.title, "measure-deadline_text": "Май 2027",
+            "measure-number": "1.2-бис", "measure-version": measure.version}  # fmt: skip
+    assert login(client).post(url, data).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.number, measure.number_typed) == ("1.2-бис", True)
+    data.update({"measure-number": "", "measure-version": measure.version})
+    assert client.post(url, data).status_code == 302
+    measure.refresh_from_db()
+    assert (measure.number, measure.number_typed) == ("1.2", False)
