@@ -467,3 +467,14 @@ def test_the_measure_page_keeps_a_typed_number_and_renumbers_a_cleared_one(clien
     assert client.post(url, data).status_code == 302
     measure.refresh_from_db()
     assert (measure.number, measure.number_typed) == ("1.2", False)
+
+
+def test_deleting_a_section_asks_with_its_measures(client, tenants):
+    roadmap = draft(tenants, sections=1, per_section=2)
+    section = roadmap.sections.get()
+    editor = reverse("measures:roadmap_editor", args=[roadmap.pk])
+    page = login(client).get(editor + f"?delete=section-{section.pk}")
+    assert "Удалить раздел «Раздел 1» вместе с его мероприятиями (всего: 2)?" in page.text
+    url = reverse("measures:section_delete", args=[roadmap.pk, section.pk])
+    assert client.post(url).status_code == 302
+    assert not roadmap.sections.exists() and not roadmap.measures.exists()
