@@ -478,3 +478,16 @@ def test_deleting_a_section_asks_with_its_measures(client, tenants):
     url = reverse("measures:section_delete", args=[roadmap.pk, section.pk])
     assert client.post(url).status_code == 302
     assert not roadmap.sections.exists() and not roadmap.measures.exists()
+
+
+def test_a_copy_keeps_which_numbers_are_automatic(tenants):
+    from measures.services import roadmap_copy
+
+    roadmap = draft(tenants, sections=1, per_section=1)
+    add(roadmap, roadmap.sections.get(), "Мероприятие особое", number="1.1а")
+    copy, _flagged = roadmap_copy(
+        roadmap=roadmap, starts_on=date(2027, 9, 1), ends_on=date(2028, 8, 31)
+    )
+    typed = dict(copy.measures.values_list("number", "number_typed"))
+    assert typed == {"1.1": False, "1.1а": True}
+    assert not copy.sections.get().number_typed
