@@ -519,4 +519,78 @@ class RoadmapCopyForm(CleanTextMixin, forms.Form):
                     "end": self.roadmap.ends_on.strftime("%d.%m.%Y"),
                 },
             )
+
+
+def next_school_year(today: date) -> tuple[date, date]:
+    """The default period of a new roadmap: the next school year, 01.09–31.08 (from the
+    spring on; in autumn, the school year that has just begun)."""
+    year = today.year if today.month >= 3 else today.year - 1
+    return date(year, 9, 1), date(year + 1, 8, 31)
+
+
+class RoadmapForm(CleanTextMixin, forms.ModelForm):
+    """A roadmap's header, as it prints above the table: created in the browser, edited in a
+    draft. The municipality: one the user coordinates (fixed once it has measures)."""
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "municipality", "starts_on", "ends_on", "title", "goal", "tasks",
+            "expected_results", "legal_basis", "developers", "control",
+        ]  # fmt: skip
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "title": forms.Textarea(attrs={"rows": 2}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ("goal", "tasks", "expected_results", "legal_basis", "developers",
+                             "control")
+            },
+        }  # fmt: skip
+        help_texts = {
+            "title": _("Как в приложении к приказу: «Дорожная карта по повышению качества "
+                       "образования на 2026–2027 годы»."),
+            "developers": _("Кто разработал: отдел образования, муниципальная рабочая группа."),
+            "control": _("Кто контролирует исполнение дорожной карты."),
+        }  # fmt: skip
+
+    def __init__(
+        self, *args: object, municipalities: QuerySet[Municipality], today: date, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["municipality"]
+        field.queryset = municipalities
+        field.empty_label = None if len(municipalities) == 1 else _("— выберите —")
+        if self.instance.pk is None:
+            starts_on, ends_on = next_school_year(today)
+            self.initial.update(starts_on=starts_on, ends_on=ends_on)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.strip()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and (problem := period_problem(starts_on, ends_on)):
+            self.add_error("ends_on", problem)
+        return data
+
+
+class SectionForm(CleanTextMixin, forms.Form):
+    number = forms.CharField(
+        label=_("Номер"),
+        required=False,
+        max_length=20,
+        help_text=_("Оставьте пустым: номер проставится сам и будет меняться при перестановках."),
+    )
+    title = forms.CharField(label=_("Название раздела"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.strip()
+        if "title" in data and not data["title"]:
+            self.add_error("title", _("Обязательное поле."))
         return data

@@ -181,6 +181,12 @@ class Section(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("порядок"))
     number = models.CharField(_("номер"), max_length=20, blank=True)
+    number_typed = models.BooleanField(
+        _("номер введён вручную"),
+        default=True,
+        db_default=True,  # rows written by COPY (the scale data) too
+        help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
+    )
     title = models.TextField(_("название"))
 
     class Meta:
@@ -244,6 +250,12 @@ class Measure(models.Model):
     )
     position = models.PositiveIntegerField(_("порядок"))
     number = models.CharField(_("номер, как записан"), max_length=20, blank=True)
+    number_typed = models.BooleanField(
+        _("номер введён вручную"),
+        default=True,
+        db_default=True,  # rows written by COPY (the scale data) too
+        help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
+    )
     title = models.TextField(_("наименование мероприятия"))
     owners_text = models.TextField(_("ответственные исполнители, как записаны"), blank=True)
     owners = models.ManyToManyField(

@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from measures import editing
 from measures.models import (
     ControlPair,
     Evidence,
@@ -212,18 +213,37 @@ def can_change_roadmap(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap)
     return municipalities_for_change(user).filter(pk=roadmap.municipality_id).exists()
 
 
-def get_roadmap_for_change(user: AbstractBaseUser | AnonymousUser, pk: int) -> Roadmap:
-    """A roadmap the user may see (404 otherwise) and change (403 otherwise)."""
+def get_roadmap_for_change(
+    user: AbstractBaseUser | AnonymousUser, pk: int, *, for_edit: bool = False
+) -> Roadmap:
+    """A roadmap the user may see (404 otherwise) and change (403 otherwise). `for_edit`: its
+    content is to be edited or deleted, which only a draft allows (403 with the reason: an
+    approved roadmap is changed by an amendment) — the one place of that rule for views."""
     roadmap = get_roadmap_for_user(user, pk)
     if not can_change_roadmap(user, roadmap):
         raise PermissionDenied(_("Изменять эту дорожную карту может только её координатор."))
+    if for_edit:
+        editing.check_draft(roadmap)
     return roadmap
+
+
+def get_section_for_edit(
+    user: AbstractBaseUser | AnonymousUser, roadmap_pk: int, pk: int
+) -> Section:
+    """A section of a draft the user coordinates (404 / 403 as `get_roadmap_for_change`)."""
+    roadmap = get_roadmap_for_change(user, roadmap_pk, for_edit=True)
+    section = roadmap.sections.filter(pk=pk).first()
+    if section is None:
+        raise Http404("Раздел не найден")
+    section.roadmap = roadmap
+    return section
 
 
 def get_measure_for_change(
     user: AbstractBaseUser | AnonymousUser, roadmap_pk: int, pk: int
 ) -> Measure:
-    roadmap = get_roadmap_for_change(user, roadmap_pk)
+    """A measure of a draft the user coordinates (404 / 403 as `get_roadmap_for_change`)."""
+    roadmap = get_roadmap_for_change(user, roadmap_pk, for_edit=True)
     measure = roadmap.measures.filter(pk=pk).first()
     if measure is None:
         raise Http404("Мероприятие не найдено")

@@ -1175,7 +1175,13 @@ def roadmap_copy(
         old_sections = list(roadmap.sections.order_by("position"))
         new_sections = Section.objects.bulk_create(
             [
-                Section(roadmap=copy, position=s.position, number=s.number, title=s.title)
+                Section(
+                    roadmap=copy,
+                    position=s.position,
+                    number=s.number,
+                    number_typed=s.number_typed,
+                    title=s.title,
+                )
                 for s in old_sections
             ]
         )
@@ -1189,6 +1195,7 @@ def roadmap_copy(
                 section=section_of.get(old.section_id),
                 position=old.position,
                 number=old.number,
+                number_typed=old.number_typed,
                 title=old.title,
                 owners_text=old.owners_text,
                 deadline_text=old.deadline_text,

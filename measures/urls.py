@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import views, worklist_views
+from measures import editor_views, views, worklist_views
 
 app_name = "measures"
 
@@ -42,5 +42,45 @@ urlpatterns = [
         "<int:roadmap_pk>/measures/<int:pk>/deadline/reset/",
         views.measure_deadline_reset,
         name="measure_deadline_reset",
+    ),
+]
+
+# the editor of a draft (measures/editor_views.py)
+urlpatterns += [
+    path("new/", editor_views.roadmap_create, name="roadmap_create"),
+    path("<int:pk>/edit/", editor_views.roadmap_edit, name="roadmap_edit"),
+    path("<int:pk>/delete/", editor_views.roadmap_delete, name="roadmap_delete"),
+    path("<int:pk>/editor/", editor_views.roadmap_editor, name="roadmap_editor"),
+    path("<int:pk>/editor/sections/", editor_views.section_add, name="section_add"),
+    path(
+        "<int:roadmap_pk>/editor/sections/<int:pk>/",
+        editor_views.section_edit,
+        name="section_edit",
+    ),
+    path(
+        "<int:roadmap_pk>/editor/sections/<int:pk>/move/",
+        editor_views.section_move,
+        name="section_move",
+    ),
+    path(
+        "<int:roadmap_pk>/editor/sections/<int:pk>/delete/",
+        editor_views.section_delete,
+        name="section_delete",
+    ),
+    path("<int:pk>/editor/measures/", editor_views.measure_add, name="measure_add"),
+    path(
+        "<int:roadmap_pk>/editor/measures/<int:pk>/",
+        editor_views.measure_inline,
+        name="measure_inline",
+    ),
+    path(
+        "<int:roadmap_pk>/editor/measures/<int:pk>/move/",
+        editor_views.measure_move,
+        name="measure_move",
+    ),
+    path(
+        "<int:roadmap_pk>/editor/measures/<int:pk>/delete/",
+        editor_views.measure_delete,
+        name="measure_delete",
     ),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from measures import progress, selectors, services
+from measures import editing, progress, selectors, services
 from measures.deadlines import parse_deadline
 from measures.exporting import FORMATS, content_disposition, export_roadmap
 from measures.forms import (
@@ -92,6 +92,8 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             [roadmap.pk], None if in_full else director_schools(request.user).values("pk")
         ),
     )
+    can_change = selectors.can_change_roadmap(request.user, roadmap)
+    edit_refused = editing.draft_problem(roadmap) if can_change else None
     return render(
         request,
         "measures/roadmap_detail.html",
@@ -101,7 +103,9 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": summary,
             "progress_subject": "" if in_full else _("по вашей школе"),
             "measure_count": measure_count,
-            "can_change": selectors.can_change_roadmap(request.user, roadmap),
+            "can_change": can_change,
+            "can_edit": can_change and not edit_refused,
+            "edit_refused": edit_refused,
             "formats": FORMATS,
         },
     )
@@ -471,11 +475,13 @@ def _measure_values(measure: Measure) -> dict[str, object]:
 
 def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     measure = selectors.get_measure_for_change(request.user, roadmap_pk, pk)
+    number_before = (measure.number, measure.number_typed)
     form = MeasureForm(request.POST or None, instance=measure, prefix="measure")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_save(
+        try:  # the editor's save: a number typed here is kept, an emptied one is automatic
+            editing.measure_update(
                 measure=form.save(commit=False),
+                number_before=number_before,
                 expected_version=form.cleaned_data["version"],
                 links=form.links(),
             )

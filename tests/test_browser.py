@@ -83,6 +83,15 @@ def test_coordinator_imports_a_word_appendix_and_corrects_a_deadline(
 
     expect(page.locator(".message-success")).to_contain_text("мероприятий 12", timeout=30_000)
     expect(page.locator("h1")).to_have_text("Дорожная карта для школ зоны риска (импорт)")
+    # imported with its approving order: approved, changed only by an amendment
+    expect(page.get_by_role("link", name="изменить")).to_have_count(0)
+    expect(page.locator(".edit-refused")).to_contain_text("документом о внесении изменений")
+    from measures.models import Roadmap
+
+    Roadmap.objects.filter(title="Дорожная карта для школ зоны риска (импорт)").update(
+        status=Roadmap.Status.DRAFT
+    )  # as a draft, its measures are edited
+    page.reload()
     page.locator("tr", has_text="Подготовка инструктивных писем").get_by_role(
         "link", name="изменить"
     ).click()
@@ -180,20 +189,39 @@ def test_on_a_phone_the_header_takes_two_rows_and_the_page_does_not_scroll_sidew
 def test_on_a_phone_no_page_is_wider_than_the_screen(live_server, browser):
     """The existing pages at 390 px: the appendix becomes cards, lists and histories wrap or
     scroll inside their own box; nothing widens the page."""
-    from measures.models import Roadmap
+    from measures import editing
+    from measures.models import Measure, Roadmap
     from schools.models import School
 
     load_demo()
     cherek = Roadmap.objects.get(municipality__name="Черекский муниципальный район")
-    measure = cherek.measures.order_by("position").first()
     school = School.objects.get(short_name="МКОУ СОШ № 1 (демо)")
+    # a draft (only a draft's measures are edited), as the editor builds it
+    draft = editing.roadmap_create(roadmap=Roadmap(
+        municipality=cherek.municipality, title="Проект на следующий учебный год",
+        starts_on=cherek.starts_on, ends_on=cherek.ends_on,
+    ))  # fmt: skip
+    section = editing.section_add(roadmap=draft, title=cherek.sections.first().title)
+    measure = editing.measure_add(measure=Measure(
+        roadmap=draft, section=section, title=cherek.measures.first().title,
+        owners_text=cherek.measures.first().owners_text, deadline_text="Октябрь-ноябрь",
+    ))  # fmt: skip
+    editor = f"/roadmaps/{draft.pk}/editor/"
     paths = {
         "koordinator": [
             "/roadmaps/",
             f"/roadmaps/{cherek.pk}/",
             f"/roadmaps/{cherek.pk}/history/",
-            f"/roadmaps/{cherek.pk}/measures/{measure.pk}/",
-            f"/roadmaps/{cherek.pk}/measures/{measure.pk}/history/",
+            f"/roadmaps/{draft.pk}/measures/{measure.pk}/",
+            f"/roadmaps/{draft.pk}/measures/{measure.pk}/history/",
+            "/roadmaps/new/",
+            editor,
+            f"{editor}?edit=measure-{measure.pk}",
+            f"{editor}?delete=measure-{measure.pk}",
+            f"{editor}?edit=section-{section.pk}",
+            f"{editor}?add=section",
+            f"/roadmaps/{draft.pk}/edit/",
+            f"/roadmaps/{draft.pk}/delete/",
             f"/municipalities/{cherek.municipality_id}/people/",
             "/roadmaps/review/",
             "/roadmaps/import/",

@@ -28,6 +28,8 @@ def roadmap(tenants):
 def test_an_edit_in_the_browser_is_recorded_with_who_and_before_and_after(client, roadmap):
     coordinator = User.objects.get(username="koordinator")
     client.force_login(coordinator)
+    roadmap.status = roadmap.Status.DRAFT  # only a draft is edited
+    roadmap.save(update_fields=["status"])
     measure = roadmap.measures.get(number="2.1")
     client.post(reverse("measures:measure_edit", args=[roadmap.pk, measure.pk]), {
         "measure-number": "2.1", "measure-title": "Семинар для учителей (новая редакция)",

@@ -193,6 +193,8 @@ def test_unknown_export_format_is_404(client, cherek):
 
 def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
     login(client, "koordinator")
+    cherek.status = Roadmap.Status.DRAFT  # only a draft is edited
+    cherek.save(update_fields=["status"])
     measure = cherek.measures.get(number="2.1")  # «По графику ГБУ ДПО «ЦНППМ»»
     url = reverse("measures:measure_edit", args=[cherek.pk, measure.pk])
     page = client.get(url)
@@ -225,6 +227,8 @@ def test_coordinator_edits_a_measure_and_corrects_its_deadline(client, cherek):
 
 def test_a_wrong_manual_date_is_explained(client, cherek):
     login(client, "koordinator")
+    cherek.status = Roadmap.Status.DRAFT  # only a draft is edited
+    cherek.save(update_fields=["status"])
     measure = cherek.measures.get(number="2.1")
     response = client.post(
         reverse("measures:measure_deadline", args=[cherek.pk, measure.pk]),
