@@ -62,5 +62,5 @@ def test_coordinator_copies_a_roadmap_and_reviews_the_flagged_deadlines(
     page.screenshot(path=tmp_path / "review.png", full_page=True)
 
     first.get_by_role("link", name="Проверить мероприятие").click()
-    expect(page.get_by_role("heading", name="Как портал понял срок")).to_be_visible()
+    expect(page.get_by_role("heading", name="Срок понят неверно?")).to_be_visible()
     assert page.url.endswith(f"/roadmaps/{copy.pk}/measures/{flagged[0].pk}/")
