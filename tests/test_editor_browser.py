@@ -48,7 +48,7 @@ def add_section(page: Page, title: str) -> None:
 
 
 def settled(page: Page) -> None:
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def add_measure(page: Page, section_number: str, title: str, deadline: str) -> None:
@@ -85,7 +85,7 @@ def test_coordinator_builds_a_roadmap_from_the_keyboard(live_server, browser, tm
     page.get_by_label("Цель").fill("Повышение качества образования в школах с низкими результатами")
     page.get_by_role("button", name="Создать и перейти к разделам").click()
     expect(page.locator("h1")).to_have_text(TITLE)
-    page.wait_for_function("typeof htmx !== 'undefined'")  # loaded with «defer»
+    page.wait_for_function("() => typeof htmx !== 'undefined'")  # loaded with «defer»
     page.wait_for_load_state("load")
     page.evaluate("window.editorMarker = 'same page'")
 
@@ -159,7 +159,7 @@ def test_the_same_steps_without_javascript(live_server, browser):
     page.locator("[name=new-title]").fill("   ")
     page.locator("[name=new-deadline_text]").fill("Май 2027 г.")
     page.get_by_role("button", name="Добавить мероприятие").click()
-    expect(page.locator(".editor-form .error")).to_contain_text("Обязательное поле")
+    expect(page.locator(".editor-form .errorlist")).to_contain_text("Обязательное поле")
     expect(page.locator("[name=new-deadline_text]")).to_have_value("Май 2027 г.")
 
     row_id = page.locator(".editor-measure", has_text="Семинар").get_attribute("id")

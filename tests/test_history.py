@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
-from measures.models import Measure, MeasureEvent, Occurrence, Report, RoadmapImport, Section
+from measures.models import (
+    Measure,
+    MeasureEvent,
+    Occurrence,
+    Report,
+    Roadmap,
+    RoadmapImport,
+    Section,
+)
 from schools.models import AppointmentEvent, PermissionEvent
 from schools.services import appoint, remove_appointment
 from tests import factories
@@ -21,8 +29,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def roadmap(tenants):
     """The roadmap of the factory-built tenant (conftest.py), its three measures in two
-    sections (factories.MEASURES)."""
-    return tenants.home.roadmap
+    sections (factories.MEASURES)), back to a draft: only a draft is edited."""
+    roadmap = tenants.home.roadmap
+    roadmap.status = Roadmap.Status.DRAFT
+    roadmap.save(update_fields=["status"])
+    return roadmap
 
 
 def test_an_edit_in_the_browser_is_recorded_with_who_and_before_and_after(client, roadmap):
@@ -361,12 +372,13 @@ def test_a_demo_roadmaps_history_is_short_and_readable_in_chromium(live_server, 
     """The demo's history after an edit in the browser: a few screens, not 33,000 pixels; who
     and what by name; the demo's own rows explained; nothing wider than a phone."""
     from measures.demo import load_demo
-    from measures.models import Roadmap
     from tests.test_browser import login
 
     load_demo()
     cherek = Roadmap.objects.filter(municipality__name="Черекский муниципальный район")
     roadmap = cherek.order_by("-starts_on").first()
+    roadmap.status = Roadmap.Status.DRAFT  # only a draft is edited
+    roadmap.save(update_fields=["status"])
     measure = roadmap.measures.get(number="3.1")
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -133,7 +133,7 @@ def test_bad_rows_are_listed_and_cannot_be_confirmed(client, cherek):
             ["3", "", "Июль 2022"]]  # fmt: skip
     response = upload(client, cherek, docx_builders.docx_table(rows))
     preview = client.get(response.url)
-    assert "Найдено ошибок: 2 — ничего не сохранено" in preview.text
+    assert "Найдено 2 ошибки — ничего не сохранено" in preview.text
     assert "Строка 2, «Мероприятие»: Нет наименования мероприятия." in preview.text
     assert "Строка 4, «Мероприятие»: Нет наименования мероприятия." in preview.text
     assert "Подтвердить импорт" not in preview.text

@@ -109,7 +109,7 @@ def test_the_roadmap_list_is_paginated_and_pages_keep_the_filters(client):
     first = client.get(LIST).text
     assert first.count(ROW) == 50
     assert "Страница 1 из 2" in first
-    assert "Найдено 61 дорожных карт" in first
+    assert "Найдена 61 дорожная карта" in first
     assert client.get(LIST, {"page": 2}).text.count(ROW) == 11
 
     filtered = client.get(LIST, {"status": "draft", "q": "Карта"}).text

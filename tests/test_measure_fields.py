@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from measures.models import ControlPair, Measure, Report
+from measures.models import ControlPair, Measure, Report, Roadmap
 from measures.services import measure_save
 from schools.models import Organisation, SchoolDesignation
 from tests import factories
@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def home(tenants):
+    """The home tenant with its roadmap back to a draft: only a draft's measures are edited."""
+    tenants.home.roadmap.status = Roadmap.Status.DRAFT
+    tenants.home.roadmap.save(update_fields=["status"])
     return tenants.home
 
 

@@ -29,6 +29,8 @@ def test_coordinator_types_a_deadline_links_an_owner_and_chooses_schools(
         .order_by("-starts_on")
         .first()
     )
+    roadmap.status = Roadmap.Status.DRAFT  # only a draft is edited
+    roadmap.save(update_fields=["status"])
     measure = roadmap.measures.get(number="3.1")  # «Ежегодно в декабре», Бозиев А.Т.
     assert not measure.deadline_corrected
     login(page, live_server, "koordinator")
