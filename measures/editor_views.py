@@ -26,6 +26,7 @@ from measures.forms import MeasureForm, RoadmapForm, SectionForm
 from measures.models import Measure, Roadmap, Section
 from measures.views import _conflict, _measure_values
 from roadmap_portal.concurrency import StaleEdit
+from roadmap_portal.forms import show_errors
 
 
 @dataclass
@@ -144,7 +145,7 @@ def roadmap_create(request: HttpRequest) -> HttpResponse:
         try:
             roadmap = editing.roadmap_create(roadmap=form.save(commit=False))
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Дорожная карта создана. Добавьте разделы и мероприятия."))
             return redirect("measures:roadmap_editor", pk=roadmap.pk)
@@ -169,7 +170,7 @@ def roadmap_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             editing.roadmap_update(roadmap=form.save(commit=False))
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Заголовок дорожной карты сохранён."))
             return redirect("measures:roadmap_editor", pk=roadmap.pk)
@@ -264,7 +265,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             section = editing.section_add(roadmap=roadmap, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             key = f"section-{section.pk}"
             return _done(request, roadmap, key, f"add-measure-{section.pk}-open")
@@ -281,7 +282,7 @@ def section_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
         try:
             editing.section_update(section=section, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             return _done(request, section.roadmap, key, f"{key}-edit")
     state = State(key=key, mode="edit", form=form)
@@ -325,7 +326,7 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
             measure.section = _section_from(roadmap, section_value)
             measure = editing.measure_add(measure=measure, links=form.links())
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
             if not roadmap.sections.filter(pk=measure.section_id or 0).exists():
                 # a section not of this roadmap (a stale page): the form shows at the first
                 first = roadmap.sections.order_by("position").first()
@@ -354,7 +355,7 @@ def measure_inline(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpRespon
             conflict = _conflict(form, stale, _measure_values)
             return _render(request, roadmap, State(key, "edit", form, conflict), status=409)
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             return _done(request, roadmap, key, f"{key}-edit")
     return _render(request, roadmap, State(key=key, mode="edit", form=form), status=400)

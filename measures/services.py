@@ -13,7 +13,7 @@ import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1212,10 +1212,18 @@ def roadmap_copy(
             (Measure.schools, "school_id"),
         ):
             through = relation.through
-            links = through.objects.filter(measure__roadmap=roadmap).values_list(
-                "measure_id", column
-            )
+            links = through.objects.filter(measure__roadmap=roadmap)
+            if column == "school_id":  # only the schools designated in the new period
+                links = links.filter(school__in=designated_schools(copy))
             through.objects.bulk_create(
-                [through(measure_id=new_of[m], **{column: other}) for m, other in links]
+                [
+                    through(measure_id=new_of[m], **{column: other})
+                    for m, other in links.values_list("measure_id", column)
+                ]
             )
+        # a measure whose chosen schools are none of the new period's: all of the roadmap's
+        # schools (the default; the review page lists them, `widened_measures`)
+        Measure.objects.filter(roadmap=copy, all_designated_schools=False).exclude(
+            Exists(Measure.schools.through.objects.filter(measure=OuterRef("pk")))
+        ).update(all_designated_schools=True)
     return copy, [m for m in measures if m.deadline_needs_review]

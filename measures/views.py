@@ -38,6 +38,7 @@ from measures.reporting import (
     report_save,
 )
 from roadmap_portal.concurrency import StaleEdit, as_opened
+from roadmap_portal.forms import show_errors
 from roadmap_portal.text import clean_text
 from schools.selectors import director_schools
 
@@ -200,10 +201,30 @@ def roadmap_copy_review(request: HttpRequest, pk: int) -> HttpResponse:
             old = previous.get(measure.position)
             if old is not None and old.deadline_text == measure.deadline_text:
                 measure.previous = old
+    widened = []
+    if source.isdecimal():
+        # measures that concerned chosen schools, none of them designated in the new period:
+        # the copy made them concern all of its schools (services.roadmap_copy)
+        chosen_before = Measure.objects.filter(
+            roadmap_id=int(source),
+            roadmap__municipality_id=roadmap.municipality_id,
+            all_designated_schools=False,
+        ).exclude(roadmap_id=roadmap.pk)
+        widened = list(
+            roadmap.measures.filter(
+                all_designated_schools=True,
+                position__in=chosen_before.values("position"),
+            ).order_by("position")
+        )
     return render(
         request,
         "measures/roadmap_copy_review.html",
-        {"roadmap": roadmap, "flagged": flagged, "measure_count": roadmap.measures.count()},
+        {
+            "roadmap": roadmap,
+            "flagged": flagged,
+            "widened": widened,
+            "measure_count": roadmap.measures.count(),
+        },
     )
 
 
@@ -486,8 +507,7 @@ def measure_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse
                 links=form.links(),
             )
         except ValidationError as refused:
-            for field, errors in refused.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_errors(form, refused)
         except StaleEdit as stale:
             conflict = _conflict(form, stale, _measure_values)
             stale.current.roadmap = measure.roadmap

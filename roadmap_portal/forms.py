@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from roadmap_portal.text import clean_text
 
@@ -30,3 +31,16 @@ class CleanTextMixin:
 
 class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
     """The admin's forms: the same cleaning as the portal's own."""
+
+
+def show_errors(
+    form: forms.BaseForm, problem: ValidationError, fallback: str | None = None
+) -> None:
+    """A service's refusal (ValidationError, in Russian) shown on the form: each message on its
+    field where the form has that field, else on `fallback`, else above the form. Never an
+    error page: a service may name a field the form does not show."""
+    errors = problem.message_dict if hasattr(problem, "error_dict") else {None: problem.messages}
+    for field, texts in errors.items():
+        target = field if field in form.fields else fallback
+        for text in texts:
+            form.add_error(target, text)

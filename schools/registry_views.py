@@ -4,7 +4,6 @@ working group, regional viewer); its coordinators change them; directors and oth
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from roadmap_portal.forms import show_errors
 from schools import registry
 from schools.models import MentorPairing, Municipality, School
 from schools.registry_forms import (
@@ -26,14 +26,6 @@ from schools.registry_forms import (
 )
 
 PAGE_SIZE = 50
-
-
-def _errors_into(form: forms.Form, error: ValidationError, fallback: str | None = None) -> None:
-    """A service's refusal shown on the form's fields (or on `fallback`, else the form)."""
-    for field, problems in error.message_dict.items():
-        target = field if field in form.fields else fallback
-        for problem in problems:
-            form.add_error(target, problem)
 
 
 def _change(request: HttpRequest, pk: int) -> Municipality:
@@ -118,7 +110,7 @@ def school(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
         try:
             registry.school_save(school=form.save(commit=False))
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Данные школы сохранены."))
             return redirect("schools:registry_school", pk=pk, school_pk=school_pk)
@@ -135,7 +127,7 @@ def designation_add(request: HttpRequest, pk: int, school_pk: int) -> HttpRespon
         try:
             registry.designation_add(school=school, **form.cleaned_data)
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             if request.htmx:
                 return _school_page(request, municipality, school, notice=_("Категория добавлена."))
@@ -160,7 +152,7 @@ def designation_end(
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             if request.htmx:
                 notice = _("Школа снята с категории.")
@@ -190,7 +182,7 @@ def pairings(request: HttpRequest, pk: int) -> HttpResponse:
                 pairing=form.save(commit=False), municipality=municipality
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Пара добавлена. Внесите партнерское соглашение."))
             return redirect("schools:registry_agreement", pk=pk, pairing_pk=pairing.pk)
@@ -246,7 +238,7 @@ def pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
         try:
             registry.pairing_save(pairing=form.save(commit=False), municipality=municipality)
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Пара сохранена."))
             return redirect("schools:registry_pairing", pk=pk, pairing_pk=pairing_pk)
@@ -265,7 +257,7 @@ def pairing_end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
                 pairing=pairing, municipality=municipality, ends_on=form.cleaned_data["ends_on"]
             )
         except ValidationError as error:
-            _errors_into(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, _("Пара завершена."))
             return redirect("schools:registry_pairing", pk=pk, pairing_pk=pairing_pk)
@@ -293,7 +285,7 @@ def agreement(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
                 items=form.items(),
             )
         except ValidationError as error:
-            _errors_into(form, error, fallback="standard_items")
+            show_errors(form, error, fallback="standard_items")
         else:
             messages.success(request, _("Партнерское соглашение сохранено."))
             return redirect("schools:registry_pairing", pk=pk, pairing_pk=pairing_pk)

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from roadmap_portal.forms import show_errors
 from schools import selectors, services
 from schools.forms import (
     AppointForm,
@@ -118,14 +118,6 @@ def _registry_context(request: HttpRequest, municipality: Municipality, tab: str
     }
 
 
-def _show_errors(form: forms.BaseForm, problem: ValidationError) -> None:
-    """A service's ValidationError on the form: by field where the form has it."""
-    errors = problem.message_dict if hasattr(problem, "error_dict") else {None: problem.messages}
-    for field, texts in errors.items():
-        for text in texts:
-            form.add_error(field if field in form.fields else None, text)
-
-
 def person_list(request: HttpRequest, pk: int) -> HttpResponse:
     municipality = selectors.get_municipality_for_user(request.user, pk)
     search = SearchForm(request.GET)
@@ -175,7 +167,7 @@ def _person_form(request: HttpRequest, pk: int, person: Person | None) -> HttpRe
         try:
             saved = services.record_save(obj=form.save(commit=False))
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             messages.success(request, _("Сотрудник «%(name)s» сохранён.") % {"name": saved})
             return redirect("schools:person_detail", pk=pk, person_pk=saved.pk)
@@ -277,7 +269,7 @@ def _organisation_form(
         try:
             saved = services.record_save(obj=form.save(commit=False))
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             messages.success(request, _("Организация «%(name)s» сохранена.") % {"name": saved})
             return redirect("schools:organisation_list", pk=pk)
@@ -383,7 +375,7 @@ def working_group_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             group = services.record_save(obj=form.save(commit=False))
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             messages.success(
                 request, _("Рабочая группа на %(year)s год создана.") % {"year": group.year}
@@ -402,7 +394,7 @@ def working_group_edit(request: HttpRequest, pk: int, group_pk: int) -> HttpResp
         try:
             group = services.record_save(obj=form.save(commit=False))
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             messages.success(request, _("Рабочая группа сохранена."))
             return redirect(f"{reverse('schools:working_group', args=[pk])}?year={group.year}")
@@ -418,7 +410,7 @@ def member_add(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         try:
             member = services.member_add(group=group, **form.cleaned_data)
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             notice = _("%(person)s добавлен(а) в состав: %(role)s.") % {
                 "person": member.person,
@@ -439,7 +431,7 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         try:
             services.member_change(member=member, **form.cleaned_data)
         except ValidationError as problem:
-            _show_errors(form, problem)
+            show_errors(form, problem)
         else:
             notice = _("Роль и должность %(person)s сохранены.") % {"person": member.person}
             return _after_member_change(request, municipality, member.group, notice)

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from measures.models import Measure, Occurrence, Roadmap
 from measures.services import (
@@ -160,7 +161,7 @@ def test_schools_level_and_measure_schools_are_copied(django_assert_max_num_quer
     )  # fmt: skip
     copied = copy.measures.get(position=named.position)
     assert not copied.all_designated_schools
-    assert set(copied.schools.all()) == {school, other}
+    assert set(copied.schools.all()) == {school}  # a school's roadmap concerns that school only
     assert copied.section.roadmap == copy and dates(copied) == [date(2026, 5, 31)]
     assert flagged == []
     assert Occurrence.objects.filter(measure__roadmap=copy, kind="due").count() == 1 + 10 * 12
@@ -214,3 +215,33 @@ def test_command_prints_the_flagged_measures(demo, capsys):
         call_command("copy_roadmap", str(old.pk), "--from", "2026-01-01", "--to", "2026-12-31")
     with pytest.raises(CommandError, match="не распознана"):
         call_command("copy_roadmap", str(old.pk), "--from", "2026-02-30", "--to", "2026-12-31")
+
+
+def test_chosen_schools_follow_the_new_periods_designations(client, tenants):
+    """A measure of chosen schools keeps those designated in the new period; one whose chosen
+    schools are none of them concerns all the copy's schools, and the review page says so."""
+    from schools.models import SchoolDesignation
+
+    roadmap = tenants.home.roadmap
+    schools = list(roadmap.municipality.schools.order_by("pk"))
+    year = roadmap.ends_on.year + 1
+    SchoolDesignation.objects.create(
+        school=schools[0], kind=SchoolDesignation.Kind.LOW_RESULTS, year=year, basis="Приказ"
+    )
+    kept, widened = roadmap.measures.order_by("position")[:2]
+    for measure, chosen in ((kept, schools[:2]), (widened, schools[1:2])):
+        measure.all_designated_schools = False
+        measure.save(update_fields=["all_designated_schools"])
+        measure.schools.set(chosen)
+    copy, _ = roadmap_copy(roadmap=roadmap, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+    kept_copy = copy.measures.get(position=kept.position)
+    widened_copy = copy.measures.get(position=widened.position)
+    assert not kept_copy.all_designated_schools
+    assert list(kept_copy.schools.all()) == [schools[0]]
+    assert widened_copy.all_designated_schools and not widened_copy.schools.exists()
+
+    client.force_login(tenants.home.coordinator)
+    url = reverse("measures:roadmap_copy_review", args=[copy.pk])
+    page = client.get(f"{url}?from={roadmap.pk}").text
+    assert "Школы на проверку" in page and widened_copy.title[:30] in page
+    assert kept_copy.title[:30] not in page.split("Школы на проверку", 1)[1]
