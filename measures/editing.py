@@ -10,6 +10,7 @@ section with a typed number «2.» are numbered «2.1», «2.2» ….
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,16 +73,35 @@ def _layout(roadmap: Roadmap) -> list[Group]:
     return groups
 
 
+def _free_numbers(prefix: str, typed: set[str]) -> Callable[[int], str]:
+    """Automatic numbers of one list: the row's ordinal («1.3»), or the next one not typed by
+    hand on another row of the list (typed «1.1», «1.3» and an automatic third row: «1.4»),
+    so that two rows never print the same number. Called with growing ordinals."""
+    taken = {number.strip().rstrip(".") for number in typed}
+    last = 0
+
+    def number(ordinal: int) -> str:
+        nonlocal last
+        candidate = max(ordinal, last + 1)
+        while f"{prefix}{candidate}" in taken:
+            candidate += 1
+        last = candidate
+        return f"{prefix}{candidate}"
+
+    return number
+
+
 def _save_layout(groups: list[Group]) -> None:
     """Give the rows their places and automatic numbers; write only what changed (a constant
     number of queries). Positions are written in two steps because (roadmap, position) is
     unique at every statement: first past every current position, then to their places."""
     sections = [group.section for group in groups if group.section is not None]
     section_changes: dict[int, dict] = {}
+    free_section_numbers = _free_numbers("", {s.number for s in sections if s.number_typed})
     for place, section in enumerate(sections, start=1):
         wanted = {"position": place}
         if not section.number_typed:
-            wanted["number"] = str(place)
+            wanted["number"] = free_section_numbers(place)
         if any(getattr(section, k) != v for k, v in wanted.items()):
             section_changes[section.pk] = wanted
     measure_changes: dict[int, dict] = {}
@@ -94,12 +114,14 @@ def _save_layout(groups: list[Group]) -> None:
                 prefix = section_changes.get(group.section.pk, {}).get(
                     "number", group.section.number
                 )
+        typed = {m.number for m in group.measures if m.number_typed}
+        free_numbers = _free_numbers(f"{prefix}." if prefix else "", typed)
         for ordinal, measure in enumerate(group.measures, start=1):
             place += 1
             section_id = group.section.pk if group.section is not None else None
             wanted = {"position": place, "section_id": section_id}
             if not measure.number_typed:
-                wanted["number"] = f"{prefix}.{ordinal}" if prefix else str(ordinal)
+                wanted["number"] = free_numbers(ordinal)
             if any(getattr(measure, k) != v for k, v in wanted.items()):
                 measure_changes[measure.pk] = wanted
     _write(Section, sections, section_changes, ("position", "number"))

@@ -944,6 +944,18 @@ def roadmap_import_run_confirm(*, import_id: int) -> Roadmap | None:
     return roadmap
 
 
+def _automatic_number(
+    sections: list[Section], index: int | None, ordinals: dict[int | None, int]
+) -> str:
+    """The number the editor gives the next measure of `sections[index]` (None: before the
+    first section), counting in `ordinals`: «2.3»."""
+    ordinals[index] = ordinals.get(index, 0) + 1
+    if index is None:
+        return str(ordinals[index])
+    prefix = sections[index].number.strip().rstrip(".") or str(index + 1)
+    return f"{prefix}.{ordinals[index]}"
+
+
 def roadmap_import_fail(*, import_id: int, message: str) -> None:
     """End an import that is being worked on in «ошибка», with the reason for the page."""
     _move(import_id, RoadmapImport.WORKING, RoadmapImport.Status.FAILED, error=message)
@@ -1022,12 +1034,21 @@ def roadmap_import_confirm(
             _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.")
             % {"title": title}
         ) from None
+    # a number the editor would give anyway («1», «1.2») is automatic: it follows later moves;
+    # any other («IV», «1.2.а», a restart per section) stays as written
     sections = Section.objects.bulk_create(
         [
-            Section(roadmap=roadmap, position=i, number=s.number, title=s.title)
+            Section(
+                roadmap=roadmap,
+                position=i,
+                number=s.number,
+                number_typed=s.number.strip().rstrip(".") != str(i),
+                title=s.title,
+            )
             for i, s in enumerate(parsed.sections, start=1)
         ]
     )
+    ordinals: dict[int | None, int] = {}
     measures = []
     for position, row in enumerate(parsed.measures, start=1):
         measure = Measure(
@@ -1035,6 +1056,8 @@ def roadmap_import_confirm(
             position=position,
             section=sections[row.section] if row.section is not None else None,
             number=row.number,
+            number_typed=row.number.strip().rstrip(".")
+            != _automatic_number(sections, row.section, ordinals),
             title=row.title,
             owners_text=row.owners_text,
             deadline_text=row.deadline_text,

@@ -492,3 +492,59 @@ def test_a_copy_keeps_which_numbers_are_automatic(tenants):
     typed = dict(copy.measures.values_list("number", "number_typed"))
     assert typed == {"1.1": False, "1.1а": True}
     assert not copy.sections.get().number_typed
+
+
+def test_an_automatic_number_never_repeats_a_typed_one(tenants):
+    """Typed «1.1», «1.2», «1.3», «1.2» deleted, a measure added without a number: «1.4»,
+    not a second «1.3»; a section likewise skips a typed section number."""
+    roadmap = draft(tenants, sections=0)
+    section = editing.section_add(roadmap=roadmap, title="Раздел", number="1")
+    rows = [add(roadmap, section, f"Мероприятие {n}", number=f"1.{n}") for n in (1, 2, 3)]
+    editing.measure_delete(measure=rows[1])
+    add(roadmap, section, "Без номера")
+    numbers = list(roadmap.measures.order_by("position").values_list("number", flat=True))
+    assert numbers == ["1.1", "1.3", "1.4"]
+    editing.section_add(roadmap=roadmap, title="Второй", number="2")
+    editing.section_add(roadmap=roadmap, title="Без номера")
+    sections = list(roadmap.sections.order_by("position").values_list("number", flat=True))
+    assert sections == ["1", "2", "3"] and len(set(sections)) == 3
+    editing.section_add(roadmap=roadmap, title="Четвёртый", number="5")
+    editing.section_move(
+        section=roadmap.sections.get(title="Без номера"), direction="down"
+    )  # automatic «3» now in fourth place: «4», never the typed «5»
+    sections = list(roadmap.sections.order_by("position").values_list("number", flat=True))
+    assert sections == ["1", "2", "5", "4"]
+
+
+def test_imported_numbers_the_editor_would_give_follow_moves(tenants):
+    """An imported «1.1, 1.2» or «IV.1» under «IV.» is what the editor would give: automatic
+    (a move renumbers it); an imported «IV.» section or a bare «1» under it stays as written."""
+    from measures.importing import read_roadmap_file
+    from measures.services import roadmap_import_confirm, roadmap_import_preview
+    from tests.test_hostile_input import csv_bytes
+
+    rows = [
+        ["№ п/п", "Наименование мероприятия", "Ответственные", "Сроки", "Результат"],
+        ["1.", "Первый раздел", "", "", ""],
+        ["1.1", "Семинар", "Отдел", "Май 2026 г.", "Проведён"],
+        ["1.2", "Совещание", "Отдел", "Июнь 2026 г.", "Проведено"],
+        ["IV.", "Другой раздел", "", "", ""],
+        ["IV.1", "Педсовет", "Отдел", "Август 2026 г.", "Проведён"],
+        ["1", "Собрание", "Отдел", "Сентябрь 2026 г.", "Проведено"],
+    ]
+    assert read_roadmap_file("план.csv", csv_bytes(rows), (date(2026, 1, 1), date(2026, 12, 31)))
+    record = roadmap_import_preview(
+        municipality=tenants.home.municipality, file_name="план.csv", data=csv_bytes(rows),
+        period=(date(2026, 1, 1), date(2026, 12, 31)), title="Импорт",
+    )  # fmt: skip
+    roadmap = roadmap_import_confirm(roadmap_import=record, user=tenants.home.coordinator)
+    typed = dict(roadmap.measures.values_list("number", "number_typed"))
+    assert typed == {"1.1": False, "1.2": False, "IV.1": False, "1": True}
+    assert dict(roadmap.sections.values_list("number", "number_typed")) == {
+        "1.": False, "IV.": True,
+    }  # fmt: skip
+    editing.measure_move(measure=roadmap.measures.get(title="Семинар"), direction="down")
+    order = roadmap.measures.order_by("position").values_list("title", "number")
+    assert list(order) == [
+        ("Совещание", "1.1"), ("Семинар", "1.2"), ("Педсовет", "IV.1"), ("Собрание", "1"),
+    ]  # fmt: skip
