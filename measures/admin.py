@@ -111,6 +111,12 @@ class RoadmapAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     inlines = [SectionInline]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # a draft approved in this same save stays a draft until its sections are saved (only
+        # a draft's content changes); save_related approves it at the end
+        stored = models.Roadmap.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        obj.status_wanted = obj.status
+        if stored == models.Roadmap.Status.DRAFT:
+            obj.status = stored
         services.roadmap_save(roadmap=obj, amended_by=form.cleaned_data.get("amended_by"))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -121,6 +127,10 @@ class RoadmapAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
                 services.row_delete(row=section)
             for section in sections:
                 services.section_save(section=section)
+        obj = form.instance
+        if obj.status != obj.status_wanted:
+            obj.status = obj.status_wanted
+            services.roadmap_save(roadmap=obj)
 
 
 class SectionForm(CheckedForm):

@@ -16,7 +16,6 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from measures import services
 from measures.models import Measure, Roadmap, Section
@@ -24,21 +23,9 @@ from measures.models import Measure, Roadmap, Section
 Direction = Literal["up", "down"]
 
 
-def draft_problem(roadmap: Roadmap) -> str | None:
-    """Why the roadmap's content may not be changed in the editor, in Russian, or None: only a
-    draft is edited; an approved roadmap is changed by an amendment."""
-    if roadmap.status == Roadmap.Status.DRAFT:
-        return None
-    return _(
-        "Дорожная карта «%(title)s» — «%(status)s»: изменять и удалять можно только проект. "
-        "Утверждённую дорожную карту меняют документом о внесении изменений («Внести "
-        "изменения»)."
-    ) % {"title": roadmap.title, "status": roadmap.get_status_display()}
-
-
-def check_draft(roadmap: Roadmap) -> None:
+def deny_unless_draft(roadmap: Roadmap) -> None:
     """PermissionDenied (with the reason, in Russian) when the roadmap is not a draft."""
-    if problem := draft_problem(roadmap):
+    if problem := services.draft_problem(roadmap):
         raise PermissionDenied(problem)
 
 
@@ -53,7 +40,7 @@ class Group:
 def _lock(roadmap: Roadmap) -> Roadmap:
     """Lock the roadmap for this transaction; refuse when it is no longer a draft."""
     locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-    check_draft(locked)
+    deny_unless_draft(locked)
     return locked
 
 

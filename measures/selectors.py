@@ -223,7 +223,7 @@ def get_roadmap_for_change(
     if not can_change_roadmap(user, roadmap):
         raise PermissionDenied(_("Изменять эту дорожную карту может только её координатор."))
     if for_edit:
-        editing.check_draft(roadmap)
+        editing.deny_unless_draft(roadmap)
     return roadmap
 
 

@@ -155,6 +155,37 @@ def measures_create(measures: list[Measure]) -> None:
     )
 
 
+def draft_problem(roadmap: Roadmap) -> str | None:
+    """Why the roadmap's content (sections, measures, their deadlines) may not be changed, in
+    Russian, or None: only a draft is edited; an approved roadmap is changed by an amendment."""
+    if roadmap.status == Roadmap.Status.DRAFT:
+        return None
+    return _(
+        "Дорожная карта «%(title)s» — «%(status)s»: изменять и удалять можно только проект. "
+        "Утверждённую дорожную карту меняют документом о внесении изменений («Внести "
+        "изменения»)."
+    ) % {"title": roadmap.title, "status": roadmap.get_status_display()}
+
+
+def stored_draft_problem(roadmap_id: int | None, *, lock: bool = False) -> str | None:
+    """`draft_problem` of the roadmap as it is stored (not as a form has it in memory: the
+    admin approves a roadmap and saves its sections in one request); `lock` keeps its row
+    locked for the transaction, so that it cannot be approved while its content changes."""
+    if roadmap_id is None:
+        return None
+    rows = Roadmap.objects.only("pk", "title", "status")
+    roadmap = (rows.select_for_update() if lock else rows).filter(pk=roadmap_id).first()
+    return draft_problem(roadmap) if roadmap is not None else None
+
+
+def check_draft(roadmap_id: int | None) -> None:
+    """ValidationError (the reason, in Russian) unless the roadmap is a draft, its row locked.
+    Every write of a section or a measure passes here: the editor, the measure page, the
+    deadline correction and the admin alike."""
+    if problem := stored_draft_problem(roadmap_id, lock=True):
+        raise ValidationError(problem)
+
+
 def _save_versioned(measure: Measure, expected_version: int | None) -> None:
     """Save under the row's lock with the next version (the same one when nothing changed);
     StaleEdit when the form was opened on an older version (`expected_version`; None for
@@ -184,7 +215,8 @@ def measure_save(
 
     StaleEdit (nothing saved) when someone saved the measure after `expected_version`;
     ValidationError (in Russian, nothing saved) when its section belongs to another roadmap
-    or a link to another municipality."""
+    or a link to another municipality, or the roadmap is not a draft."""
+    check_draft(measure.roadmap_id)
     check_measure(measure)
     links = reconcile_owners(measure, links) if links else {}
     check_measure_links(measure, links)
@@ -213,6 +245,7 @@ def measure_correct_deadline(
 
     The reading is `reading` with `fields` (Deadline's: kind, start, end, due_dates,
     recurrence, external_body) put over it, or `fields` alone."""
+    check_draft(measure.roadmap_id)
     reading = replace(
         reading or Deadline(text=measure.deadline_text),
         **fields,
@@ -289,12 +322,24 @@ def check_roadmap(roadmap: Roadmap, amended_by: Any = ()) -> None:
             )
             % {"count": roadmap.measures.count()}
         ]
+    if roadmap.pk is not None and roadmap.status != Roadmap.Status.DRAFT:
+        before = Roadmap.objects.filter(pk=roadmap.pk).values_list("starts_on", "ends_on").first()
+        if before is not None and tuple(before) != roadmap_period(roadmap):
+            errors.setdefault("ends_on", []).append(
+                _(
+                    "Период утверждённой дорожной карты не меняют: сроки её мероприятий "
+                    "утверждены вместе с ней. Измените период в проекте."
+                )
+            )
     if errors:
         raise ValidationError(errors)
 
 
 def check_measure(measure: Measure) -> None:
-    """ValidationError (in Russian) when the measure's section belongs to another roadmap."""
+    """ValidationError (in Russian) when the roadmap is not a draft, or the measure's section
+    belongs to another roadmap."""
+    if problem := stored_draft_problem(measure.roadmap_id):
+        raise ValidationError(problem)
     if measure.section_id is not None and measure.section.roadmap_id != measure.roadmap_id:
         raise ValidationError(
             {
@@ -357,7 +402,9 @@ def check_legal_act(act: LegalAct) -> None:
 
 def check_section(section: Section) -> None:
     """ValidationError (in Russian) when a section moved to another roadmap would leave its
-    measures in a roadmap it no longer belongs to."""
+    measures in a roadmap it no longer belongs to; or when the roadmap is not a draft."""
+    if problem := stored_draft_problem(section.roadmap_id):
+        raise ValidationError(problem)
     if section.pk is not None and section.measures.exclude(roadmap_id=section.roadmap_id).exists():
         raise ValidationError(
             {
@@ -579,6 +626,8 @@ def deletion_problem(obj: Roadmap | Section | Measure | LegalAct) -> str | None:
                 "act": obj
             }
         return None
+    if problem := stored_draft_problem(obj.pk if isinstance(obj, Roadmap) else obj.roadmap_id):
+        return problem
     reports = Report.objects.filter(occurrence__measure__in=_measures_of(obj)).count()
     if not reports:
         return None
@@ -614,7 +663,8 @@ def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
 
 @transaction.atomic
 def section_save(*, section: Section) -> Section:
-    """Save a section under the tenant rule (ValidationError, nothing saved)."""
+    """Save a section of a draft under the tenant rule (ValidationError, nothing saved)."""
+    check_draft(section.roadmap_id)
     return _save_checked(section, check_section)
 
 
@@ -635,7 +685,10 @@ def _save_checked[M: Roadmap | Section | LegalAct](row: M, check: Any) -> M:
 def row_delete(*, row: Roadmap | Section | Measure | LegalAct) -> None:
     """Delete a roadmap (with its sections and measures), a section (with its measures), a
     measure or an act; ValidationError (in Russian, nothing deleted) when schools reported on
-    the measures (`deletion_problem`) or other rows rest on it."""
+    the measures (`deletion_problem`) or other rows rest on it, or a roadmap's content is
+    not a draft's."""
+    if isinstance(row, Roadmap | Section | Measure):
+        check_draft(row.pk if isinstance(row, Roadmap) else row.roadmap_id)
     if problem := deletion_problem(row):
         raise ValidationError(problem)
     try:

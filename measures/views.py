@@ -94,7 +94,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     can_change = selectors.can_change_roadmap(request.user, roadmap)
-    edit_refused = editing.draft_problem(roadmap) if can_change else None
+    edit_refused = services.draft_problem(roadmap) if can_change else None
     return render(
         request,
         "measures/roadmap_detail.html",

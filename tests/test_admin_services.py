@@ -376,9 +376,9 @@ STILL_OWNS = (
 def test_an_organisation_that_owns_measures_and_issued_the_act_does_not_move():
     roadmap, measure, elsewhere = cherek_roadmap_with_a_measure()
     uo = factories.OrganisationFactory(municipality=roadmap.municipality, short_name="УО")
+    services.measure_save(measure=measure, links={"owner_organisations": [uo]})
     roadmap.approved_by, roadmap.status = act_of(uo, roadmap.municipality), "approved"
     services.roadmap_save(roadmap=roadmap)
-    services.measure_save(measure=measure, links={"owner_organisations": [uo]})
     uo.municipality = elsewhere
     with pytest.raises(ValidationError) as refused:
         school_services.record_save(obj=uo)
@@ -632,3 +632,27 @@ def test_an_act_a_working_group_rests_on_keeps_its_municipality():
         services.legal_act_save(act=act)
     assert f"рабочая группа «{group}» (Черекский муниципальный район)" in str(refused.value)
     assert LegalAct.objects.get(pk=act.pk).municipality == roadmap.municipality
+
+
+def test_an_approved_roadmaps_content_is_refused_in_the_admin_too(admin_client):
+    """The draft-only rule is the services': the admin shows it, and changes nothing."""
+    roadmap = factories.RoadmapFactory()
+    section = factories.SectionFactory(roadmap=roadmap)
+    measure = factories.MeasureFactory(roadmap=roadmap, section=section, title="Как было")
+    own = act_of(
+        factories.OrganisationFactory(municipality=roadmap.municipality), roadmap.municipality
+    )
+    roadmap.approved_by, roadmap.status = own, "approved"
+    services.roadmap_save(roadmap=roadmap)
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    data = page_data(admin_client.get(url))
+    data["title"] = "Изменено в обход"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "можно только проект" in response.text
+    assert Measure.objects.get(pk=measure.pk).title == "Как было"
+    delete = reverse("admin:measures_section_delete", args=[section.pk])
+    assert "можно только проект" in admin_client.get(delete).text
+    admin_client.post(delete, {"post": "yes"})
+    assert Section.objects.filter(pk=section.pk).exists()
+    with pytest.raises(ValidationError):
+        services.measure_correct_deadline(measure=measure, kind="continuous")

@@ -234,16 +234,32 @@ def _load_roadmap(
         )
         section_positions.append(position)
         measure_rows.extend((section, measure) for measure in row["measures"])
-    measures = []
+    measures, changed = [], []
     for position, (section, row) in enumerate(measure_rows, start=1):
         measure = roadmap.measures.filter(position=position).first() or Measure(
             roadmap=roadmap, position=position
         )
-        measure.section = section
-        measure.number, measure.title = row["number"], row["title"]
-        measure.owners_text, measure.deadline_text = row["owners"], row["deadline"]
-        measure.planned_result = row["result"]
-        measures.append(measure_save(measure=measure))  # the deadline and its occurrences
+        as_written = {
+            "section_id": section.pk if section else None,
+            "number": row["number"],
+            "title": row["title"],
+            "owners_text": row["owners"],
+            "deadline_text": row["deadline"],
+            "planned_result": row["result"],
+        }
+        if measure.pk is None or any(getattr(measure, k) != v for k, v in as_written.items()):
+            for name, value in as_written.items():
+                setattr(measure, name, value)
+            changed.append(measure)
+        measures.append(measure)
+    if changed:  # only a draft's measures are written: drafted for the time of the writing
+        status, roadmap.status = roadmap.status, Roadmap.Status.DRAFT
+        Roadmap.objects.filter(pk=roadmap.pk).update(status=roadmap.status)
+        for measure in changed:
+            measure.roadmap = roadmap
+            measure_save(measure=measure)  # the deadline and its occurrences
+        roadmap.status = status
+        Roadmap.objects.filter(pk=roadmap.pk).update(status=status)
     link_owners(municipality, measures, replace=True)  # as an import links them
     roadmap.measures.filter(position__gt=len(measure_rows)).delete()
     roadmap.sections.exclude(position__in=section_positions).delete()
