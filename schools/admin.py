@@ -178,9 +178,10 @@ class AppointmentAdmin(AccusativeTitles, admin.ModelAdmin):
             self.message_user(request, " ".join(refused.messages), messages.ERROR)
             return HttpResponseRedirect(request.path)
 
-    def delete_queryset(self, request, queryset):
-        for appointment in queryset:
-            try:
-                services.remove_appointment(appointment=appointment)
-            except ValidationError as refused:
-                self.message_user(request, " ".join(refused.messages), messages.ERROR)
+    def get_actions(self, request):
+        # removed one at a time, each through the service, so that the page says exactly what
+        # was removed and what was refused (the last coordinator of a municipality stays):
+        # Django's bulk delete counts the selected rows before they are tried
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
