@@ -123,9 +123,7 @@ def add_measure(page: Page, section: str, title: str, deadline: str, shot=None) 
     page.keyboard.press("Enter")
     expect(page.locator(".editor-measure", has_text=title)).to_be_visible()
     if page.javascript:  # back on the control that opened the form: the next one is one Enter away
-        expect(
-            page.get_by_role("link", name=f"+ Мероприятие в раздел {section}")
-        ).to_be_focused()
+        expect(page.get_by_role("link", name=f"+ Мероприятие в раздел {section}")).to_be_focused()
 
 
 def test_coordinator_journey(live_server, page: Page, shots):
@@ -267,9 +265,9 @@ def test_coordinator_journey(live_server, page: Page, shots):
     add.get_by_label("Основание, как записано").fill("Перечень ФИОКО на 2027 год")
     add.get_by_role("button", name="Добавить категорию").click()
     expect(page.get_by_text("Категория добавлена.")).to_be_visible()
-    expect(page.locator(".designation-item", has_text="признаками необъективности")).to_contain_text(
-        "Основание: Перечень ФИОКО на 2027 год"
-    )
+    expect(
+        page.locator(".designation-item", has_text="признаками необъективности")
+    ).to_contain_text("Основание: Перечень ФИОКО на 2027 год")
     shots("designation", phone=True)
 
     page.get_by_role("link", name="Наставничество").click()
