@@ -38,6 +38,7 @@ def add_section(page: Page, title: str) -> None:
     page.get_by_role("link", name="+ Раздел").focus()
     page.keyboard.press("Enter")
     expect(page.locator("input[name=number]")).to_be_focused()  # the number: empty, automatic
+    settled(page)  # htmx focuses [autofocus] once more when it settles: type after it
     page.keyboard.press("Tab")
     page.keyboard.type(title)
     tab_to(page, "Добавить раздел")
@@ -48,7 +49,7 @@ def add_section(page: Page, title: str) -> None:
 
 
 def settled(page: Page) -> None:
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def add_measure(page: Page, section_number: str, title: str, deadline: str) -> None:
@@ -58,6 +59,7 @@ def add_measure(page: Page, section_number: str, title: str, deadline: str) -> N
     page.keyboard.press("Enter")
     number = page.locator("input[name=new-number]")
     expect(number).to_be_focused()  # the form's first field
+    settled(page)
     page.keyboard.press("Tab")
     page.keyboard.type(title)
     page.locator("[name=new-deadline_text]").focus()
@@ -159,7 +161,7 @@ def test_the_same_steps_without_javascript(live_server, browser):
     page.locator("[name=new-title]").fill("   ")
     page.locator("[name=new-deadline_text]").fill("Май 2027 г.")
     page.get_by_role("button", name="Добавить мероприятие").click()
-    expect(page.locator(".editor-form .error")).to_contain_text("Обязательное поле")
+    expect(page.locator(".editor-form .errorlist")).to_contain_text("Обязательное поле")
     expect(page.locator("[name=new-deadline_text]")).to_have_value("Май 2027 г.")
 
     row_id = page.locator(".editor-measure", has_text="Семинар").get_attribute("id")

@@ -162,6 +162,10 @@ def test_coordinator_journey(live_server, page: Page, shots):
     for section, title, deadline in MEASURES[3:]:
         add_measure(page, section, title, deadline)
     assert numbers(page) == ["1.1", "1.2", "1.3", "2.1", "2.2"]
+    # the editor's styles apply on a desktop too (not only inside a phone's @media block)
+    assert page.locator(".editor-measures").first.evaluate(
+        "el => getComputedStyle(el).listStyleType"
+    ) == "none"  # fmt: skip
     flagged_row = page.locator(".editor-measure", has_text="Семинар для учителей математики")
     expect(flagged_row.locator(".deadline-reading.needs-review")).to_be_visible()
     quarterly = page.locator(".editor-measure", has_text="Совещание с директорами")
@@ -323,3 +327,19 @@ def test_coordinator_journey(live_server, page: Page, shots):
     agreement = pairing.agreement
     assert agreement.number == "7"
     assert agreement.items.count() == 3
+
+
+def test_the_stylesheet_closes_every_block():
+    """An unclosed @media block once put every later part's styles (the editor, the copy's
+    review, the registry) inside it: on a desktop those pages were unstyled."""
+    text = (Path(__file__).resolve().parent.parent / "static/css/portal.css").read_text()
+    code = re.sub(r"/\*.*?\*/", lambda m: "\n" * m[0].count("\n"), text, flags=re.S)
+    depth = 0
+    for number, (line, rules) in enumerate(
+        zip(text.splitlines(), code.splitlines(), strict=True), 1
+    ):
+        if line.startswith("/* === "):  # a part's block starts at the top level
+            assert depth == 0, f"строка {number}: блок выше не закрыт"
+        depth += rules.count("{") - rules.count("}")
+        assert depth >= 0, f"строка {number}: лишняя «}}»"
+    assert depth == 0
