@@ -48,7 +48,9 @@ def _editor_url(roadmap: Roadmap, anchor: str = "", **query: str) -> str:
     url = reverse("measures:roadmap_editor", args=[roadmap.pk])
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url + (f"#{anchor}" if anchor else "")
+    # with a control to focus, no #anchor: Chromium does not autofocus on a page opened at a
+    # fragment, and the autofocus scrolls to the row anyway
+    return url + (f"#{anchor}" if anchor and "focus" not in query else "")
 
 
 def _rows(roadmap: Roadmap, state: State) -> list[dict]:

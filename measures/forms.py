@@ -217,6 +217,9 @@ class MeasureForm(VersionedForm, forms.ModelForm):
                     "hx-trigger": "input changed delay:400ms",
                     "hx-target": f"#{field.auto_id}-reading",
                     "hx-sync": "this:replace",
+                    # not the hx-select / hx-swap a form of the editor passes down to its fields
+                    "hx-select": "unset",
+                    "hx-swap": "innerHTML",
                     "aria-describedby": f"{field.auto_id}_helptext {field.auto_id}-reading",
                 }
             )

@@ -38,6 +38,7 @@ def add_section(page: Page, title: str) -> None:
     page.get_by_role("link", name="+ Раздел").focus()
     page.keyboard.press("Enter")
     expect(page.locator("input[name=number]")).to_be_focused()  # the number: empty, automatic
+    settled(page)  # htmx focuses [autofocus] once more when it settles: type after it
     page.keyboard.press("Tab")
     page.keyboard.type(title)
     tab_to(page, "Добавить раздел")
@@ -58,6 +59,7 @@ def add_measure(page: Page, section_number: str, title: str, deadline: str) -> N
     page.keyboard.press("Enter")
     number = page.locator("input[name=new-number]")
     expect(number).to_be_focused()  # the form's first field
+    settled(page)
     page.keyboard.press("Tab")
     page.keyboard.type(title)
     page.locator("[name=new-deadline_text]").focus()
