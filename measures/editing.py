@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from measures import services
 from measures.models import Measure, Roadmap, Section
@@ -294,7 +294,12 @@ def roadmap_create(*, roadmap: Roadmap) -> Roadmap:
     rule of `services.roadmap_save` is broken)."""
     roadmap.status = Roadmap.Status.DRAFT
     roadmap.level = Roadmap.Level.MUNICIPAL
-    return services.roadmap_save(roadmap=roadmap)
+    try:
+        with transaction.atomic():
+            return services.roadmap_save(roadmap=roadmap)
+    except IntegrityError:  # the same roadmap made a moment ago (a second click, a colleague)
+        roadmap.pk = None
+        raise ValidationError({"title": services.roadmap_exists(roadmap.title)}) from None
 
 
 @transaction.atomic

@@ -155,6 +155,14 @@ def measures_create(measures: list[Measure]) -> None:
     )
 
 
+def roadmap_exists(title: str) -> str:
+    """The refusal of a second roadmap with the same title and period in a municipality (the
+    unique constraint), in Russian: for the import, the copy and the editor alike."""
+    return _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.") % {
+        "title": title
+    }
+
+
 def draft_problem(roadmap: Roadmap) -> str | None:
     """Why the roadmap's content (sections, measures, their deadlines) may not be changed, in
     Russian, or None: only a draft is edited; an approved roadmap is changed by an amendment."""
@@ -1083,10 +1091,7 @@ def roadmap_import_confirm(
                 approved_by=act,
             )
     except IntegrityError:
-        raise ImportRefused.because(
-            _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.")
-            % {"title": title}
-        ) from None
+        raise ImportRefused.because(roadmap_exists(title)) from None
     # a number the editor would give anyway («1», «1.2») is automatic: it follows later moves;
     # any other («IV», «1.2.а», a restart per section) stays as written
     sections = Section.objects.bulk_create(
@@ -1226,9 +1231,7 @@ def roadmap_copy(
         title = copy_title(
             roadmap.title, (roadmap.starts_on, roadmap.ends_on), (starts_on, ends_on)
         )
-    clash = _("Дорожная карта «%(title)s» за этот период уже есть в муниципалитете.") % {
-        "title": title
-    }
+    clash = roadmap_exists(title)
     if Roadmap.objects.filter(
         municipality_id=roadmap.municipality_id, title=title, starts_on=starts_on, ends_on=ends_on
     ).exists():

@@ -86,8 +86,11 @@ def remove_appointment(*, appointment: Appointment) -> None:
     municipality stays (ValidationError): nobody would be left to appoint anyone."""
     user, role, target = appointment.user, Role(appointment.role), appointment.target
     if role == Role.COORDINATOR:
-        # locked, so that two coordinators removing each other at once cannot both succeed
-        coordinators = Appointment.objects.select_for_update().filter(
+        # the municipality's row locked: removals of its coordinators happen one after the
+        # other, so two coordinators removing each other at once cannot both succeed (and do
+        # not deadlock on each other's appointment rows)
+        list(Municipality.objects.select_for_update().filter(pk=appointment.municipality_id))
+        coordinators = Appointment.objects.filter(
             role=role, municipality=appointment.municipality_id
         )
         if not coordinators.exclude(pk=appointment.pk).exists():
