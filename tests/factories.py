@@ -203,8 +203,7 @@ def tenant(
         title=f"Дорожная карта по повышению качества образования на {year} год",
         starts_on=date(year, 1, 1),
         ends_on=date(year, 12, 31),
-        status=Roadmap.Status.APPROVED,
-        approved_by=act,
+        approved_by=act,  # approved below, once its content is written (only a draft's is)
     )
     sections, measures, position = [], [], 0
     for number_title, rows in MEASURES:
@@ -218,6 +217,8 @@ def tenant(
                 title=title, owners_text=owners, deadline_text=deadline,
             )  # fmt: skip
             measures.append(measure_save(measure=measure))  # the deadline's control dates
+    roadmap.status = Roadmap.Status.APPROVED
+    roadmap.save(update_fields=["status"])
     coordinator_user = appointed(
         coordinator,
         "coordinator",

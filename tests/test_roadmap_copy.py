@@ -98,6 +98,7 @@ def test_cherek_2022_copied_to_2026(demo):
 
 def test_a_hand_correction_is_not_carried_over(demo):
     old = cherek()
+    Roadmap.objects.filter(pk=old.pk).update(status=Roadmap.Status.DRAFT)  # corrected in a draft
     measure = old.measures.get(number="1.1")
     measure_correct_deadline(
         measure=measure, kind="date", start=None, end=None, due_dates=[date(2022, 2, 15)]
