@@ -453,8 +453,8 @@ def _name_patterns(name: str) -> tuple[re.Pattern[str], ...]:
     initials before or after the surname («А.Т. Бозиев»), the final dot optional, not inside a
     longer word nor followed by one more initial."""
     units = re.findall(r"\w+\.?|[^\w\s]", _normal(name))
-    if not units:
-        return ()
+    if not any(re.match(r"\w", unit) for unit in units):
+        return ()  # no letters: nothing to find it by
     orders = [units]
     initial = [bool(_INITIAL.fullmatch(unit)) for unit in units]
     if len(units) > 1 and not initial[0] and all(initial[1:]):
