@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import re
 from dataclasses import replace
@@ -462,15 +463,60 @@ def check_measure_links(measure: Measure, links: dict[str, Any]) -> None:
 
 OWNER_LINKS = ("owners", "owner_organisations")
 
+Owner = tuple[str, int]  # (the link's name, the row's pk)
+Span = tuple[int, int]
 
-def _name_pattern(name: str) -> re.Pattern[str] | None:
-    """A name as it may be printed: any spacing between its words and initials («Бозиев А.Т.»,
-    «Бозиев А. Т.»), any case, not inside a longer word."""
-    words = [w for w in re.split(r"\s+|(?<=\.)", name.strip()) if w]
-    if not words:
-        return None
-    body = r"\s*".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+_INITIAL = re.compile(r"\w\.")
+_QUOTES = str.maketrans(dict.fromkeys("«»“”„‟", '"'))
+
+
+def _normal(text: str) -> str:
+    """The text as names are matched in it, letter for letter (the same length, so a match's
+    span is the span in the text): ё as е, case folded, every kind of quotes as «"»."""
+    chars = []
+    for ch in text:
+        folded = "е" if ch in "ёЁ" else ch.casefold()
+        chars.append(folded if len(folded) == 1 else ch)
+    return "".join(chars).translate(_QUOTES)
+
+
+def _order_regex(units: list[str]) -> str:
+    initial = [bool(_INITIAL.fullmatch(unit)) for unit in units]
+    last_initial = max((i for i, flag in enumerate(initial) if flag), default=None)
+    # not a letter of a longer word, nor the surname after somebody else's initials
+    parts = [r"(?<!\w)(?<!\w\.)(?<!\w\.\s)" if initial[0] else r"(?<!\w)"]
+    for i, unit in enumerate(units):
+        dotted = len(unit) > 1 and unit.endswith(".")
+        word = re.escape(unit[:-1] if dotted else unit)
+        if i == last_initial and i == len(units) - 1:
+            # the final dot may be missing; not followed by one more initial («Иванова А.П.»)
+            parts.append(word + r"(?:\.(?!\s*\w\.)|(?![\w.]))")
+        elif i == last_initial:
+            parts.append(word + r"(?:\.|(?=\s))\s*")
+        else:
+            parts.append(word + (r"\." if dotted else "") + r"\s*")
+    regex = "".join(parts)
+    if regex.endswith(r"\s*"):
+        regex = regex[: -len(r"\s*")] + r"(?!\w)"
+    return regex
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_patterns(name: str) -> tuple[re.Pattern[str], ...]:
+    """A name as it may be printed, to search the `_normal` form of a text with: any case, ё or
+    е, any spacing between its words and initials («Бозиев А.Т.», «Бозиев А. Т.»), the
+    initials before or after the surname («А.Т. Бозиев»), the final dot optional, not inside a
+    longer word nor followed by one more initial."""
+    units = re.findall(r"\w+\.?|[^\w\s]", _normal(name))
+    if not any(re.match(r"\w", unit) for unit in units):
+        return ()  # no letters: nothing to find it by
+    orders = [units]
+    initial = [bool(_INITIAL.fullmatch(unit)) for unit in units]
+    if len(units) > 1 and not initial[0] and all(initial[1:]):
+        orders.append(units[1:] + units[:1])
+    elif len(units) > 1 and not initial[-1] and all(initial[:-1]):
+        orders.append(units[-1:] + units[:-1])
+    return tuple(re.compile(_order_regex(order)) for order in orders)
 
 
 def _owner_names(row: Person | Organisation) -> list[str]:
@@ -482,8 +528,24 @@ def _owner_names(row: Person | Organisation) -> list[str]:
     return [name for name in names if name.strip()]
 
 
-def _owner_patterns(row: Person | Organisation) -> list[re.Pattern[str]]:
-    return [p for name in _owner_names(row) if (p := _name_pattern(name)) is not None]
+def _owner_spans(text: str, rows: dict[str, dict[int, Any]]) -> dict[Span, set[Owner]]:
+    """Where the owners' names are printed in the text, and whose name each place is. Where
+    names overlap the longest wins («Иванова Анна Петровна» is not also «Иванова Анна», «УО и
+    МП» not also «УО»); a place two owners' same name fills is theirs both."""
+    normal = _normal(text)
+    found: dict[Span, set[Owner]] = {}
+    for name, by_pk in rows.items():
+        for pk, row in by_pk.items():
+            for owner_name in _owner_names(row):
+                for pattern in _name_patterns(owner_name):
+                    for match in pattern.finditer(normal):
+                        if match.end() > match.start():
+                            found.setdefault(match.span(), set()).add((name, pk))
+    kept: dict[Span, set[Owner]] = {}
+    for span in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
+        if all(span[1] <= start or end <= span[0] for start, end in kept):
+            kept[span] = found[span]
+    return kept
 
 
 def _text_with(text: str, name: str) -> str:
@@ -493,13 +555,30 @@ def _text_with(text: str, name: str) -> str:
     return f"{text} {name}" if text[-1] in ",;" else f"{text}, {name}"
 
 
-def _text_without(text: str, pattern: re.Pattern[str]) -> str:
-    """The text without the name, and without the commas and spaces it leaves behind."""
-    if not pattern.search(text):
+_JOINER_BEFORE = re.compile(r"(?:[ \t]*[,;]|[ \t]+и)[ \t]*$", re.IGNORECASE)
+_JOINER_AFTER = re.compile(r"[ \t]*[,;][ \t]*|[ \t]+и(?!\w)[ \t]*", re.IGNORECASE)
+
+
+def _text_without(text: str, spans: list[Span]) -> str:
+    """The text without the names at these places, and without the commas, semicolons and «и»
+    that joined them to the rest."""
+    if not spans:
         return text
-    text = pattern.sub("", text)
+    for start, end in sorted(spans, reverse=True):
+        left, right = text[:start], text[end:]
+        line_before = left.rsplit("\n", 1)[-1]
+        line_after = right.split("\n", 1)[0]
+        joiner_before = _JOINER_BEFORE.search(line_before)
+        joiner_after = _JOINER_AFTER.match(line_after)
+        if joiner_before and (joiner_after or not line_after.strip(" \t)")):
+            left = left[: len(left) - len(line_before) + joiner_before.start()]
+        elif joiner_after and re.search(r"(?:^|\()[ \t]*$", line_before):
+            right = right[joiner_after.end() :]
+        text = left + right
     text = re.sub(r"\(\s*\)", "", text)
     text = re.sub(r"[ \t]*([,;])(?:[ \t]*[,;])+", r"\1", text)
+    text = re.sub(r"[ \t]+([,;)])", r"\1", text)
+    text = re.sub(r"\([ \t]+", "(", text)
     lines = [re.sub(r"[ \t]{2,}", " ", line).strip(" \t,;") for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 
@@ -511,7 +590,9 @@ def reconcile_owners(measure: Measure, links: dict[str, Any]) -> dict[str, Any]:
     still linked whose name the person deleted from the text is unlinked; a name of the
     municipality's registry typed into the text (a person's short or full name, an
     organisation's short or full name) links it, when exactly one of them goes by that name.
-    Links of the registry of another municipality are left for `check_measure_links`."""
+    Names are found by `_owner_spans`: spelt loosely, and a name inside a longer one printed
+    there is not found. Links of the registry of another municipality are left for
+    `check_measure_links`."""
     if not any(name in links for name in OWNER_LINKS):
         return links
     municipality = measure.roadmap.municipality
@@ -529,45 +610,49 @@ def reconcile_owners(measure: Measure, links: dict[str, Any]) -> dict[str, Any]:
         "owners": list(Person.objects.filter(municipality=municipality)),
         "owner_organisations": list(organisations_serving(municipality)),
     }
-    result = dict(links)
-    for name in OWNER_LINKS:
-        if name not in links:
-            continue
-        chosen = {row.pk: row for row in links[name]}
-        rows = {row.pk: row for row in registry[name]} | chosen
-        linked: list[int] = []
-        for pk in sorted(before[name] | set(chosen)):
-            if pk not in rows:
-                continue  # linked before and gone from the registry's reach: left as it was
-            patterns = _owner_patterns(rows[pk])
-            in_text = any(p.search(text) for p in patterns)
-            if pk not in chosen:  # unlinked: its name leaves the text
-                for pattern in patterns:
-                    text = _text_without(text, pattern)
-            elif pk not in before[name] or not in_text:
-                if pk in before[name] and any(p.search(before_text) for p in patterns):
-                    continue  # its name was deleted from the text: unlinked
-                if not in_text:
-                    text = _text_with(text, _owner_names(rows[pk])[0])
-                linked.append(pk)
-            else:
-                linked.append(pk)
-        # names of the registry typed into the text, each borne by exactly one row
-        unlinked = before[name] - set(chosen)
-        bearers: dict[str, set[int]] = {}
-        for row in registry[name]:
-            for owner_name in _owner_names(row):
-                bearers.setdefault(re.sub(r"\s+", "", owner_name.lower()), set()).add(row.pk)
-        for row in registry[name]:
-            if row.pk in linked or row.pk in unlinked:
+    rows = {
+        name: {row.pk: row for row in registry[name]} | {row.pk: row for row in links.get(name, [])}
+        for name in OWNER_LINKS
+    }
+    chosen = {name: {row.pk for row in links[name]} for name in OWNER_LINKS if name in links}
+    unlinked = {name: before[name] - pks for name, pks in chosen.items()}
+    # unlinked: their names leave the text, unless the place is also a still chosen one's name
+    text = _text_without(
+        text,
+        [
+            span
+            for span, owners in _owner_spans(text, rows).items()
+            if any(pk in unlinked.get(name, ()) for name, pk in owners)
+            and not any(pk in chosen.get(name, ()) for name, pk in owners)
+        ],
+    )
+    spans = _owner_spans(text, rows)
+    printed = {owner for owners in spans.values() for owner in owners}
+    printed_before = {
+        owner for owners in _owner_spans(before_text, rows).values() for owner in owners
+    }
+    linked: dict[str, list[int]] = {name: [] for name in chosen}
+    for name, pks in chosen.items():
+        for pk in sorted(pks):
+            if pk not in rows[name]:
                 continue
-            for owner_name in _owner_names(row):
-                pattern = _name_pattern(owner_name)
-                key = re.sub(r"\s+", "", owner_name.lower())
-                if len(bearers[key]) == 1 and pattern is not None and pattern.search(text):
-                    linked.append(row.pk)
-                    break
-        result[name] = [rows[pk] for pk in linked]
+            in_text = (name, pk) in printed
+            if pk in before[name] and not in_text and (name, pk) in printed_before:
+                continue  # its name was deleted from the text: unlinked
+            if not in_text:
+                text = _text_with(text, _owner_names(rows[name][pk])[0])
+            linked[name].append(pk)
+    # names of the registry typed into the text, each borne by exactly one row
+    registered = {(name, row.pk) for name in chosen for row in registry[name]}
+    for owners in _owner_spans(text, rows).values():
+        if len(owners) != 1:
+            continue
+        ((name, pk),) = owners
+        if (name, pk) in registered and pk not in linked[name] and pk not in unlinked[name]:
+            linked[name].append(pk)
+    result = dict(links)
+    for name, pks in linked.items():
+        result[name] = [rows[name][pk] for pk in pks]
     measure.owners_text = text
     return result
 

@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from measures.models import ControlPair, Measure, Report, Roadmap
 from measures.services import measure_save
@@ -119,6 +121,161 @@ def test_without_links_the_text_alone_is_saved(measure, boziev):
     measure.owners_text = "Бозиев А.Т."
     measure_save(measure=measure)
     assert not Measure.objects.get(pk=measure.pk).owners.exists()
+
+
+@pytest.fixture
+def ivanovas(home):
+    """A registry name inside a longer one: «Иванова А.» and «Иванова А.П.»."""
+    anna = factories.PersonFactory(
+        municipality=home.municipality, short_name="Иванова А.", full_name="Иванова Анна"
+    )
+    anna_p = factories.PersonFactory(
+        municipality=home.municipality,
+        short_name="Иванова А.П.",
+        full_name="Иванова Анна Петровна",
+    )
+    return anna, anna_p
+
+
+def relinked(measure: Measure, text: str, **links) -> Measure:
+    """The measure saved with this text and these links, then read back for the next save."""
+    measure.owners_text = text
+    saved = save(measure, **links)
+    saved.roadmap = measure.roadmap
+    return saved
+
+
+def test_a_longer_name_printed_does_not_link_the_shorter_one(measure, ivanovas):
+    _anna, anna_p = ivanovas
+    saved = relinked(measure, "Иванова Анна Петровна", owners=[anna_p], owner_organisations=[])
+    assert list(saved.owners.all()) == [anna_p]
+    assert saved.owners_text == "Иванова Анна Петровна"
+    saved = relinked(saved, "Иванова А.П.", owners=[anna_p], owner_organisations=[])
+    assert list(saved.owners.all()) == [anna_p]  # «Иванова А.» is not «Иванова А.П.» either
+
+
+def test_unticking_the_shorter_name_leaves_the_longer_one(measure, ivanovas):
+    anna, anna_p = ivanovas
+    text = "Иванова Анна Петровна, Иванова А."
+    saved = relinked(measure, text, owners=[anna, anna_p], owner_organisations=[])
+    assert set(saved.owners.all()) == {anna, anna_p}
+    saved = relinked(saved, saved.owners_text, owners=[anna_p], owner_organisations=[])
+    assert saved.owners_text == "Иванова Анна Петровна"
+    assert list(saved.owners.all()) == [anna_p]
+
+
+def test_an_organisation_inside_a_longer_ones_name_is_not_linked(measure, home, boziev):
+    short, longer = (
+        factories.OrganisationFactory(
+            kind=Organisation.Kind.AUTHORITY,
+            municipality=home.municipality,
+            region=None,
+            name=name,
+            short_name=short_name,
+        )
+        for name, short_name in (
+            ("Управление образования", "УО"),
+            ("Управление образования и молодёжной политики", "УО и МП"),
+        )
+    )
+    saved = relinked(measure, "УО и МП, Бозиев А.Т.", owners=[], owner_organisations=[])
+    assert list(saved.owner_organisations.all()) == [longer]
+    saved = relinked(saved, saved.owners_text, owners=[boziev], owner_organisations=[short, longer])
+    assert saved.owners_text == "УО и МП, Бозиев А.Т., УО"  # ticked: appended
+    saved = relinked(saved, saved.owners_text, owners=[boziev], owner_organisations=[longer])
+    assert saved.owners_text == "УО и МП, Бозиев А.Т."
+    assert list(saved.owner_organisations.all()) == [longer]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["А.Т. Бозиев", "Бозиев А.Т", "бозиев а. т.", "А. Т. Бозиев", "Руководители ОО (Бозиев А.Т)"],
+)
+def test_a_name_spelt_otherwise_is_not_appended_again(measure, boziev, text):
+    saved = relinked(measure, text, owners=[boziev], owner_organisations=[])
+    assert saved.owners_text == text
+    assert list(saved.owners.all()) == [boziev]
+
+
+def test_yo_and_ye_are_the_same_letter(measure, home):
+    semyonov = factories.PersonFactory(
+        municipality=home.municipality, short_name="Семёнов С.С.", full_name="Семёнов Семён"
+    )
+    saved = relinked(measure, "Семенов С.С.", owners=[semyonov], owner_organisations=[])
+    assert saved.owners_text == "Семенов С.С."
+    saved = relinked(saved, "Руководители ОО, Семенов Семен", owners=[], owner_organisations=[])
+    assert list(saved.owners.all()) == []  # unticked: its name left the text
+    assert saved.owners_text == "Руководители ОО"
+
+
+def test_a_name_typed_initials_first_links_the_person(measure, boziev):
+    saved = relinked(measure, "Руководители ОО, А.Т. Бозиев", owners=[], owner_organisations=[])
+    assert list(saved.owners.all()) == [boziev]
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("Бозиев А.Т. и Кульбаева А.В.", "Кульбаева А.В."),
+        ("Кульбаева А.В. и Бозиев А.Т.", "Кульбаева А.В."),
+        ("Руководители ОО, Бозиев А.Т. и Кульбаева А.В.", "Руководители ОО и Кульбаева А.В."),
+        ("Руководители ОО; А.Т. Бозиев; Кульбаева А.В.", "Руководители ОО; Кульбаева А.В."),
+        ("Руководители ОО (Бозиев А.Т., Кульбаева А.В.)", "Руководители ОО (Кульбаева А.В.)"),
+        ("Руководители ОО (Кульбаева А.В. и Бозиев А.Т)", "Руководители ОО (Кульбаева А.В.)"),
+    ],
+)
+def test_unticking_takes_the_joiner_with_the_name(measure, boziev, text, left):
+    saved = relinked(measure, text, owners=[boziev], owner_organisations=[])
+    assert saved.owners_text == text and list(saved.owners.all()) == [boziev]
+    saved = relinked(saved, text, owners=[], owner_organisations=[])
+    assert saved.owners_text == left
+    assert list(saved.owners.all()) == []
+
+
+def test_tick_and_untick_never_take_other_words(measure, home, ivanovas):
+    """Property: in any owners text of names and other words, ticking a person and unticking
+    them again leaves every piece of the text that is not their name, and their name is gone
+    (saved once more, the text does not link them again)."""
+    anna, anna_p = ivanovas
+    boziev = factories.PersonFactory(
+        municipality=home.municipality, short_name="Бозиев А.Т.", full_name="Бозиев Алим"
+    )
+    semyonov = factories.PersonFactory(
+        municipality=home.municipality, short_name="Семёнов С.С.", full_name="Семёнов Семён"
+    )
+    spellings = {
+        anna: ["Иванова Анна", "иванова а."],
+        anna_p: ["Иванова А.П.", "Иванова Анна Петровна", "А. П. Иванова"],
+        boziev: ["А.Т. Бозиев", "Бозиев А.Т", "БОЗИЕВ А. Т."],
+        semyonov: ["Семенов С.С.", "Семенов Семен"],
+    }
+    people = list(spellings)
+    words = ["Руководители ОО", "Отдел образования", "Петровна", "МП", "Иванова", "Алим", "УО"]
+    pieces = st.sampled_from(words + [name for names in spellings.values() for name in names])
+    joiners = st.sampled_from([", ", "; ", " и ", ",\n", " (", ") "])
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(pieces, joiners), min_size=1, max_size=5), st.sampled_from(people))
+    def round_trip(parts, person):
+        text = "".join(piece + joiner for piece, joiner in parts)
+        others = [piece for piece, _joiner in parts if piece not in spellings[person]]
+        Measure.objects.filter(pk=measure.pk).update(owners_text="")
+        measure.owners.set([])
+        measure.owner_organisations.set([])
+        fresh = Measure.objects.select_related("roadmap__municipality").get(pk=measure.pk)
+        ticked = relinked(fresh, text, owners=[person], owner_organisations=[])
+        assert person in set(ticked.owners.all())
+        assert all(piece in ticked.owners_text for piece in others), ticked.owners_text
+        kept = {"owners": list(set(ticked.owners.all()) - {person}),
+                "owner_organisations": list(ticked.owner_organisations.all())}  # fmt: skip
+        unticked = relinked(ticked, ticked.owners_text, **kept)
+        assert all(piece in unticked.owners_text for piece in others), unticked.owners_text
+        assert person not in set(unticked.owners.all())
+        again = relinked(unticked, unticked.owners_text, owners=kept["owners"],
+                         owner_organisations=kept["owner_organisations"])  # fmt: skip
+        assert person not in set(again.owners.all()), again.owners_text
+
+    round_trip()
 
 
 # --- schools concerned: the service -------------------------------------------------------

@@ -87,3 +87,46 @@ def test_coordinator_types_a_deadline_links_an_owner_and_chooses_schools(
     expect(reading).to_contain_text("ежеквартально")
     expect(page.get_by_label("Только выбранные школы")).to_be_checked()
     expect(schools).to_be_visible()
+
+
+def test_unticking_a_shorter_name_in_the_browser_leaves_the_longer_one(live_server, page):
+    from tests import factories
+
+    load_demo()
+    roadmap = (
+        Roadmap.objects.filter(municipality__name__startswith="Черекский")
+        .order_by("-starts_on")
+        .first()
+    )
+    roadmap.status = Roadmap.Status.DRAFT
+    roadmap.save(update_fields=["status"])
+    for short_name, full_name in (
+        ("Иванова А.", "Иванова Анна"),
+        ("Иванова А.П.", "Иванова Анна Петровна"),
+    ):
+        factories.PersonFactory(
+            municipality=roadmap.municipality, short_name=short_name, full_name=full_name,
+            position="", organisation=None, school=None,
+        )  # fmt: skip
+    measure = roadmap.measures.get(number="3.1")  # Бозиев А.Т.
+    login(page, live_server, "koordinator")
+    page.goto(f"{live_server.url}/roadmaps/{roadmap.pk}/measures/{measure.pk}/")
+
+    owners_text = page.get_by_label("Как печатается в приложении")
+    owners_text.fill("Иванова А.П. и Бозиев А.Т.")
+    anna = page.get_by_role("checkbox", name=re.compile(r"^Иванова А\.$"))
+    anna.check()
+    expect(owners_text).to_have_value("Иванова А.П. и Бозиев А.Т., Иванова А.")
+    anna.uncheck()
+    expect(owners_text).to_have_value("Иванова А.П. и Бозиев А.Т.")
+    page.get_by_role("checkbox", name=re.compile(r"^Иванова А\.П\.$")).check()
+    expect(owners_text).to_have_value("Иванова А.П. и Бозиев А.Т.")  # printed already
+    page.get_by_role("checkbox", name=re.compile("^Бозиев")).uncheck()
+    expect(owners_text).to_have_value("Иванова А.П.")
+    page.screenshot(path="/tmp/owners-desktop.png", full_page=True)
+
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("Мероприятие сохранено")
+    saved = Measure.objects.get(pk=measure.pk)
+    assert saved.owners_text == "Иванова А.П."
+    assert [p.short_name for p in saved.owners.all()] == ["Иванова А.П."]

@@ -46,25 +46,90 @@ document.addEventListener("submit", function (event) {
     return Array.prototype.slice.call(group.children);
   }
   function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
-  function namePattern(name) {
-    var words = name.trim().split(/\s+|(?<=\.)/).filter(Boolean).map(escapeRe);
-    return new RegExp("(^|[^\\wА-Яа-яЁё])" + words.join("\\s*") + "(?![\\wА-Яа-яЁё])", "i");
+  // Names are found as measures/services.py `_owner_spans` finds them: ё as е, any case, any
+  // spacing, initials before or after the surname, the final dot optional; where names overlap
+  // the longest wins («УО и МП» is not also «УО»).
+  var W = "[\\p{L}\\p{N}_]";
+  function normal(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var ch = text[i], low = ch === "ё" || ch === "Ё" ? "е" : ch.toLowerCase();
+      out += low.length === 1 ? low : ch;
+    }
+    return out.replace(/[«»“”„‟]/g, '"');
   }
-  function printedName(checkbox) {
+  function isInitial(unit) { return new RegExp("^" + W + "\\.$", "u").test(unit); }
+  function orderRe(units) {
+    var last = -1;
+    units.forEach(function (unit, i) { if (isInitial(unit)) last = i; });
+    var re = isInitial(units[0]) ? "(?<!" + W + ")(?<!" + W + "\\.)(?<!" + W + "\\.\\s)" : "(?<!" + W + ")";
+    units.forEach(function (unit, i) {
+      var dotted = unit.length > 1 && unit.slice(-1) === ".";
+      var word = escapeRe(dotted ? unit.slice(0, -1) : unit);
+      if (i === last && i === units.length - 1) re += word + "(?:\\.(?!\\s*" + W + "\\.)|(?![\\p{L}\\p{N}_.]))";
+      else if (i === last) re += word + "(?:\\.|(?=\\s))\\s*";
+      else re += word + (dotted ? "\\." : "") + (i === units.length - 1 ? "(?!" + W + ")" : "\\s*");
+    });
+    return new RegExp(re, "gu");
+  }
+  function namePatterns(name) {
+    var units = normal(name).match(/[\p{L}\p{N}_]+\.?|[^\p{L}\p{N}_\s]/gu) || [];
+    if (!units.some(function (unit) { return new RegExp("^" + W, "u").test(unit); })) return [];
+    var orders = [units], flags = units.map(isInitial);
+    if (units.length > 1 && !flags[0] && flags.slice(1).every(Boolean)) orders.push(units.slice(1).concat(units.slice(0, 1)));
+    else if (units.length > 1 && !flags[units.length - 1] && flags.slice(0, -1).every(Boolean)) orders.push(units.slice(-1).concat(units.slice(0, -1)));
+    return orders.map(orderRe);
+  }
+  function boxNames(checkbox) {
     var label = checkbox.closest("label");
-    return label ? label.textContent.split(" — ")[0].trim() : "";
+    if (!label) return [];
+    var parts = label.textContent.split(" — ").map(function (part) { return part.trim(); });
+    var names = [parts[0]];  // an organisation's label: its short name — its full name
+    if (/owner_organisations$/.test(checkbox.name) && parts.length > 1) names.push(parts.slice(1).join(" — "));
+    return names.filter(Boolean);
+  }
+  function spansOf(text, boxes) {
+    var found = {}, kept = [], plain = normal(text);
+    boxes.forEach(function (box, index) {
+      boxNames(box).forEach(function (name) {
+        namePatterns(name).forEach(function (re) {
+          for (var m of plain.matchAll(re)) {
+            if (!m[0].length) continue;
+            var key = m.index + ":" + (m.index + m[0].length);
+            (found[key] = found[key] || []).push(index);
+          }
+        });
+      });
+    });
+    Object.keys(found).map(function (key) {
+      var ends = key.split(":").map(Number);
+      return { start: ends[0], end: ends[1], owners: found[key] };
+    }).sort(function (a, b) { return (b.end - b.start) - (a.end - a.start) || a.start - b.start; })
+      .forEach(function (span) {
+        if (kept.every(function (k) { return span.end <= k.start || k.end <= span.start; })) kept.push(span);
+      });
+    return kept;
   }
   function withName(text, name) {
     var trimmed = text.replace(/\s+$/, "");
     if (!trimmed) return name;
     return trimmed + (/[,;]$/.test(trimmed) ? " " : ", ") + name;
   }
-  function withoutName(text, name) {
-    var pattern = namePattern(name);
-    if (!pattern.test(text)) return text;
-    text = text.replace(pattern, "$1").replace(/\(\s*\)/g, "").replace(/[ \t]*([,;])(?:[ \t]*[,;])+/g, "$1");
+  function withoutSpans(text, spans) {
+    if (!spans.length) return text;
+    spans.slice().sort(function (a, b) { return b.start - a.start; }).forEach(function (span) {
+      var left = text.slice(0, span.start), right = text.slice(span.end);
+      var lineBefore = left.split("\n").pop(), lineAfter = right.split("\n")[0];
+      var before = /(?:[ \t]*[,;]|[ \t]+и)[ \t]*$/i.exec(lineBefore);
+      var after = /^(?:[ \t]*[,;][ \t]*|[ \t]+и(?![\p{L}\p{N}_])[ \t]*)/iu.exec(lineAfter);
+      if (before && (after || !lineAfter.replace(/[ \t)]/g, ""))) left = left.slice(0, left.length - before[0].length);
+      else if (after && /(?:^|\()[ \t]*$/.test(lineBefore)) right = right.slice(after[0].length);
+      text = left + right;
+    });
+    text = text.replace(/\(\s*\)/g, "").replace(/[ \t]*([,;])(?:[ \t]*[,;])+/g, "$1")
+      .replace(/[ \t]+([,;)])/g, "$1").replace(/\([ \t]+/g, "(");
     return text.split("\n").map(function (line) {
-      return line.replace(/[ \t]{2,}/g, " ").replace(/^[\s,;]+|[\s,;]+$/g, "");
+      return line.replace(/[ \t]{2,}/g, " ").replace(/^[ \t,;]+|[ \t,;]+$/g, "");
     }).filter(Boolean).join("\n");
   }
   function showSchools(box) {
@@ -91,11 +156,15 @@ document.addEventListener("submit", function (event) {
     if (!box.matches) return;
     if (box.matches("[data-schools] input[type=radio]")) { showSchools(box.closest("[data-schools]")); return; }
     if (!box.matches("[data-owners] input[type=checkbox]")) return;
-    var textarea = box.closest("[data-owners]").querySelector("textarea");
-    var name = printedName(box);
+    var owners = box.closest("[data-owners]");
+    var textarea = owners.querySelector("textarea");
+    var boxes = Array.prototype.slice.call(owners.querySelectorAll("input[type=checkbox]"));
+    var name = boxNames(box)[0], index = boxes.indexOf(box);
     if (!textarea || !name) return;
-    var has = namePattern(name).test(textarea.value);
-    if (box.checked && !has) textarea.value = withName(textarea.value, name);
-    if (!box.checked && has) textarea.value = withoutName(textarea.value, name);
+    var mine = spansOf(textarea.value, boxes).filter(function (span) { return span.owners.indexOf(index) !== -1; });
+    if (box.checked && !mine.length) textarea.value = withName(textarea.value, name);
+    if (!box.checked) textarea.value = withoutSpans(textarea.value, mine.filter(function (span) {
+      return span.owners.every(function (i) { return i === index || !boxes[i].checked; });
+    }));
   });
 })();
