@@ -138,9 +138,7 @@ class Roadmap(models.Model):
         _("версия"),
         default=1,
         db_default=1,  # rows written by COPY (the scale data) too
-        help_text=_(
-            "Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"
-        ),
+        help_text=_("Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"),
     )
 
     class Meta:
