@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from measures import editing
 from measures.models import Roadmap, Section
 from roadmap_portal.concurrency import StaleEdit
+from schools import registry
+from schools.models import MentorPairing
 from tests.test_editor import draft, login
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +218,52 @@ def test_working_group_cannot_edit_a_section_or_the_header(client, tenants):
     assert client.post(header, roadmap_data(roadmap, goal="Чужое")).status_code == 403
     section.refresh_from_db()
     assert section.title == "Раздел 1"
+
+
+# --- the registry: a mentor pairing ---------------------------------------------------------
+
+
+def a_pairing(tenants):
+    first, second = tenants.home.schools
+    return registry.pairing_save(
+        pairing=MentorPairing(mentor=second, supported=first, starts_on=date(2022, 1, 1),
+                              ends_on=date(2022, 12, 31)),
+        municipality=tenants.home.municipality,
+    )  # fmt: skip
+
+
+def test_a_stale_pairing_is_refused_in_the_service(tenants):
+    pairing = a_pairing(tenants)
+    opened = pairing.version
+    municipality = tenants.home.municipality
+    registry.pairing_save(pairing=pairing, municipality=municipality, expected_version=opened)
+    assert MentorPairing.objects.get(pk=pairing.pk).version == opened  # nothing changed
+    registry.pairing_end(pairing=pairing, municipality=municipality, ends_on=date(2022, 6, 30))
+    mine = MentorPairing.objects.get(pk=pairing.pk)
+    mine.starts_on = date(2022, 2, 1)
+    with pytest.raises(StaleEdit):
+        registry.pairing_save(pairing=mine, municipality=municipality, expected_version=opened)
+    pairing.refresh_from_db()
+    assert pairing.starts_on == date(2022, 1, 1) and pairing.version == opened + 1
+
+
+def test_a_stale_pairing_form_answers_409_with_the_typed_dates(client, tenants):
+    pairing = a_pairing(tenants)
+    municipality = tenants.home.municipality
+    url = reverse("schools:registry_pairing", args=[municipality.pk, pairing.pk])
+    login(client)
+    assert f'name="version" value="{pairing.version}"' in client.get(url).text
+    mine = {"mentor": pairing.mentor_id, "supported": pairing.supported_id,
+            "starts_on": "2022-03-01", "ends_on": "2022-12-31", "version": pairing.version}  # fmt: skip
+    registry.pairing_end(pairing=pairing, municipality=municipality, ends_on=date(2022, 9, 30))
+    response = client.post(url, mine)
+    assert response.status_code == 409
+    assert "Не сохранено: пару изменили" in response.text
+    assert 'value="2022-03-01"' in response.text  # the typed start kept
+    assert 'value="2022-09-30"' in response.text  # the untouched end: the other person's
+    pairing.refresh_from_db()
+    assert pairing.starts_on == date(2022, 1, 1)
+    mine.update(ends_on="2022-09-30", version=pairing.version)
+    assert client.post(url, mine).status_code == 302
+    pairing.refresh_from_db()
+    assert (pairing.starts_on, pairing.ends_on) == (date(2022, 3, 1), date(2022, 9, 30))
