@@ -93,6 +93,7 @@ class SectionInline(admin.TabularInline):
     formset = SectionFormSet
     model = models.Section
     extra = 0
+    exclude = ["version"]
 
 
 class RoadmapForm(CheckedForm):
@@ -109,6 +110,7 @@ class RoadmapAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     list_select_related = ["municipality"]
     autocomplete_fields = ["approved_by", "school", "amended_by"]
     inlines = [SectionInline]
+    exclude = ["version"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # a draft approved in this same save stays a draft until its sections are saved (only
@@ -142,6 +144,7 @@ class SectionForm(CheckedForm):
 class SectionAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     form = SectionForm
     list_display = ["__str__", "roadmap"]
+    exclude = ["version"]
     search_fields = ["title"]
     list_select_related = ["roadmap"]
 

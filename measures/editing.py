@@ -167,15 +167,30 @@ def section_add(*, roadmap: Roadmap, title: str, number: str = "") -> Section:
 
 
 @transaction.atomic
-def section_update(*, section: Section, title: str, number: str) -> Section:
+def section_update(
+    *,
+    section: Section,
+    title: str,
+    number: str,
+    expected_version: int | None = None,
+    number_opened: str | None = None,
+) -> Section:
     """A section's title and number: an empty number is automatic again; a number that differs
-    from the automatic one is typed and kept."""
+    from the automatic one is typed and kept. StaleEdit (nothing saved) when someone changed
+    the section after `expected_version`.
+
+    Versions: a person's change of the title or the number makes the section's open forms
+    stale; the automatic renumbering and moves (`_write`) do not — so `number_opened`, the
+    number as the form showed it, tells an automatic number left as it was (and renumbered
+    meanwhile) from a number typed now."""
     roadmap = _lock(section.roadmap)
     current = Section.objects.get(pk=section.pk)
+    before = current.number if number_opened is None else number_opened
     section.title = title.strip()
-    section.number_typed = typed_number(current.number, current.number_typed, number)
-    section.number = number.strip()
-    services.section_save(section=section)
+    section.number_typed = typed_number(before, current.number_typed, number)
+    # an automatic number is renumber()'s: left as it is now, so that it is no change
+    section.number = number.strip() if section.number_typed else current.number
+    services.section_save(section=section, expected_version=expected_version)
     renumber(roadmap=roadmap)
     section.refresh_from_db()
     return section
@@ -303,10 +318,11 @@ def roadmap_create(*, roadmap: Roadmap) -> Roadmap:
 
 
 @transaction.atomic
-def roadmap_update(*, roadmap: Roadmap) -> Roadmap:
-    """A draft's header (a changed period re-reads its deadlines: `services.roadmap_save`)."""
+def roadmap_update(*, roadmap: Roadmap, expected_version: int | None = None) -> Roadmap:
+    """A draft's header (a changed period re-reads its deadlines: `services.roadmap_save`);
+    StaleEdit (nothing saved) when someone saved it after `expected_version`."""
     _lock(roadmap)
-    return services.roadmap_save(roadmap=roadmap)
+    return services.roadmap_save(roadmap=roadmap, expected_version=expected_version)
 
 
 @transaction.atomic

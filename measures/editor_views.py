@@ -170,7 +170,18 @@ def roadmap_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            editing.roadmap_update(roadmap=form.save(commit=False))
+            editing.roadmap_update(
+                roadmap=form.save(commit=False), expected_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            conflict = _conflict(form, stale, _roadmap_values, what=_("Дорожную карту"))
+            conflict["heading"] = _("Не сохранено: заголовок изменили, пока вы редактировали")
+            return render(
+                request,
+                "measures/roadmap_form.html",
+                {"form": form, "roadmap": stale.current, "conflict": conflict},
+                status=409,
+            )
         except ValidationError as error:
             show_errors(form, error)
         else:
@@ -182,6 +193,13 @@ def roadmap_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "roadmap": roadmap},
         status=400 if form.errors else 200,
     )
+
+
+def _roadmap_values(roadmap: Roadmap) -> dict[str, object]:
+    """A roadmap's header fields of the form; a refused edit compares them (`_conflict`)."""
+    values = {name: getattr(roadmap, name) for name in RoadmapForm.Meta.fields}
+    values["municipality"] = roadmap.municipality_id
+    return values
 
 
 def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -248,10 +266,7 @@ def _edit_state(roadmap: Roadmap, key: str) -> State | None:
             return State(
                 key=key,
                 mode="edit",
-                form=SectionForm(
-                    initial={"number": section.number, "title": section.title},
-                    prefix=key,
-                ),
+                form=SectionForm(section=section, prefix=key),
             )
     return None
 
@@ -265,7 +280,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = SectionForm(request.POST)
     if form.is_valid():
         try:
-            section = editing.section_add(roadmap=roadmap, **form.cleaned_data)
+            section = editing.section_add(roadmap=roadmap, **form.values())
         except ValidationError as error:
             show_errors(form, error)
         else:
@@ -279,16 +294,29 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 def section_edit(request: HttpRequest, roadmap_pk: int, pk: int) -> HttpResponse:
     section = selectors.get_section_for_edit(request.user, roadmap_pk, pk)
     key = f"section-{section.pk}"
-    form = SectionForm(request.POST, prefix=key)
+    form = SectionForm(request.POST, section=section, prefix=key)
     if form.is_valid():
         try:
-            editing.section_update(section=section, **form.cleaned_data)
+            editing.section_update(section=section, **form.values())
+        except StaleEdit as stale:
+            # the list is drawn from the database: the other person's title is in the heading
+            conflict = _conflict(form, stale, _section_values, what=_("Раздел"))
+            conflict["heading"] = _("Не сохранено: раздел изменили, пока вы редактировали")
+            # the number as the form shows it now: an automatic one left as it is stays so
+            form.data[form.add_prefix("number_opened")] = stale.current.number
+            state = State(key=key, mode="edit", form=form, conflict=conflict)
+            return _render(request, section.roadmap, state, status=409)
         except ValidationError as error:
             show_errors(form, error)
         else:
             return _done(request, section.roadmap, key, f"{key}-edit")
     state = State(key=key, mode="edit", form=form)
     return _render(request, section.roadmap, state, status=400)
+
+
+def _section_values(section: Section) -> dict[str, object]:
+    """A section's fields of the form; a refused edit compares them (`_conflict`)."""
+    return {"number": section.number, "title": section.title}
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from measures.deadlines import Deadline, Kind, Recurrence, parse_deadline
 from measures.importing import COLUMN_LABELS, FIELDS, MAX_FILE_SIZE, ColumnReading, period_problem
-from measures.models import Measure, Report, Roadmap
+from measures.models import Measure, Report, Roadmap, Section
 from measures.reporting import SCHOOL_FIELDS
 from measures.selectors import designated_schools
 from measures.services import roadmap_period
@@ -531,9 +531,10 @@ def next_school_year(today: date) -> tuple[date, date]:
     return date(year, 9, 1), date(year + 1, 8, 31)
 
 
-class RoadmapForm(CleanTextMixin, forms.ModelForm):
+class RoadmapForm(VersionedForm, forms.ModelForm):
     """A roadmap's header, as it prints above the table: created in the browser, edited in a
-    draft. The municipality: one the user coordinates (fixed once it has measures)."""
+    draft (carrying the version it was opened on). The municipality: one the user coordinates
+    (fixed once it has measures)."""
 
     class Meta:
         model = Roadmap
@@ -561,7 +562,10 @@ class RoadmapForm(CleanTextMixin, forms.ModelForm):
     def __init__(
         self, *args: object, municipalities: QuerySet[Municipality], today: date, **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        super().__init__(*args, version=instance.version if instance else None, **kwargs)
+        if self.instance.pk is None:  # a new roadmap has no version yet
+            del self.fields["version"]
         field = self.fields["municipality"]
         field.queryset = municipalities
         field.empty_label = None if len(municipalities) == 1 else _("— выберите —")
@@ -580,7 +584,10 @@ class RoadmapForm(CleanTextMixin, forms.ModelForm):
         return data
 
 
-class SectionForm(CleanTextMixin, forms.Form):
+class SectionForm(VersionedForm, forms.Form):
+    """A section's number and title: a new one (`section=None`), or one edited in place,
+    carrying its version and the number as shown (see `editing.section_update`)."""
+
     number = forms.CharField(
         label=_("Номер"),
         required=False,
@@ -588,6 +595,25 @@ class SectionForm(CleanTextMixin, forms.Form):
         help_text=_("Оставьте пустым: номер проставится сам и будет меняться при перестановках."),
     )
     title = forms.CharField(label=_("Название раздела"), widget=forms.Textarea(attrs={"rows": 2}))
+    number_opened = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, *args: object, section: Section | None = None, **kwargs: object) -> None:
+        if section is not None:
+            kwargs.setdefault("initial", {"number": section.number, "title": section.title})
+        super().__init__(*args, version=section.version if section else None, **kwargs)
+        if section is None:  # a new section has no version yet
+            del self.fields["version"]
+            del self.fields["number_opened"]
+        else:
+            self.fields["number_opened"].initial = section.number
+
+    def values(self) -> dict[str, object]:
+        """What `editing.section_add` / `section_update` take."""
+        names = ("title", "number", "version", "number_opened")
+        values = {name: self.cleaned_data[name] for name in names if name in self.fields}
+        if "version" in values:
+            values["expected_version"] = values.pop("version")
+        return values
 
     def clean(self) -> dict:
         data = super().clean()

@@ -134,6 +134,12 @@ class Roadmap(models.Model):
         blank=True,
         related_name="amended_roadmaps",
     )
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        db_default=1,  # rows written by COPY (the scale data) too
+        help_text=_("Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"),
+    )
 
     class Meta:
         verbose_name = _("дорожная карта")
@@ -188,6 +194,17 @@ class Section(models.Model):
         help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
     )
     title = models.TextField(_("название"))
+    # grows on a person's change of the title or the number, not on the automatic renumbering
+    # and moves (`measures.editing._write`): those do not make an open edit form stale
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        db_default=1,  # rows written by COPY (the scale data) too
+        help_text=_(
+            "Растёт при каждом изменении названия или номера; форма, открытая на старой "
+            "версии, не сохранится"
+        ),
+    )
 
     class Meta:
         verbose_name = _("раздел")

@@ -38,7 +38,7 @@ from measures.models import (
     Section,
 )
 from measures.selectors import designated_schools
-from roadmap_portal.concurrency import lock_for_update
+from roadmap_portal.concurrency import save_versioned
 from roadmap_portal.text import clean_text
 from schools.models import Municipality, Organisation, Person, SchoolDesignation, WorkingGroup
 from schools.selectors import organisations_serving
@@ -195,20 +195,6 @@ def check_draft(roadmap_id: int | None) -> None:
         raise ValidationError(problem)
 
 
-def _save_versioned(measure: Measure, expected_version: int | None) -> None:
-    """Save under the row's lock with the next version (the same one when nothing changed);
-    StaleEdit when the form was opened on an older version (`expected_version`; None for
-    writes that are not a person's edit form)."""
-    current = lock_for_update(measure, expected_version)
-    changed = any(
-        getattr(current, field.attname) != getattr(measure, field.attname)
-        for field in Measure._meta.concrete_fields
-        if field.attname != "version"
-    )
-    measure.version = current.version + 1 if changed else current.version
-    measure.save()
-
-
 @transaction.atomic
 def measure_save(
     *,
@@ -235,7 +221,7 @@ def measure_save(
     if measure.pk is None:
         measure.save()
     else:
-        _save_versioned(measure, expected_version)
+        save_versioned(measure, expected_version)
     sync_occurrences(measure)
     for name, rows in (links or {}).items():
         getattr(measure, name).set(rows)
@@ -263,7 +249,7 @@ def measure_correct_deadline(
         note=_("Срок уточнён вручную."),
     )
     measure.set_deadline(reading, corrected=True)
-    _save_versioned(measure, expected_version)
+    save_versioned(measure, expected_version)
     sync_occurrences(measure)
     return measure
 
@@ -737,14 +723,17 @@ def _measures_of(obj: Roadmap | Section | Measure) -> Any:
 
 
 @transaction.atomic
-def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
+def roadmap_save(
+    *, roadmap: Roadmap, amended_by: Any = None, expected_version: int | None = None
+) -> Roadmap:
     """Save a roadmap's header (and its amending acts, when given) under the tenant rules;
     a changed period re-reads the deadlines of its measures not corrected by hand.
-    ValidationError (nothing saved) when a rule is broken."""
+    ValidationError (nothing saved) when a rule is broken; StaleEdit (nothing saved) when
+    someone saved the roadmap after `expected_version` (the version its form was opened on)."""
     period_before = None
     if roadmap.pk is not None:
         period_before = Roadmap.objects.filter(pk=roadmap.pk).values_list("starts_on", "ends_on")[0]
-    _save_checked(roadmap, lambda row: check_roadmap(row, amended_by or ()))
+    _save_checked(roadmap, lambda row: check_roadmap(row, amended_by or ()), expected_version)
     if amended_by is not None:
         roadmap.amended_by.set(amended_by)
     if period_before is not None and tuple(period_before) != roadmap_period(roadmap):
@@ -755,10 +744,11 @@ def roadmap_save(*, roadmap: Roadmap, amended_by: Any = None) -> Roadmap:
 
 
 @transaction.atomic
-def section_save(*, section: Section) -> Section:
-    """Save a section of a draft under the tenant rule (ValidationError, nothing saved)."""
+def section_save(*, section: Section, expected_version: int | None = None) -> Section:
+    """Save a section of a draft under the tenant rule (ValidationError, nothing saved;
+    StaleEdit, nothing saved, when someone saved it after `expected_version`)."""
     check_draft(section.roadmap_id)
-    return _save_checked(section, check_section)
+    return _save_checked(section, check_section, expected_version)
 
 
 @transaction.atomic
@@ -767,10 +757,15 @@ def legal_act_save(*, act: LegalAct) -> LegalAct:
     return _save_checked(act, check_legal_act)
 
 
-def _save_checked[M: Roadmap | Section | LegalAct](row: M, check: Any) -> M:
+def _save_checked[M: Roadmap | Section | LegalAct](
+    row: M, check: Any, expected_version: int | None = None
+) -> M:
     check(row)
     row.full_clean()
-    row.save()
+    if row.pk is None or isinstance(row, LegalAct):
+        row.save()
+    else:  # a roadmap or a section: its version grows on a real change
+        save_versioned(row, expected_version)
     return row
 
 

@@ -434,7 +434,8 @@ def _conflict(
         now = _form_value(theirs[name])
         yours = _form_value(form.data.get(form.add_prefix(name), ""))
         before = _form_value(base[name]) if base is not None and name in base else None
-        labels = dict(getattr(field, "choices", None) or [])
+        # by the posted text: a model choice's value is its pk, the text of it posted
+        labels = {str(value): label for value, label in getattr(field, "choices", None) or []}
 
         def shown(value: str, labels: dict = labels) -> str:
             return display(None, str(labels.get(value, value)))

@@ -55,3 +55,19 @@ def as_opened(obj: models.Model, version: int) -> models.Model | None:
     """The row as it was at `version` (its history event, with the same field names), so that
     a refused edit can tell what the user changed from what the other person changed."""
     return obj.events.filter(version=version).order_by("-pgh_id").first()
+
+
+def save_versioned[M: models.Model](row: M, expected_version: int | None) -> M:
+    """Save a versioned row (a `version` field) under its lock with the next version — the
+    same one when nothing changed, so a no-op save makes no open form stale; StaleEdit
+    (nothing saved) when the form was opened on an older version (`expected_version`; None
+    for writes that are not a person's edit form)."""
+    current = lock_for_update(row, expected_version)
+    changed = any(
+        getattr(current, field.attname) != getattr(row, field.attname)
+        for field in type(row)._meta.concrete_fields
+        if field.attname != "version"
+    )
+    row.version = current.version + 1 if changed else current.version
+    row.save()
+    return row

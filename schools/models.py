@@ -236,6 +236,12 @@ class MentorPairing(models.Model):
     )
     starts_on = models.DateField(_("начало"))
     ends_on = models.DateField(_("окончание"))
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        db_default=1,  # rows written by COPY (the scale data) too
+        help_text=_("Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"),
+    )
 
     class Meta:
         verbose_name = _("пара «наставник — школа»")

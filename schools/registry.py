@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roadmap_portal.concurrency import save_versioned
 from schools.models import (
     AgreementItem,
     MentorPairing,
@@ -225,12 +226,19 @@ def _pairing_problems(pairing: MentorPairing, municipality: Municipality) -> dic
 
 
 @transaction.atomic
-def pairing_save(*, pairing: MentorPairing, municipality: Municipality) -> MentorPairing:
+def pairing_save(
+    *, pairing: MentorPairing, municipality: Municipality, expected_version: int | None = None
+) -> MentorPairing:
     """Add or change a pairing of the municipality: its supported school is the
-    municipality's, the mentor another school of the same region, dates in order."""
+    municipality's, the mentor another school of the same region, dates in order.
+    StaleEdit (nothing saved) when someone changed it after `expected_version`."""
     if problems := _pairing_problems(pairing, municipality):
         raise ValidationError(problems)
-    return record_save(obj=pairing)
+    if pairing.pk is None:
+        return record_save(obj=pairing)
+    check_record(pairing)
+    pairing.full_clean()
+    return save_versioned(pairing, expected_version)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from measures.forms import DateInput
+from measures.forms import DateInput, VersionedForm
 from roadmap_portal.forms import CleanTextMixin
 from schools import registry
 from schools.models import (
@@ -79,14 +79,19 @@ class DesignationEndForm(CleanTextMixin, forms.Form):
     )
 
 
-class PairingForm(CleanTextMixin, forms.ModelForm):
+class PairingForm(VersionedForm, forms.ModelForm):
+    """A pairing: a new one, or one changed (carrying the version it was opened on)."""
+
     class Meta:
         model = MentorPairing
         fields = ["mentor", "supported", "starts_on", "ends_on"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
     def __init__(self, *args: object, municipality: Municipality, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        super().__init__(*args, version=instance.version if instance else None, **kwargs)
+        if self.instance.pk is None:  # a new pairing has no version yet
+            del self.fields["version"]
         own = Q(municipality=municipality)
         if self.instance.pk:  # a mentor of another municipality stays choosable
             own |= Q(pk=self.instance.mentor_id)

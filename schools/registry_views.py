@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from measures.views import _conflict
+from roadmap_portal.concurrency import StaleEdit
 from roadmap_portal.forms import show_errors
 from schools import registry
 from schools.models import MentorPairing, Municipality, School
@@ -208,6 +210,7 @@ def _pairing_page(
     *,
     form: PairingForm | None = None,
     end_form: PairingEndForm | None = None,
+    conflict: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
     agreement = registry.agreement_of(pairing)
@@ -221,6 +224,7 @@ def _pairing_page(
             "can_change": registry.can_change_registry(request.user, municipality),
             "form": form or PairingForm(instance=pairing, municipality=municipality),
             "end_form": end_form or PairingEndForm(),
+            "conflict": conflict,
             "nav_section": "registry_pairings",
         },
         status=status,
@@ -236,7 +240,18 @@ def pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
     form = PairingForm(request.POST, instance=pairing, municipality=municipality)
     if form.is_valid():
         try:
-            registry.pairing_save(pairing=form.save(commit=False), municipality=municipality)
+            registry.pairing_save(
+                pairing=form.save(commit=False),
+                municipality=municipality,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            conflict = _conflict(form, stale, _pairing_values, what=_("Пару"))
+            conflict["heading"] = _("Не сохранено: пару изменили, пока вы редактировали")
+            pairing = registry.get_pairing_in(municipality, pairing_pk)
+            return _pairing_page(
+                request, municipality, pairing, form=form, conflict=conflict, status=409
+            )
         except ValidationError as error:
             show_errors(form, error)
         else:
@@ -244,6 +259,12 @@ def pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
             return redirect("schools:registry_pairing", pk=pk, pairing_pk=pairing_pk)
     pairing = registry.get_pairing_in(municipality, pairing_pk)
     return _pairing_page(request, municipality, pairing, form=form, status=400)
+
+
+def _pairing_values(pairing: MentorPairing) -> dict[str, object]:
+    """A pairing's fields of the form (the schools by pk, as posted); for `_conflict`."""
+    return {"mentor": pairing.mentor_id, "supported": pairing.supported_id,
+            "starts_on": pairing.starts_on, "ends_on": pairing.ends_on}  # fmt: skip
 
 
 @require_POST

@@ -420,7 +420,7 @@ def action_queries(client, roadmap: Roadmap) -> dict[str, int]:
     u = urls(roadmap)
     measure = roadmap.measures.order_by("position").first()
     section = roadmap.sections.order_by("position").first()
-    p = f"measure-{measure.pk}-"
+    p, s = f"measure-{measure.pk}-", f"section-{section.pk}-"
     actions = [
         ("open", "get", editor, {}),
         ("open a row", "get", editor + f"?edit=measure-{measure.pk}", {}),
@@ -431,6 +431,10 @@ def action_queries(client, roadmap: Roadmap) -> dict[str, int]:
         ("edit measure", "post", u["measure_inline"], {p + "title": "Другое",
                                                        p + "deadline_text": "Июнь 2027",
                                                        p + "version": measure.version}),
+        ("edit section", "post", u["section_edit"], {s + "title": "Другой раздел",
+                                                     s + "number": section.number,
+                                                     s + "number_opened": section.number,
+                                                     s + "version": section.version}),
         ("move down", "post", u["measure_move"], {"direction": "down"}),
         ("move up", "post", u["measure_move"], {"direction": "up"}),
         ("move section", "post", u["section_move"], {"direction": "down"}),
