@@ -42,7 +42,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     )
     add.get_by_label("Год").fill("2026")
     add.get_by_label("Основание, как записано").fill("Перечень ФИОКО на 2026 год")
-    add.get_by_role("button", name="Добавить категорию").click()
+    add.get_by_role("button", name="Отнести к категории").click()
     expect(page.get_by_text("Категория добавлена.")).to_be_visible()
     item = page.locator(".designation-item", has_text="признаками необъективности")
     expect(item).to_contain_text("Основание: Перечень ФИОКО на 2026 год")
@@ -54,7 +54,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     )
     add.get_by_label("Год").fill("2026")
     add.get_by_label("Основание, как записано").fill("Ещё раз")
-    add.get_by_role("button", name="Добавить категорию").click()
+    add.get_by_role("button", name="Отнести к категории").click()
     expect(page.locator("#designations")).to_contain_text(
         "Школа уже отнесена к этой категории в 2026 году."
     )
