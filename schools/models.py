@@ -262,7 +262,7 @@ class MentorPairing(models.Model):
 
 
 class PartnershipAgreement(models.Model):
-    """Партнерское соглашение between a mentor school and a supported school."""
+    """Партнёрское соглашение between a mentor school and a supported school."""
 
     pairing = models.OneToOneField(
         MentorPairing, verbose_name=_("пара"), on_delete=models.CASCADE, related_name="agreement"
@@ -296,7 +296,7 @@ class PartnershipAgreement(models.Model):
 
     def __str__(self) -> str:
         return _("Соглашение %(number)s от %(date)s") % {
-            "number": self.number or "б/н",
+            "number": f"№\u00a0{self.number}" if self.number else "б/н",
             "date": self.signed_on.strftime("%d.%m.%Y"),
         }
 

@@ -308,7 +308,7 @@ def agreement(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
         except ValidationError as error:
             show_errors(form, error, fallback="standard_items")
         else:
-            messages.success(request, _("Партнерское соглашение сохранено."))
+            messages.success(request, _("Партнёрское соглашение сохранено."))
             return redirect("schools:registry_pairing", pk=pk, pairing_pk=pairing_pk)
     return render(
         request,

@@ -354,10 +354,10 @@ def test_the_pages_show_the_numbers_in_words(client, town):
     _login(client, "coordinator", town["municipality"])
     listing = client.get(reverse("measures:roadmap_list")).text
     assert "Выполнение" in listing
-    assert "50 %" in listing and "просрочено 1" in listing
+    assert "50\u00a0%" in listing and "просрочено 1" in listing
     page = client.get(reverse("measures:roadmap_detail", args=[town["roadmap"].pk])).text
     assert "выполнено 1 из 2 контрольных сроков" in page
-    assert "выполнено 1 из 2 (50 %)" in page  # the section's and the measure's rows
+    assert "выполнено 1 из 2 (50\u00a0%)" in page  # the section's and the measure's rows
     assert 'style="' not in page  # strict CSP: the bar is drawn by SVG attributes and CSS
 
 
@@ -365,7 +365,7 @@ def test_a_director_counts_only_their_schools_pairs(client, town):
     _report(town["occurrence"], town["one"])
     _login(client, "director", town["one"])
     listing = client.get(reverse("measures:roadmap_list")).text
-    assert "100 %" in listing and "(1 из 1)" in listing
+    assert "100\u00a0%" in listing and "(1 из 1)" in listing
     page = client.get(reverse("measures:roadmap_detail", args=[town["roadmap"].pk])).text
     assert "выполнено 1 из 1 контрольного срока" in page
     assert "по вашей школе" in page

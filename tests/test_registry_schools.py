@@ -356,7 +356,7 @@ def test_a_coordinator_adds_a_pairing_and_its_agreement(client, tenants):
         STANDARD[0], STANDARD[5], "Взаимные посещения уроков",
     ]  # fmt: skip
     page = client.get(reverse("schools:registry_pairing", args=[municipality.pk, pairing.pk]))
-    assert "Соглашение 12 от 30.08.2022" in page.text and STANDARD[5] in page.text
+    assert "Соглашение №\u00a012 от 30.08.2022" in page.text and STANDARD[5] in page.text
     form = client.get(url).text  # the saved agreement opens as it is
     assert 'value="12"' in form and "Взаимные посещения уроков" in form
 

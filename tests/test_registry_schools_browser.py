@@ -42,7 +42,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     )
     add.get_by_label("Год").fill("2026")
     add.get_by_label("Основание, как записано").fill("Перечень ФИОКО на 2026 год")
-    add.get_by_role("button", name="Добавить категорию").click()
+    add.get_by_role("button", name="Отнести к категории").click()
     expect(page.get_by_text("Категория добавлена.")).to_be_visible()
     item = page.locator(".designation-item", has_text="признаками необъективности")
     expect(item).to_contain_text("Основание: Перечень ФИОКО на 2026 год")
@@ -54,7 +54,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     )
     add.get_by_label("Год").fill("2026")
     add.get_by_label("Основание, как записано").fill("Ещё раз")
-    add.get_by_role("button", name="Добавить категорию").click()
+    add.get_by_role("button", name="Отнести к категории").click()
     expect(page.locator("#designations")).to_contain_text(
         "Школа уже отнесена к этой категории в 2026 году."
     )
@@ -83,7 +83,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     form.get_by_label("Начало").fill("2026-09-01")
     form.get_by_label("Окончание").fill("2027-06-30")
     form.get_by_role("button", name="Добавить пару").click()
-    expect(page.locator("h1")).to_have_text("Партнерское соглашение")
+    expect(page.locator("h1")).to_have_text("Партнёрское соглашение")
     page.get_by_label("Номер").fill("5")
     page.get_by_label("Дата подписания").fill("2026-08-28")
     page.get_by_label("Срок, как записан").fill("2026–2027 учебный год")
@@ -93,7 +93,7 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
     page.get_by_label("Консультации руководителя поддерживаемой школы").check()
     page.get_by_label("Другие пункты").fill("Взаимные посещения уроков")
     page.get_by_role("button", name="Сохранить соглашение").click()
-    expect(page.locator(".messages")).to_contain_text("Партнерское соглашение сохранено.")
+    expect(page.locator(".messages")).to_contain_text("Партнёрское соглашение сохранено.")
     expect(page.locator(".agreement-items li")).to_have_text(
         [
             "Консультации руководителя поддерживаемой школы по вопросам управления качеством "
@@ -102,6 +102,6 @@ def test_coordinator_designates_a_school_and_pairs_it_with_a_mentor(live_server,
             "Взаимные посещения уроков",
         ]
     )
-    expect(page.locator(".report-facts")).to_contain_text("Соглашение 5 от 28.08.2026")
+    expect(page.locator(".report-facts")).to_contain_text("Соглашение №\u00a05 от 28.08.2026")
     pairing = MentorPairing.objects.get(supported__short_name="МКОУ СОШ № 3 (демо)")
     assert pairing.agreement.items.count() == 3
