@@ -8,6 +8,7 @@ import hashlib
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pghistory
@@ -212,7 +213,7 @@ def measure_save(
     ValidationError (in Russian, nothing saved) when its section belongs to another roadmap
     or a link to another municipality, or the roadmap is not a draft."""
     check_draft(measure.roadmap_id)
-    check_measure(measure)
+    check_measure(measure, draft=False)
     links = reconcile_owners(measure, links) if links else {}
     check_measure_links(measure, links)
     check_measure_schools(measure, links)
@@ -330,10 +331,11 @@ def check_roadmap(roadmap: Roadmap, amended_by: Any = ()) -> None:
         raise ValidationError(errors)
 
 
-def check_measure(measure: Measure) -> None:
-    """ValidationError (in Russian) when the roadmap is not a draft, or the measure's section
-    belongs to another roadmap."""
-    if problem := stored_draft_problem(measure.roadmap_id):
+def check_measure(measure: Measure, *, draft: bool = True) -> None:
+    """ValidationError (in Russian) when the roadmap is not a draft (unless `draft` is False:
+    the caller has checked it under the lock), or the measure's section belongs to another
+    roadmap."""
+    if draft and (problem := stored_draft_problem(measure.roadmap_id)):
         raise ValidationError(problem)
     if measure.section_id is not None and measure.section.roadmap_id != measure.roadmap_id:
         raise ValidationError(
@@ -395,10 +397,10 @@ def check_legal_act(act: LegalAct) -> None:
         )
 
 
-def check_section(section: Section) -> None:
+def check_section(section: Section, *, draft: bool = True) -> None:
     """ValidationError (in Russian) when a section moved to another roadmap would leave its
     measures in a roadmap it no longer belongs to; or when the roadmap is not a draft."""
-    if problem := stored_draft_problem(section.roadmap_id):
+    if draft and (problem := stored_draft_problem(section.roadmap_id)):
         raise ValidationError(problem)
     if section.pk is not None and section.measures.exclude(roadmap_id=section.roadmap_id).exists():
         raise ValidationError(
@@ -748,7 +750,7 @@ def section_save(*, section: Section, expected_version: int | None = None) -> Se
     """Save a section of a draft under the tenant rule (ValidationError, nothing saved;
     StaleEdit, nothing saved, when someone saved it after `expected_version`)."""
     check_draft(section.roadmap_id)
-    return _save_checked(section, check_section, expected_version)
+    return _save_checked(section, partial(check_section, draft=False), expected_version)
 
 
 @transaction.atomic

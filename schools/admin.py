@@ -4,7 +4,8 @@ past a broken rule. Appointments have their own services (permissions follow the
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib.admin.options import ActionLocation, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 
@@ -178,10 +179,10 @@ class AppointmentAdmin(AccusativeTitles, admin.ModelAdmin):
             self.message_user(request, " ".join(refused.messages), messages.ERROR)
             return HttpResponseRedirect(request.path)
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # removed one at a time, each through the service, so that the page says exactly what
         # was removed and what was refused (the last coordinator of a municipality stays):
         # Django's bulk delete counts the selected rows before they are tried
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)
         return actions

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from roadmap_portal.text import act_number
+
 
 class Region(models.Model):
     name = models.CharField(_("название"), max_length=200, unique=True)
@@ -296,7 +298,7 @@ class PartnershipAgreement(models.Model):
 
     def __str__(self) -> str:
         return _("Соглашение %(number)s от %(date)s") % {
-            "number": f"№\u00a0{self.number}" if self.number else "б/н",
+            "number": act_number(self.number) or "б/н",
             "date": self.signed_on.strftime("%d.%m.%Y"),
         }
 

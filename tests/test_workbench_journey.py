@@ -267,7 +267,7 @@ def test_coordinator_journey(live_server, page: Page, shots):
     )
     add.get_by_label("Год").fill("2027")
     add.get_by_label("Основание, как записано").fill("Перечень ФИОКО на 2027 год")
-    add.get_by_role("button", name="Добавить категорию").click()
+    add.get_by_role("button", name="Отнести к категории").click()
     expect(page.get_by_text("Категория добавлена.")).to_be_visible()
     expect(
         page.locator(".designation-item", has_text="признаками необъективности")
@@ -282,7 +282,7 @@ def test_coordinator_journey(live_server, page: Page, shots):
     form.get_by_label("Начало").fill("2027-01-01")
     form.get_by_label("Окончание").fill("2027-12-31")
     form.get_by_role("button", name="Добавить пару").click()
-    expect(page.locator("h1")).to_have_text("Партнерское соглашение")
+    expect(page.locator("h1")).to_have_text("Партнёрское соглашение")
     page.get_by_label("Номер").fill("7")
     page.get_by_label("Дата подписания").fill("2026-12-20")
     page.get_by_label("Срок, как записан").fill("2027 год")
@@ -293,8 +293,8 @@ def test_coordinator_journey(live_server, page: Page, shots):
     page.get_by_label("Другие пункты").fill("Взаимные посещения уроков")
     shots("agreement-form", phone=True)
     page.get_by_role("button", name="Сохранить соглашение").click()
-    expect(page.locator(".messages")).to_contain_text("Партнерское соглашение сохранено.")
-    expect(page.locator(".report-facts")).to_contain_text("Соглашение 7 от 20.12.2026")
+    expect(page.locator(".messages")).to_contain_text("Партнёрское соглашение сохранено.")
+    expect(page.locator(".report-facts")).to_contain_text("Соглашение №\xa07 от 20.12.2026")
     shots("agreement-saved")
 
     # the database at the end
