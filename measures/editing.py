@@ -80,8 +80,7 @@ def _free_numbers(prefix: str, typed: set[str]) -> Callable[[int], str]:
 
 def _save_layout(groups: list[Group]) -> None:
     """Give the rows their places and automatic numbers; write only what changed (a constant
-    number of queries). Positions are written in two steps because (roadmap, position) is
-    unique at every statement: first past every current position, then to their places."""
+    number of queries)."""
     sections = [group.section for group in groups if group.section is not None]
     section_changes: dict[int, dict] = {}
     free_section_numbers = _free_numbers("", {s.number for s in sections if s.number_typed})
@@ -117,27 +116,26 @@ def _save_layout(groups: list[Group]) -> None:
 
 
 def _write(model: type, rows: list, changes: dict[int, dict], fields: tuple[str, ...]) -> None:
-    changed = [row for row in rows if row.pk in changes]
-    if not changed:
-        return
-    moving = [row for row in changed if changes[row.pk]["position"] != row.position]
-    if moving:
-        top = max(row.position for row in rows) + 1
-        for offset, row in enumerate(moving):
-            row.position = top + offset
-        model.objects.bulk_update(moving, ["position"])
-    for row in changed:
+    """Write the changed rows, grouped by the fields that changed (most rows of a move or a
+    delete only shift their position: one narrow UPDATE for them). (roadmap, position) is
+    unique at commit (a deferred constraint), so rows may pass through each other's places."""
+    groups: dict[tuple[str, ...], list] = {}
+    for row in rows:
+        if row.pk not in changes:
+            continue
+        diff = [name for name, value in changes[row.pk].items() if getattr(row, name) != value]
         # an open edit form of a renumbered or moved-out measure is stale now (its number or
         # section changed); a shift of position alone leaves it as it was
-        if model is Measure and any(
-            getattr(row, name) != value
-            for name, value in changes[row.pk].items()
-            if name in ("number", "section_id")
-        ):
+        if model is Measure and {"number", "section_id"} & set(diff):
             row.version += 1
+            diff.append("version")
         for name, value in changes[row.pk].items():
             setattr(row, name, value)
-    model.objects.bulk_update(changed, [f.removesuffix("_id") for f in fields])
+        if diff:
+            names = tuple(sorted(name.removesuffix("_id") for name in diff if name in fields))
+            groups.setdefault(names, []).append(row)
+    for names, changed in groups.items():
+        model.objects.bulk_update(changed, list(names))
 
 
 def renumber(*, roadmap: Roadmap) -> None:

@@ -211,7 +211,12 @@ class Section(models.Model):
         verbose_name_plural = _("разделы")
         ordering = ["roadmap", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["roadmap", "position"], name="section_unique_position"),
+            models.UniqueConstraint(
+                fields=["roadmap", "position"],
+                name="section_unique_position",
+                # checked at commit: the editor reorders rows in a few UPDATEs
+                deferrable=models.Deferrable.DEFERRED,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,7 +330,12 @@ class Measure(models.Model):
         verbose_name_plural = _("мероприятия")
         ordering = ["roadmap", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["roadmap", "position"], name="measure_unique_position"),
+            models.UniqueConstraint(
+                fields=["roadmap", "position"],
+                name="measure_unique_position",
+                # checked at commit: the editor reorders rows in a few UPDATEs
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.CheckConstraint(
                 condition=Q(deadline_start__isnull=True)
                 | Q(deadline_end__isnull=True)
