@@ -210,7 +210,7 @@ def municipalities_for_change(user: AbstractBaseUser | AnonymousUser) -> QuerySe
 
 
 def can_change_roadmap(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> bool:
-    return municipalities_for_change(user).filter(pk=roadmap.municipality_id).exists()
+    return access.coordinates(user, roadmap.municipality_id)
 
 
 def get_roadmap_for_change(
@@ -309,10 +309,7 @@ def get_pair_for_reporting(
     if school is None:
         raise Http404("Школа не найдена")
     directs = access.director_schools(user).filter(pk=school_pk).exists()
-    coordinates = (
-        not directs
-        and access.coordinated_municipalities(user).filter(pk=school.municipality_id).exists()
-    )
+    coordinates = not directs and access.coordinates(user, school.municipality_id)
     if not (directs or coordinates):
         if access.visible_municipalities(user).filter(pk=school.municipality_id).exists():
             raise PermissionDenied(

@@ -312,12 +312,6 @@ def get_municipality_for_registry(user: Any, pk: int, *, change: bool = False) -
     from schools import selectors
 
     municipality = selectors.get_municipality_for_user(user, pk)
-    if change and not can_change_registry(user, municipality):
+    if change and not selectors.coordinates(user, municipality.pk):
         raise PermissionDenied(_("Изменять реестр может только координатор муниципалитета."))
     return municipality
-
-
-def can_change_registry(user: Any, municipality: Municipality) -> bool:
-    from schools import selectors
-
-    return selectors.coordinated_municipalities(user).filter(pk=municipality.pk).exists()

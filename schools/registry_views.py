@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from measures.views import _conflict
 from roadmap_portal.concurrency import StaleEdit
 from roadmap_portal.forms import show_errors
-from schools import registry
+from schools import registry, selectors
 from schools.models import MentorPairing, Municipality, School
 from schools.registry_forms import (
     AgreementForm,
@@ -69,7 +69,7 @@ def _school_page(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    can_change = registry.can_change_registry(request.user, municipality)
+    can_change = selectors.coordinates(request.user, municipality.pk)
     designations = list(
         school.designations.select_related("basis_act__issuer").order_by("-year", "kind", "pk")
     )
@@ -196,7 +196,7 @@ def pairings(request: HttpRequest, pk: int) -> HttpResponse:
             "municipality": municipality,
             "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
             "form": form,
-            "can_change": registry.can_change_registry(request.user, municipality),
+            "can_change": selectors.coordinates(request.user, municipality.pk),
             "nav_section": "registry_pairings",
         },
         status=400 if form.errors else 200,
@@ -221,7 +221,7 @@ def _pairing_page(
             "municipality": municipality,
             "pairing": pairing,
             "agreement": agreement,
-            "can_change": registry.can_change_registry(request.user, municipality),
+            "can_change": selectors.coordinates(request.user, municipality.pk),
             "form": form or PairingForm(instance=pairing, municipality=municipality),
             "end_form": end_form or PairingEndForm(),
             "conflict": conflict,

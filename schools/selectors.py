@@ -102,12 +102,18 @@ def get_municipality_for_user(user: User, pk: int) -> Municipality:
     return municipality
 
 
+def coordinates(user: User, municipality_id: int) -> bool:
+    """Whether the user coordinates the municipality: changes its roadmaps and registry,
+    appoints its people. The one test for every such page and control."""
+    return coordinated_municipalities(user).filter(pk=municipality_id).exists()
+
+
 def get_municipality_for_coordination(user: User, pk: int) -> Municipality:
     """404 for a municipality the user cannot see, 403 for one they see but do not coordinate."""
     municipality = visible_municipalities(user).filter(pk=pk).select_related("region").first()
     if municipality is None:
         raise Http404("Муниципалитет не найден")
-    if not coordinated_municipalities(user).filter(pk=pk).exists():
+    if not coordinates(user, pk):
         raise PermissionDenied(_("Назначать людей может только координатор муниципалитета."))
     return municipality
 

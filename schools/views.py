@@ -32,7 +32,7 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
         municipality = selectors.get_municipality_for_coordination(request.user, pk)
     else:
         municipality = selectors.get_municipality_for_user(request.user, pk)
-    can_appoint = selectors.coordinated_municipalities(request.user).filter(pk=pk).exists()
+    can_appoint = selectors.coordinates(request.user, pk)
     form = AppointForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -112,9 +112,7 @@ def _registry_context(request: HttpRequest, municipality: Municipality, tab: str
     return {
         "municipality": municipality,
         "tab": tab,
-        "can_change": selectors.coordinated_municipalities(request.user)
-        .filter(pk=municipality.pk)
-        .exists(),
+        "can_change": selectors.coordinates(request.user, municipality.pk),
     }
 
 
