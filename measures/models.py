@@ -25,6 +25,12 @@ class LegalAct(models.Model):
         DRAFT = "draft", _("Проект")
         SIGNED = "signed", _("Подписан")
 
+    class PdfStatus(models.TextChoices):
+        QUEUED = "queued", _("В очереди")
+        RENDERING = "rendering", _("Формируется")
+        READY = "ready", _("Готов")
+        FAILED = "failed", _("Ошибка")
+
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("муниципалитет"),
@@ -42,6 +48,36 @@ class LegalAct(models.Model):
     signatory_position = models.CharField(_("должность подписавшего"), max_length=500, blank=True)
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    # the order as printed (measures.orders builds the defaults, measures.printing the PDF)
+    place = models.CharField(_("место издания"), max_length=200, blank=True)
+    preamble = models.TextField(
+        _("преамбула"), blank=True, help_text=_("Основание; заканчивается словом «приказываю:»")
+    )
+    items = models.JSONField(
+        _("пункты"), default=list, blank=True, help_text=_("Текст пунктов по порядку")
+    )
+    signed_at = models.DateTimeField(_("отмечен подписанным"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="orders/%Y/", blank=True)
+    pdf_status = models.CharField(
+        _("состояние PDF"), max_length=20, choices=PdfStatus.choices, blank=True
+    )
+    pdf_error = models.TextField(_("ошибка формирования PDF"), blank=True)
+    pdf_requested_at = models.DateTimeField(_("PDF заказан"), null=True, blank=True)
+    pdf_rendered_at = models.DateTimeField(_("PDF сформирован"), null=True, blank=True)
+    # a detached electronic signature made outside the portal (the .sig file) and the
+    # certificate's details as the coordinator entered them, for the printed mark
+    signature = models.FileField(_("файл электронной подписи"), upload_to="orders/sig/%Y/", blank=True)
+    signature_name = models.CharField(_("имя файла подписи"), max_length=255, blank=True)
+    certificate_owner = models.CharField(_("владелец сертификата"), max_length=300, blank=True)
+    certificate_serial = models.CharField(_("номер сертификата"), max_length=100, blank=True)
+    certificate_valid_from = models.DateField(_("сертификат действителен с"), null=True, blank=True)
+    certificate_valid_to = models.DateField(_("сертификат действителен по"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("версия"),
+        default=1,
+        db_default=1,
+        help_text=_("Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"),
     )
 
     class Meta:
@@ -140,6 +176,17 @@ class Roadmap(models.Model):
         db_default=1,  # rows written by COPY (the scale data) too
         help_text=_("Растёт при каждом изменении; форма, открытая на старой версии, не сохранится"),
     )
+    # a draft of changes («Внести изменения») to the approved roadmap in force: edited like any
+    # draft, never reported on; the order that approves it writes it onto `amends`
+    # (measures.editions) and it is gone
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("проект изменений к"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
+    )
 
     class Meta:
         verbose_name = _("дорожная карта")
@@ -160,7 +207,17 @@ class Roadmap(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["municipality", "title", "starts_on", "ends_on"],
+                condition=Q(amends__isnull=True),
                 name="roadmap_unique_title_period",
+            ),
+            models.UniqueConstraint(
+                fields=["amends"],
+                condition=Q(amends__isnull=False),
+                name="roadmap_one_open_amendment",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True) | Q(status="draft"),
+                name="roadmap_amendment_is_draft",
             ),
         ]
 
@@ -174,6 +231,117 @@ class Roadmap(models.Model):
         return _("%(start)s–%(end)s годы") % {
             "start": self.starts_on.year,
             "end": self.ends_on.year,
+        }
+
+
+class RoadmapEdition(models.Model):
+    """A roadmap as an order approved it (редакция): its first approval or an amendment. The
+    content is kept as it was approved (`measures.editions.snapshot`), so that every approved
+    version stays readable and comparable whatever is changed later."""
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("дорожная карта"),
+        on_delete=models.CASCADE,
+        related_name="editions",
+    )
+    number = models.PositiveSmallIntegerField(_("номер редакции"))
+    act = models.ForeignKey(
+        LegalAct,
+        verbose_name=_("утверждена документом"),
+        on_delete=models.PROTECT,
+        related_name="editions",
+    )
+    content = models.JSONField(_("содержание"), default=dict)
+    approved_at = models.DateTimeField(_("записана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("редакция дорожной карты")
+        verbose_name_plural = _("редакции дорожных карт")
+        ordering = ["roadmap", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "number"], name="roadmap_edition_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Редакция %(number)s: %(act)s") % {"number": self.number, "act": self.act}
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ActAppendix(models.Model):
+    """One appendix of an order, numbered by its place (Приложение 1, 2 …): a roadmap's table,
+    the composition of the working group, the designated schools, the mentor pairings, or the
+    partnership agreement form."""
+
+    class Kind(models.TextChoices):
+        ROADMAP = "roadmap", _("Дорожная карта")
+        WORKING_GROUP = "working_group", _("Состав рабочей группы")
+        SCHOOLS = "schools", _("Перечень школ")
+        PAIRINGS = "pairings", _("Наставнические пары")
+        AGREEMENT_FORM = "agreement_form", _("Форма соглашения о партнёрстве")
+
+    class Mark(models.TextChoices):
+        APPENDIX = "appendix", _("«Приложение N к приказу …»")
+        STAMP = "stamp", _("«УТВЕРЖДЕНА приказом …»")
+
+    act = models.ForeignKey(
+        LegalAct,
+        verbose_name=_("документ"),
+        on_delete=models.CASCADE,
+        related_name="appendices",
+    )
+    position = models.PositiveSmallIntegerField(_("номер приложения"))
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("дорожная карта"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appendices",
+    )
+    working_group = models.ForeignKey(
+        "schools.WorkingGroup",
+        verbose_name=_("рабочая группа"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appendices",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("год"), null=True, blank=True, help_text=_("Для перечня школ и наставнических пар")
+    )
+    title = models.TextField(_("заголовок"), blank=True)
+    mark = models.CharField(
+        _("отметка"), max_length=20, choices=Mark.choices, default=Mark.APPENDIX
+    )
+
+    class Meta:
+        verbose_name = _("приложение")
+        verbose_name_plural = _("приложения")
+        ordering = ["act", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["act", "position"],
+                name="appendix_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="roadmap") | Q(roadmap__isnull=False),
+                name="appendix_roadmap_has_roadmap",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="working_group") | Q(working_group__isnull=False),
+                name="appendix_group_has_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Приложение %(number)s: %(kind)s") % {
+            "number": self.position,
+            "kind": self.get_kind_display(),
         }
 
 
@@ -194,6 +362,10 @@ class Section(models.Model):
         help_text=_("Введённый (или импортированный) номер не пересчитывается при перестановках"),
     )
     title = models.TextField(_("название"))
+    # in an amendment draft: the section of the roadmap in force it was copied from
+    source = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # grows on a person's change of the title or the number, not on the automatic renumbering
     # and moves (`measures.editing._write`): those do not make an open edit form stale
     version = models.PositiveIntegerField(
@@ -309,6 +481,11 @@ class Measure(models.Model):
         help_text=_("Исправленная вручную структура срока не пересчитывается из текста"),
     )
     planned_result = models.TextField(_("планируемый результат"), blank=True)
+    # in an amendment draft: the measure of the roadmap in force it was copied from (its
+    # reports stay on that measure, which the approving order rewrites)
+    source = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     all_designated_schools = models.BooleanField(
         _("касается всех школ дорожной карты"), default=True
     )

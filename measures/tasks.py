@@ -79,3 +79,11 @@ def send_report_mail(step_id: int) -> None:
     from measures.notifications import send_report_step_mail
 
     send_report_step_mail(step_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def render_order_pdf(act_id: int) -> None:
+    """Render an order's PDF and store it on the order; safe to run twice."""
+    from measures.printing import render_and_store
+
+    render_and_store(act_id)
