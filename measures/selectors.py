@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from measures import editing
 from measures.models import (
+    ActAppendix,
     ControlPair,
     Evidence,
+    LegalAct,
     Measure,
     Occurrence,
     Report,
@@ -372,3 +374,51 @@ def designated_schools(roadmap: Roadmap) -> QuerySet[School]:
         year__lte=roadmap.ends_on.year,
     )
     return School.objects.filter(municipality=roadmap.municipality_id).filter(Exists(designated))
+
+
+def acts_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[LegalAct]:
+    """Orders this user may read: every order (drafts too) of the municipalities they read in
+    full; otherwise the signed orders that carry a roadmap they see (a director reads the
+    official document of their school's roadmap, as everyone else does)."""
+    if _reads_everything(user):
+        return LegalAct.objects.all()
+    in_full = LegalAct.objects.filter(
+        municipality__in=access.visible_municipalities(user).values("pk")
+    ).values("pk")
+    carried = ActAppendix.objects.filter(
+        act__status=LegalAct.Status.SIGNED,
+        roadmap__in=roadmaps_for_user(user).values("pk"),
+    ).values("act_id")
+    return LegalAct.objects.filter(pk__in=in_full.union(carried))
+
+
+def get_act_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> LegalAct:
+    act = (
+        acts_for_user(user)
+        .select_related("municipality__region", "issuer")
+        .filter(pk=pk)
+        .first()
+    )
+    if act is None:
+        raise Http404("Документ не найден")
+    return act
+
+
+def get_act_for_change(
+    user: AbstractBaseUser | AnonymousUser, pk: int, *, for_edit: bool = False
+) -> LegalAct:
+    """An order the user may read (404 otherwise) and coordinates (403 otherwise); `for_edit`:
+    its text or appendices are to change, which only a draft (проект) allows (403 with the
+    reason: a signed order is changed by a new order)."""
+    act = get_act_for_user(user, pk)
+    if not access.coordinates(user, act.municipality_id):
+        raise PermissionDenied(_("Изменять приказы может только координатор муниципалитета."))
+    if for_edit and act.status != LegalAct.Status.DRAFT:
+        raise PermissionDenied(
+            _(
+                "«%(act)s» подписан: его текст и приложения не меняются. Изменения вносят "
+                "новым приказом («Внести изменения» на странице дорожной карты)."
+            )
+            % {"act": act}
+        )
+    return act
