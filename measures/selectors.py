@@ -392,6 +392,17 @@ def acts_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[LegalAct]:
     return LegalAct.objects.filter(pk__in=in_full.union(carried))
 
 
+def acts_carrying(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> list[LegalAct]:
+    """The orders the user reads that carry the roadmap as an appendix, newest first."""
+    return list(
+        acts_for_user(user)
+        .filter(appendices__roadmap=roadmap)
+        .select_related("issuer")
+        .distinct()
+        .order_by("-date", "-pk")
+    )
+
+
 def get_act_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> LegalAct:
     act = (
         acts_for_user(user)

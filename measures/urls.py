@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import editor_views, views, worklist_views
+from measures import editor_views, order_views, views, worklist_views
 
 app_name = "measures"
 
@@ -82,5 +82,34 @@ urlpatterns += [
         "<int:roadmap_pk>/editor/measures/<int:pk>/delete/",
         editor_views.measure_delete,
         name="measure_delete",
+    ),
+]
+
+# orders (measures/order_views.py)
+urlpatterns += [
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/new/", order_views.order_new, name="order_new"),
+    path("orders/<int:pk>/", order_views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", order_views.order_edit, name="order_edit"),
+    path("orders/<int:pk>/delete/", order_views.order_delete, name="order_delete"),
+    path("orders/<int:pk>/sign/", order_views.order_sign, name="order_sign"),
+    path("orders/<int:pk>/pdf-status/", order_views.order_pdf_status, name="order_pdf_status"),
+    path("orders/<int:pk>/render/", order_views.order_render, name="order_render"),
+    path("orders/<int:pk>/appendices/", order_views.order_appendix_add, name="order_appendix_add"),
+    path(
+        "orders/<int:pk>/appendices/<int:appendix_pk>/move/",
+        order_views.order_appendix_move,
+        name="order_appendix_move",
+    ),
+    path(
+        "orders/<int:pk>/appendices/<int:appendix_pk>/delete/",
+        order_views.order_appendix_delete,
+        name="order_appendix_delete",
+    ),
+    path("orders/<int:pk>/signature/", order_views.order_signature, name="order_signature"),
+    path(
+        "orders/<int:pk>/signature/file/",
+        order_views.order_signature_download,
+        name="order_signature_download",
     ),
 ]

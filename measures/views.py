@@ -108,6 +108,8 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_change and not edit_refused,
             "edit_refused": edit_refused,
             "formats": FORMATS,
+            # the orders that carry it (measures/order_views.py), the drafts for coordinators
+            "orders": selectors.acts_carrying(request.user, roadmap),
         },
     )
 
