@@ -188,6 +188,42 @@ def draft_measure_kwargs() -> dict:
     return {"roadmap_pk": draft["roadmap_pk"], "pk": draft["measure_pk"]}
 
 
+# --- orders (measures/order_views.py) -----------------------------------------------------------
+
+
+def draft_order_kwargs() -> dict:
+    """A fresh draft order approving a fresh draft of the home tenant."""
+    from measures import orders
+
+    roadmap = Roadmap.objects.get(pk=draft_roadmap_kwargs()["pk"])
+    return {"pk": orders.order_new(roadmap=roadmap, by=None).pk}
+
+
+def draft_appendix_kwargs() -> dict:
+    from measures.models import LegalAct
+
+    act = LegalAct.objects.get(pk=draft_order_kwargs()["pk"])
+    return {"pk": act.pk, "appendix_pk": act.appendices.get().pk}
+
+
+def signed_order_kwargs() -> dict:
+    """The order that approved the home roadmap, carrying it as appendix 1, with a signature."""
+    from django.core.files.base import ContentFile
+
+    from measures.models import ActAppendix
+
+    roadmap = home()
+    act = roadmap.approved_by
+    ActAppendix.objects.get_or_create(
+        act=act, position=1, defaults={"kind": "roadmap", "roadmap": roadmap}
+    )
+    if not act.signature:
+        act.signature.save("приказ.sig", ContentFile(b"0" * 10), save=False)
+        act.signature_name = "приказ.sig"
+        act.save(update_fields=["signature", "signature_name"])
+    return {"pk": act.pk}
+
+
 # name: (method, kwargs, expected status per role)
 EXPECTED = {
     "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
@@ -326,6 +362,31 @@ EXPECTED = {
     ),
     "schools:registry_agreement": (
         "get", registry_pairing_kwargs, row(302, 200, 200, 403, 404, 403, 404),
+    ),
+    "measures:order_list": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:order_new": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
+    "measures:order_detail": ("get", draft_order_kwargs, row(302, 200, 200, 200, 404, 200, 404)),
+    "measures:order_edit": ("get", draft_order_kwargs, row(302, 200, 200, 403, 404, 403, 404)),
+    "measures:order_delete": ("get", draft_order_kwargs, row(302, 200, 200, 403, 404, 403, 404)),
+    "measures:order_sign": ("get", draft_order_kwargs, row(302, 200, 200, 403, 404, 403, 404)),
+    "measures:order_appendix_add": (
+        "post", draft_order_kwargs, row(302, 400, 400, 403, 404, 403, 404),
+    ),
+    "measures:order_appendix_move": (
+        "post", draft_appendix_kwargs, row(302, 302, 302, 403, 404, 403, 404),
+    ),
+    "measures:order_appendix_delete": (
+        "post", draft_appendix_kwargs, row(302, 302, 302, 403, 404, 403, 404),
+    ),
+    "measures:order_pdf_status": (
+        "get", signed_order_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "measures:order_render": ("post", signed_order_kwargs, row(302, 302, 302, 403, 403, 403, 404)),
+    "measures:order_signature": (
+        "get", signed_order_kwargs, row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "measures:order_signature_download": (
+        "get", signed_order_kwargs, row(302, 200, 200, 200, 200, 200, 404),
     ),
 }  # fmt: skip
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
