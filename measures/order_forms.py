@@ -22,10 +22,10 @@ class OrderForm(VersionedForm, forms.ModelForm):
     items_text = forms.CharField(
         label=_("Пункты"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_(
-            "Каждый пункт — с новой строки; номера пунктов ставятся сами. Ссылки на приложения "
-            "пишите так: «(приложение 2)»."
+            "Пункты отделяйте пустой строкой; номера пунктов ставятся сами. Ссылки на "
+            "приложения пишите так: «(приложение 2)»."
         ),
     )
 

@@ -127,18 +127,27 @@ def control_item(roadmap: Roadmap, kind: str, by: AbstractBaseUser | None) -> st
 
 
 def items_from_text(text: str) -> list[str]:
-    """The items of the order from the form's text: one item per paragraph (line); a number
-    typed at the start is dropped (the numbering is automatic)."""
+    """The items of the order from the form's text: one item per paragraph (paragraphs apart by
+    an empty line; without any, one item per line); a number typed at the start is dropped
+    (the numbering is automatic)."""
+    text = text.replace("\r\n", "\n").strip()
+    if re.search(r"\n\s*\n", text):
+        paragraphs = [
+            "\n".join(line.strip() for line in p.split("\n") if line.strip())
+            for p in re.split(r"\n\s*\n", text)
+        ]
+    else:
+        paragraphs = text.split("\n")
     items = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        line = re.sub(r"^\s*\d+\s*[.)]\s*", "", line).strip()
-        if line:
-            items.append(line)
+    for paragraph in paragraphs:
+        paragraph = re.sub(r"^\s*\d+\s*[.)]\s*", "", paragraph).strip()
+        if paragraph:
+            items.append(paragraph)
     return items
 
 
 def items_text(items: list[str]) -> str:
-    return "\n".join(items)
+    return "\n\n".join(items)
 
 
 # --- A new order -----------------------------------------------------------------------------
