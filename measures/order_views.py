@@ -53,9 +53,7 @@ def _stale_message(stale: StaleEdit) -> dict[str, Any]:
 
 
 def _appendices(act: LegalAct) -> list[ActAppendix]:
-    return list(
-        act.appendices.select_related("roadmap", "working_group").order_by("position")
-    )
+    return list(act.appendices.select_related("roadmap", "working_group").order_by("position"))
 
 
 def _detail(
@@ -278,7 +276,9 @@ def order_appendix_add(request: HttpRequest, pk: int) -> HttpResponse:
             show_errors(form, problem)
         except StaleEdit as stale:
             act = selectors.get_act_for_user(request.user, pk)
-            return _detail(request, act, appendix_form=form, conflict=_stale_message(stale), status=409)
+            return _detail(
+                request, act, appendix_form=form, conflict=_stale_message(stale), status=409
+            )
         else:
             messages.success(
                 request,

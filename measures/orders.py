@@ -117,7 +117,9 @@ def control_item(roadmap: Roadmap, kind: str, by: AbstractBaseUser | None) -> st
     if not control and by is not None:
         person = Person.objects.filter(user=by, municipality=roadmap.municipality_id).first()
         if person is not None:
-            control = ", ".join(part for part in (person.short_name, person.position.lower()) if part)
+            control = ", ".join(
+                part for part in (person.short_name, person.position.lower()) if part
+            )
     if not control:
         return _("Контроль за исполнением настоящего %(act)s оставляю за собой.") % {"act": of_act}
     return _("Контроль за исполнением настоящего %(act)s возложить на %(whom)s.") % {
@@ -272,7 +274,9 @@ def _check_number_free(act: LegalAct) -> None:
     if not act.number or act.date is None:
         return
     taken = (
-        LegalAct.objects.filter(issuer=act.issuer_id, kind=act.kind, number=act.number, date=act.date)
+        LegalAct.objects.filter(
+            issuer=act.issuer_id, kind=act.kind, number=act.number, date=act.date
+        )
         .exclude(pk=act.pk)
         .exists()
     )
@@ -280,14 +284,18 @@ def _check_number_free(act: LegalAct) -> None:
         raise ValidationError({"number": _number_taken(act)})
 
 
-def appendix_title(kind: str, *, roadmap: Roadmap | None, group: WorkingGroup | None, year: int | None) -> str:
+def appendix_title(
+    kind: str, *, roadmap: Roadmap | None, group: WorkingGroup | None, year: int | None
+) -> str:
     """The heading an appendix of the kind gets unless one is typed."""
     if kind == ActAppendix.Kind.ROADMAP and roadmap is not None:
         return roadmap.title
     if kind == ActAppendix.Kind.WORKING_GROUP:
-        return _("Состав рабочей группы") if group is None else _(
-            "Состав рабочей группы (%(title)s)"
-        ) % {"title": group.title}
+        return (
+            _("Состав рабочей группы")
+            if group is None
+            else _("Состав рабочей группы (%(title)s)") % {"title": group.title}
+        )
     if kind == ActAppendix.Kind.SCHOOLS:
         return _(
             "Перечень общеобразовательных организаций с низкими образовательными результатами "
@@ -489,7 +497,9 @@ def sign_problems(act: LegalAct) -> list[str]:
 
 
 @transaction.atomic
-def order_sign(*, act: LegalAct, by: AbstractBaseUser | None, expected_version: int | None) -> LegalAct:
+def order_sign(
+    *, act: LegalAct, by: AbstractBaseUser | None, expected_version: int | None
+) -> LegalAct:
     """«Отметить подписанным»: the order is signed, each roadmap it carries is approved by it
     (an edition kept, the roadmap locked), the working groups it approves point to it, and its
     PDF is queued. All or nothing; under the act's row lock."""

@@ -43,7 +43,8 @@ def test_the_order_of_a_draft_from_its_page_to_signed(client, tenants):
     page = client.get(response.url).text
     assert "Об утверждении дорожной карты по поддержке школ" in page
     response = client.post(
-        response.url, form_data(act, number="31", date="2026-02-22", items_text="1. Первый\n\n2) Второй")
+        response.url,
+        form_data(act, number="31", date="2026-02-22", items_text="1. Первый\n\n2) Второй"),
     )
     assert response.status_code == 302
     act.refresh_from_db()
@@ -171,7 +172,10 @@ def test_the_signature_upload_and_download(client, tenants, settings, tmp_path):
     login(client, "nablyudatel")  # a reader of the roadmap
     response = client.get(reverse("measures:order_signature_download", args=[act.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"abc"
-    assert "п.sig" in response["Content-Disposition"] or "%D0%BF.sig" in response["Content-Disposition"]
+    assert (
+        "п.sig" in response["Content-Disposition"]
+        or "%D0%BF.sig" in response["Content-Disposition"]
+    )
 
 
 @pytest.mark.parametrize("size", [1, 6])

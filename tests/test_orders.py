@@ -154,7 +154,7 @@ def test_signing_refuses_with_the_reasons(tenants):
     # a number the issuer used for the same kind and date
     factories.LegalActFactory(issuer=tenants.home.authority, number="31", date=date(2026, 2, 22))
     act.number, act.date = "31", date(2026, 2, 22)
-    with pytest.raises(ValidationError, match="Номер 31 от 22.02.2026"):
+    with pytest.raises(ValidationError, match=r"Номер 31 от 22\.02\.2026"):
         orders.order_save(act=act, expected_version=act.version)
     act = numbered(LegalAct.objects.get(pk=act.pk), "32")
     # a roadmap approved meanwhile (by another order)

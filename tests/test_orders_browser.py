@@ -44,7 +44,9 @@ def test_coordinator_approves_a_draft_by_an_order(live_server, browser):
     )
 
     page.get_by_role("link", name="Отметить подписанным").click()
-    expect(page.locator(".order-sign")).to_contain_text("После отметки приказ и дорожная карта не меняются")
+    expect(page.locator(".order-sign")).to_contain_text(
+        "После отметки приказ и дорожная карта не меняются"
+    )
     page.get_by_role("button", name="Да, документ подписан").click()
     expect(page.locator(".page-head .status")).to_contain_text("Подписан")
     expect(page.locator("#pdf")).to_contain_text("В очереди на формирование")
