@@ -291,11 +291,17 @@ def appendix_title(
     if kind == ActAppendix.Kind.ROADMAP and roadmap is not None:
         return roadmap.title
     if kind == ActAppendix.Kind.WORKING_GROUP:
-        return (
-            _("Состав рабочей группы")
-            if group is None
-            else _("Состав рабочей группы (%(title)s)") % {"title": group.title}
+        # «Муниципальная рабочая группа по …» → «Состав муниципальной рабочей группы по …»
+        found = re.match(
+            r"(?i)\s*(муниципальн\w+\s+)?рабочая\s+группа(.*)", group.title if group else ""
         )
+        if found is None:
+            return _("Состав рабочей группы")
+        municipal = _("муниципальной ") if found.group(1) else ""
+        return _("Состав %(municipal)sрабочей группы%(rest)s") % {
+            "municipal": municipal,
+            "rest": found.group(2).rstrip(),
+        }
     if kind == ActAppendix.Kind.SCHOOLS:
         return _(
             "Перечень общеобразовательных организаций с низкими образовательными результатами "

@@ -194,8 +194,12 @@ def test_appendices_are_numbered_and_the_items_follow(tenants):
         act=act, kind="working_group", working_group=group, expected_version=act.version
     )
     act.refresh_from_db()
-    assert added.position == 2 and added.title == "Состав рабочей группы (Рабочая группа)"
-    assert act.items[1] == "Утвердить состав рабочей группы (Рабочая группа) (приложение 2)."
+    assert added.position == 2 and added.title == "Состав рабочей группы"
+    assert act.items[1] == "Утвердить состав рабочей группы (приложение 2)."
+    group.title = "Муниципальная рабочая группа по реализации плана на 2026 год"
+    assert orders.appendix_title("working_group", roadmap=None, group=group, year=None) == (
+        "Состав муниципальной рабочей группы по реализации плана на 2026 год"
+    )
     assert act.items[2].startswith("Контроль")
     schools = orders.appendix_add(act=act, kind="schools", year=2026, expected_version=act.version)
     act.refresh_from_db()
