@@ -76,6 +76,43 @@ def approve_item(title: str, position: int) -> str:
     }
 
 
+def _kind_instrumental(kind: str) -> str:
+    return {
+        LegalAct.Kind.ORDER: _("приказом"),
+        LegalAct.Kind.DISPOSITION: _("распоряжением"),
+        LegalAct.Kind.RESOLUTION: _("постановлением"),
+    }[LegalAct.Kind(kind)]
+
+
+def amend_heading(title: str) -> str:
+    """«О внесении изменений в план мероприятий …» for an amendment draft."""
+    return _("О внесении изменений в %(what)s") % {"what": _declined(title)[1]}
+
+
+def amend_item(title: str, approved_by: LegalAct | None, position: int) -> str:
+    """«Внести изменения в дорожную карту …, утверждённую приказом от … № …, изложив её в новой
+    редакции (приложение 1).» — the participle and the pronoun agree with the document."""
+    what = _declined(title)[1]
+    feminine = what.startswith(("дорожную", "программу", "форму"))
+    neuter = what.startswith("положение")
+    approved = ""
+    if approved_by is not None and approved_by.date and approved_by.number:
+        participle = (
+            _("утверждённую") if feminine else _("утверждённое") if neuter else _("утверждённый")
+        )
+        approved = _(", %(participle)s %(kind)s от %(date)s № %(number)s") % {
+            "participle": participle,
+            "kind": _kind_instrumental(approved_by.kind),
+            "date": approved_by.date.strftime("%d.%m.%Y"),
+            "number": approved_by.number,
+        }
+    pronoun = _("её") if feminine else _("его")
+    return _(
+        "Внести изменения в %(what)s%(approved)s, изложив %(pronoun)s в новой редакции "
+        "(приложение %(number)s)."
+    ) % {"what": what, "approved": approved, "pronoun": pronoun, "number": position}
+
+
 def _kind_genitive(kind: str) -> str:
     return {
         LegalAct.Kind.ORDER: _("приказа"),
@@ -186,16 +223,22 @@ def order_new(*, roadmap: Roadmap, by: AbstractBaseUser | None) -> LegalAct:
         .order_by("-date", "-signed_at", "-pk")
         .first()
     )
+    amended = roadmap.amends  # an amendment draft («Внести изменения»): a «О внесении изменений»
+    if amended is not None:
+        heading = amend_heading(amended.title)
+        first_item = amend_item(amended.title, amended.approved_by, 1)
+    else:
+        heading, first_item = heading_for(roadmap.title), approve_item(roadmap.title, 1)
     act = LegalAct(
         municipality=roadmap.municipality,
         kind=kind,
         issuer=issuer,
-        title=heading_for(roadmap.title),
+        title=heading,
         place=(last.place if last and last.place else roadmap.municipality.name),
         signatory_position=last.signatory_position if last else "",
         signatory_name=last.signatory_name if last else "",
         preamble=preamble_for(roadmap, kind),
-        items=[approve_item(roadmap.title, 1), control_item(roadmap, kind, by)],
+        items=[first_item, control_item(roadmap, kind, by)],
     )
     services.check_legal_act(act)
     act.full_clean()

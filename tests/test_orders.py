@@ -94,6 +94,23 @@ def test_without_an_authority_the_administration_issues_a_disposition(tenants):
         orders.order_new(roadmap=draft(tenants, title="План"), by=None)
 
 
+def test_an_amendment_draft_gets_an_amending_order(tenants):
+    approved = tenants.home.roadmap  # «Дорожная карта по повышению …», приказ от 01.02.2022 № 15
+    amendment = factories.RoadmapFactory(
+        municipality=approved.municipality, title=approved.title, amends=approved,
+        starts_on=approved.starts_on, ends_on=approved.ends_on,
+    )  # fmt: skip
+    act = orders.order_new(roadmap=amendment, by=None)
+    assert act.title == (
+        "О внесении изменений в дорожную карту по повышению качества образования на 2022 год"
+    )
+    assert act.items[0] == (
+        "Внести изменения в дорожную карту по повышению качества образования на 2022 год, "
+        "утверждённую приказом от 01.02.2022 № 15, изложив её в новой редакции (приложение 1)."
+    )
+    assert act.appendices.get().roadmap == amendment
+
+
 def test_an_approved_roadmap_gets_no_new_approving_order(tenants):
     with pytest.raises(ValidationError, match="изменять и удалять можно только проект"):
         orders.order_new(roadmap=tenants.home.roadmap, by=None)
