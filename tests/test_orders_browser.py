@@ -40,7 +40,7 @@ def test_coordinator_approves_a_draft_by_an_order(live_server, browser):
     expect(page.locator(".appendix-row")).to_have_count(2)
     expect(page.locator(".appendix-row").nth(1)).to_contain_text("Приложение 2")
     expect(page.locator(".order-items li").nth(1)).to_contain_text(
-        "Утвердить состав рабочей группы"
+        "Утвердить состав муниципальной рабочей группы по реализации"
     )
 
     page.get_by_role("link", name="Отметить подписанным").click()
