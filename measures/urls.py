@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import editor_views, views, worklist_views
+from measures import edition_views, editor_views, views, worklist_views
 
 app_name = "measures"
 
@@ -83,4 +83,11 @@ urlpatterns += [
         editor_views.measure_delete,
         name="measure_delete",
     ),
+]
+
+# editions and amendments (measures/edition_views.py)
+urlpatterns += [
+    path("<int:pk>/amend/", edition_views.amend_start, name="roadmap_amend"),
+    path("<int:pk>/editions/<int:number>/", edition_views.edition_detail, name="edition_detail"),
+    path("<int:pk>/compare/", edition_views.edition_compare, name="edition_compare"),
 ]
