@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -105,6 +105,52 @@ def ensure_recorded(roadmap: Roadmap) -> RoadmapEdition | None:
     act = in_force_act(roadmap)
     assert act is not None  # an approved roadmap has its act (roadmap_approved_has_act)
     return record(roadmap=roadmap, act=act)
+
+
+# every approved roadmap without an edition gets its edition 1 in one statement: the content
+# as `snapshot` gives it (tests/test_editions.py compares them), for rows written in bulk (the
+# national-scale data's COPY), where a query per roadmap would take minutes
+FIRST_EDITIONS_SQL = """
+INSERT INTO measures_roadmapedition (roadmap_id, number, act_id, content, approved_at)
+SELECT r.id, 1,
+  COALESCE((SELECT a.id FROM measures_roadmap_amended_by ra
+            JOIN measures_legalact a ON a.id = ra.legalact_id
+            WHERE ra.roadmap_id = r.id ORDER BY a.date DESC NULLS LAST, a.id DESC LIMIT 1),
+           r.approved_by_id),
+  jsonb_build_object(
+    'title', r.title, 'goal', r.goal, 'tasks', r.tasks,
+    'expected_results', r.expected_results, 'legal_basis', r.legal_basis,
+    'developers', r.developers, 'control', r.control,
+    'starts_on', to_char(r.starts_on, 'YYYY-MM-DD'), 'ends_on', to_char(r.ends_on, 'YYYY-MM-DD'),
+    'sections', COALESCE((
+      SELECT jsonb_agg(jsonb_build_object('id', s.id, 'number', s.number, 'title', s.title)
+                       ORDER BY s.position)
+      FROM measures_section s WHERE s.roadmap_id = r.id), '[]'::jsonb),
+    'measures', COALESCE((
+      SELECT jsonb_agg(jsonb_build_object(
+        'id', m.id, 'section_id', m.section_id, 'number', m.number, 'title', m.title,
+        'owners_text', m.owners_text, 'deadline_text', m.deadline_text,
+        'planned_result', m.planned_result,
+        'all_designated_schools', m.all_designated_schools,
+        'schools', CASE WHEN m.all_designated_schools THEN '[]'::jsonb ELSE COALESCE((
+          SELECT jsonb_agg(sc.name ORDER BY sc.name) FROM measures_measure_schools ms
+          JOIN schools_school sc ON sc.id = ms.school_id WHERE ms.measure_id = m.id
+        ), '[]'::jsonb) END
+      ) ORDER BY m.position)
+      FROM measures_measure m WHERE m.roadmap_id = r.id), '[]'::jsonb)
+  ),
+  now()
+FROM measures_roadmap r
+WHERE r.status <> 'draft' AND r.approved_by_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM measures_roadmapedition e WHERE e.roadmap_id = r.id)
+"""
+
+
+def ensure_recorded_all() -> int:
+    """`ensure_recorded` for every roadmap at once (bulk-written data); how many recorded."""
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_EDITIONS_SQL)
+        return cursor.rowcount
 
 
 # --- «Внести изменения»: the draft of changes -----------------------------------------------

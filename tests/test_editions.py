@@ -499,3 +499,17 @@ def test_roadmap_page_queries_with_a_draft_of_changes_are_flat(
     client.get(url)
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_first_editions_in_bulk_hold_what_snapshot_gives(home):
+    """The scale data's one statement writes the same content as `snapshot`."""
+    roadmap = home.roadmap
+    Measure.objects.filter(pk=home.measures[2].pk).update(all_designated_schools=False)
+    home.measures[2].schools.add(*home.schools)
+    roadmap.amended_by.add(amending_act(home))
+    roadmap.editions.all().delete()
+    assert editions.ensure_recorded_all() >= 1
+    edition = roadmap.editions.get()
+    assert edition.content == editions.snapshot(roadmap)
+    assert edition.act == editions.in_force_act(roadmap)
+    assert editions.ensure_recorded_all() == 0
