@@ -513,3 +513,17 @@ def test_first_editions_in_bulk_hold_what_snapshot_gives(home):
     assert edition.content == editions.snapshot(roadmap)
     assert edition.act == editions.in_force_act(roadmap)
     assert editions.ensure_recorded_all() == 0
+
+
+def test_a_director_reads_an_edition_without_other_schools_measures(client, home):
+    hidden = home.measures[2]
+    Measure.objects.filter(pk=hidden.pk).update(all_designated_schools=False)
+    hidden.schools.add(home.schools[1])  # not the director's school
+    home.roadmap.editions.all().delete()
+    editions.ensure_recorded(home.roadmap)
+    url = reverse("measures:edition_detail", args=[home.roadmap.pk, 1])
+    login(client, "direktor")
+    page = client.get(url).text
+    assert home.measures[0].title in page and hidden.title not in page
+    login(client, "rabgruppa")
+    assert hidden.title in client.get(url).text
