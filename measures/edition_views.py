@@ -84,7 +84,7 @@ def edition_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "rows": editions.content_rows(content),
             "measure_count": len(content.get("measures", [])),
             "period": editions.period_text(content),
-            "line": editions.in_force_line(edition),
+            "line": editions.in_force_line(edition, roadmap.approved_by_id),
             "current": edition.number == last,
             "links": order_links(edition.act),
         },
@@ -189,7 +189,9 @@ def roadmap_editions(roadmap: Roadmap, *, in_full: bool, can_change: bool) -> di
     draft = editions.open_amendment(roadmap) if in_full and listed else None
     return {
         "editions": listed,
-        "in_force_line": editions.in_force_line(listed[-1]) if listed else "",
+        "in_force_line": editions.in_force_line(listed[-1], roadmap.approved_by_id)
+        if listed
+        else "",
         "amendment": draft,
         "amendment_order": link("measures:order_create", draft.pk) if draft else "",
         "can_amend": can_change and roadmap.status == Roadmap.Status.APPROVED,

@@ -581,12 +581,13 @@ def _act_words(act: LegalAct) -> str:
     return " ".join(str(part) for part in parts)
 
 
-def in_force_line(edition: RoadmapEdition) -> str:
-    """What the roadmap page says of the edition in force: «Утверждена приказом от 22.02.2021
-    № 31» (the first), «Действует в редакции приказа от 28.04.2023 № 76-Д» (an amendment)."""
+def in_force_line(edition: RoadmapEdition, approved_by_id: int | None) -> str:
+    """What the roadmap page says of an edition: «Утверждена приказом от 22.02.2021 № 31» (the
+    approving act's), «Действует в редакции приказа от 28.04.2023 № 76-Д» (an amending act's:
+    a later edition, or the first one of a roadmap amended before editions were kept)."""
     act = edition.act
     kind = LegalAct.Kind(act.kind)
-    if edition.number == 1:
+    if edition.act_id == approved_by_id:
         instrumental = {
             LegalAct.Kind.ORDER: _("приказом"),
             LegalAct.Kind.DISPOSITION: _("распоряжением"),

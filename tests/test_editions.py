@@ -325,12 +325,14 @@ def test_the_order_s_appendix_follows_the_roadmap_in_force(home):
 
 
 def test_in_force_line():
-    act = LegalAct(kind="order", number="76-Д", date=date(2023, 4, 28))
-    assert editions.in_force_line(RoadmapEdition(number=2, act=act)) == (
+    act = LegalAct(pk=5, kind="order", number="76-Д", date=date(2023, 4, 28))
+    assert editions.in_force_line(RoadmapEdition(number=2, act=act), 4) == (
         "Действует в редакции приказа от 28.04.2023 №\u00a076-Д"
     )
+    # a roadmap amended before editions were kept: its edition 1 is in the amending act's words
+    assert editions.in_force_line(RoadmapEdition(number=1, act=act), 4).startswith("Действует")
     act.kind = "disposition"
-    assert editions.in_force_line(RoadmapEdition(number=1, act=act)) == (
+    assert editions.in_force_line(RoadmapEdition(number=1, act=act), 5) == (
         "Утверждена распоряжением от 28.04.2023 №\u00a076-Д"
     )
 
