@@ -266,8 +266,12 @@ def approve(*, roadmap: Roadmap, act: LegalAct, appendix_number: str = "") -> Ro
     written onto the roadmap in force instead (`_apply_amendment`). The caller holds the act's
     lock. All or nothing: ValidationError (in Russian) and nothing changed."""
     draft = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
-    if act.status != LegalAct.Status.SIGNED:
-        raise ValidationError(_("Утверждает дорожную карту только подписанный документ."))
+    # the caller marks the act signed (before or after this call, in its transaction); an act
+    # that cannot be signed — no number or no date — approves nothing
+    if not act.number or not act.date:
+        raise ValidationError(
+            _("Утверждает дорожную карту только подписанный документ с номером и датой.")
+        )
     if draft.amends_id is not None:
         return _apply_amendment(draft=draft, act=act)
     if draft.status != Roadmap.Status.DRAFT:

@@ -106,7 +106,9 @@ def test_first_approval_by_an_order(home):
     assert (draft.status, draft.appendix_number, edition.number) == ("approved", "1", 1)
     with pytest.raises(ValidationError):
         editions.approve(roadmap=draft, act=amending_act(home, "77"))
-    unsigned = factories.LegalActFactory(issuer=home.authority, status=LegalAct.Status.DRAFT)
+    unsigned = factories.LegalActFactory(
+        issuer=home.authority, status=LegalAct.Status.DRAFT, number="", date=None
+    )
     other = factories.RoadmapFactory(municipality=home.municipality, title="Ещё проект")
     with pytest.raises(ValidationError, match="подписанный"):
         editions.approve(roadmap=other, act=unsigned)
