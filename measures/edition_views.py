@@ -84,7 +84,7 @@ def edition_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "rows": editions.content_rows(content),
             "measure_count": len(content.get("measures", [])),
             "period": editions.period_text(content),
-            "line": editions.in_force_line(edition, roadmap.approved_by_id),
+            "line": editions.edition_line(edition, roadmap.approved_by_id),
             "current": edition.number == last,
             "links": order_links(edition.act),
         },

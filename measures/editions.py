@@ -604,3 +604,20 @@ def in_force_line(edition: RoadmapEdition, approved_by_id: int | None) -> str:
         LegalAct.Kind.RESOLUTION: _("постановления"),
     }[kind]
     return _("Действует в редакции %(kind)s %(act)s") % {"kind": genitive, "act": _act_words(act)}
+
+
+def edition_line(edition: RoadmapEdition, approved_by_id: int | None) -> str:
+    """What an edition's own page says of it, in force or not: «утверждена приказом от
+    22.02.2021 № 31», «изменения утверждены приказом от 28.04.2023 № 76-Д»."""
+    act = edition.act
+    instrumental = {
+        LegalAct.Kind.ORDER: _("приказом"),
+        LegalAct.Kind.DISPOSITION: _("распоряжением"),
+        LegalAct.Kind.RESOLUTION: _("постановлением"),
+    }[LegalAct.Kind(act.kind)]
+    if edition.act_id == approved_by_id:
+        return _("утверждена %(kind)s %(act)s") % {"kind": instrumental, "act": _act_words(act)}
+    return _("изменения утверждены %(kind)s %(act)s") % {
+        "kind": instrumental,
+        "act": _act_words(act),
+    }

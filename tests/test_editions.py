@@ -337,6 +337,9 @@ def test_in_force_line():
     assert editions.in_force_line(RoadmapEdition(number=1, act=act), 5) == (
         "Утверждена распоряжением от 28.04.2023 №\u00a076-Д"
     )
+    assert editions.edition_line(RoadmapEdition(number=2, act=act), 4) == (
+        "изменения утверждены распоряжением от 28.04.2023 №\u00a076-Д"
+    )
 
 
 def test_the_director_sees_only_the_measures_of_their_school():
