@@ -212,6 +212,8 @@ def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
             problem = editing.refuse(error)
         else:
             messages.success(request, _("Проект «%(title)s» удалён.") % {"title": roadmap.title})
+            if roadmap.amends_id is not None:  # a draft of changes: back to the roadmap in force
+                return redirect("measures:roadmap_detail", roadmap.amends_id)
             return redirect("measures:roadmap_list")
     return render(
         request,

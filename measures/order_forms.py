@@ -88,7 +88,10 @@ def _short(text: str, limit: int = 90) -> str:
 
 class RoadmapChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Roadmap) -> str:
-        return f"{_short(obj.title, 80)} ({obj.starts_on.year}–{obj.ends_on.year})"
+        label = f"{_short(obj.title, 80)} ({obj.starts_on.year}–{obj.ends_on.year})"
+        if obj.amends_id:
+            return _("Изменения в «%(roadmap)s»") % {"roadmap": label}
+        return label
 
 
 class AppendixForm(forms.Form):

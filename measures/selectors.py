@@ -52,13 +52,16 @@ def roadmaps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Roadma
 def _roadmaps_seen_through(
     municipalities: QuerySet | list[int], schools: QuerySet | list[int]
 ) -> QuerySet[Roadmap]:
-    municipal = Roadmap.objects.filter(level=Roadmap.Level.MUNICIPAL)
+    # a director never sees a draft of changes («Внести изменения»): only the roadmap in force
+    municipal = Roadmap.objects.filter(level=Roadmap.Level.MUNICIPAL, amends__isnull=True)
     designation_in_force = Q(municipality__schools__designations__ended_on__isnull=True) | Q(
         municipality__schools__designations__ended_on__gt=F("starts_on")
     )
     branches = [
         Roadmap.objects.filter(municipality__in=municipalities).values("pk"),
-        Roadmap.objects.filter(level=Roadmap.Level.SCHOOL, school__in=schools).values("pk"),
+        Roadmap.objects.filter(
+            level=Roadmap.Level.SCHOOL, school__in=schools, amends__isnull=True
+        ).values("pk"),
         # one filter() call: the school, its designation and the roadmap's municipality are
         # the same joined row
         municipal.filter(
@@ -97,6 +100,8 @@ def roadmap_list(
             list(access.director_schools(user).values_list("pk", flat=True)),
         )
         roadmaps = Roadmap.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
+    # a draft of changes is shown on the page of the roadmap it amends, not as a roadmap
+    roadmaps = roadmaps.filter(amends__isnull=True)
     for word in words.split():
         roadmaps = roadmaps.filter(title__icontains=word)
     if municipality.strip():

@@ -710,12 +710,32 @@ def deletion_problem(obj: Roadmap | Section | Measure | LegalAct) -> str | None:
     if problem := stored_draft_problem(obj.pk if isinstance(obj, Roadmap) else obj.roadmap_id):
         return problem
     reports = Report.objects.filter(occurrence__measure__in=_measures_of(obj)).count()
+    if not reports and isinstance(obj, Section | Measure) and (sources := _source_reports(obj)):
+        return _(
+            "«%(row)s» нельзя исключить из дорожной карты: по мероприятию действующей редакции "
+            "есть отчёты школ (%(count)s). Отчёты — подтверждение выполнения; измените "
+            "формулировку или срок вместо исключения."
+        ) % {"row": obj, "count": sources}
     if not reports:
         return None
     return _("«%(row)s» нельзя удалить: по мероприятиям есть отчёты школ (%(count)s).") % {
         "row": obj,
         "count": reports,
     }
+
+
+def _source_reports(obj: Section | Measure) -> int:
+    """The reports on the rows in force that a row of a draft of changes was copied from (the
+    approving order would delete them with it); 0 outside such a draft."""
+    if isinstance(obj, Measure):
+        if obj.source_id is None:
+            return 0
+        sources: Any = [obj.source_id]
+    else:
+        if obj.roadmap.amends_id is None:
+            return 0
+        sources = obj.measures.exclude(source=None).values("source")
+    return Report.objects.filter(occurrence__measure__in=sources).count()
 
 
 def _measures_of(obj: Roadmap | Section | Measure) -> Any:
@@ -738,6 +758,10 @@ def roadmap_save(
     _save_checked(roadmap, lambda row: check_roadmap(row, amended_by or ()), expected_version)
     if amended_by is not None:
         roadmap.amended_by.set(amended_by)
+    if roadmap.status != Roadmap.Status.DRAFT:  # approved here (the admin): its edition 1
+        from measures import editions
+
+        editions.ensure_recorded(roadmap)
     if period_before is not None and tuple(period_before) != roadmap_period(roadmap):
         for measure in roadmap.measures.select_related("roadmap"):
             measure.roadmap = roadmap
@@ -1217,6 +1241,10 @@ def roadmap_import_confirm(
         measures.append(measure)
     measures_create(measures)
     link_owners(record.municipality, measures)
+    if act is not None:  # approved by the order named before the table: its edition 1
+        from measures import editions
+
+        editions.ensure_recorded(roadmap)
     record.status = RoadmapImport.Status.DONE
     record.roadmap = roadmap
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import editor_views, order_views, views, worklist_views
+from measures import edition_views, editor_views, order_views, views, worklist_views
 
 app_name = "measures"
 
@@ -112,4 +112,11 @@ urlpatterns += [
         order_views.order_signature_download,
         name="order_signature_download",
     ),
+]
+
+# editions and amendments (measures/edition_views.py)
+urlpatterns += [
+    path("<int:pk>/amend/", edition_views.amend_start, name="roadmap_amend"),
+    path("<int:pk>/editions/<int:number>/", edition_views.edition_detail, name="edition_detail"),
+    path("<int:pk>/compare/", edition_views.edition_compare, name="edition_compare"),
 ]

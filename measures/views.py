@@ -81,6 +81,8 @@ def roadmap_list(request: HttpRequest) -> HttpResponse:
 
 
 def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from measures.edition_views import roadmap_editions
+
     roadmap = selectors.get_roadmap_for_user(request.user, pk)
     in_full = selectors.reads_in_full(request.user, roadmap)
     measures = selectors.measures_for_user(request.user, roadmap, in_full=in_full).with_deadline()
@@ -99,6 +101,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "measures/roadmap_detail.html",
         {
+            **roadmap_editions(roadmap, in_full=in_full, can_change=can_change),
             "roadmap": roadmap,
             "rows": rows,
             "progress": summary,

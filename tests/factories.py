@@ -183,6 +183,7 @@ def tenant(
     director: str | None = None,
     year: int = 2022,
 ) -> Tenant:
+    from measures.editions import ensure_recorded
     from measures.services import measure_save
     from schools.models import SchoolDesignation
 
@@ -219,6 +220,7 @@ def tenant(
             measures.append(measure_save(measure=measure))  # the deadline's control dates
     roadmap.status = Roadmap.Status.APPROVED
     roadmap.save(update_fields=["status"])
+    ensure_recorded(roadmap)
     coordinator_user = appointed(
         coordinator,
         "coordinator",

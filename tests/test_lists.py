@@ -245,6 +245,9 @@ def test_scale_data_and_bench_pages_at_a_small_size(tmp_path):
     )
     assert Roadmap.objects.count() == 12
     assert Roadmap.objects.filter(level="school").exists()
+    # every approved roadmap has its edition 1 (measures.editions.ensure_recorded_all)
+    approved = Roadmap.objects.filter(status="approved")
+    assert approved.exists() and not approved.filter(editions__isnull=True).exists()
     call_command(
         "bench_pages",
         runs=2,

@@ -101,6 +101,10 @@ def roadmap_kwargs() -> dict:
     return {"pk": home().pk}
 
 
+def edition_kwargs() -> dict:
+    return {"pk": home().pk, "number": 1}  # the tenant's roadmap was approved: its edition 1
+
+
 def measure_kwargs() -> dict:
     roadmap = home()
     return {"roadmap_pk": roadmap.pk, "pk": roadmap.measures.get(number="1.1").pk}
@@ -276,6 +280,12 @@ EXPECTED = {
     "measures:measure_deadline_reset": (
         "post", draft_measure_kwargs, row(302, 302, 302, 403, 403, 403, 404),
     ),
+    # editions (measures/edition_views.py): readers read them; coordinators amend
+    "measures:roadmap_amend": ("post", roadmap_kwargs, row(302, 302, 302, 403, 403, 403, 404)),
+    "measures:edition_detail": (
+        "get", edition_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "measures:edition_compare": ("get", roadmap_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     # the editor (a draft; an approved roadmap is refused: tests/test_editor.py)
     "measures:roadmap_create": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:roadmap_edit": (

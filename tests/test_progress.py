@@ -416,7 +416,7 @@ def test_roadmap_page_queries_are_pinned(client, town, django_assert_num_queries
     client.get(url)  # warm up: content types
     # session, user, the roadmap, its amendments, reads in full, sections, measures,
     # progress by measure (sections and the summary are its sums), may change, the orders
-    # that carry it
+    # that carry it, its editions
     with django_assert_num_queries(11):  # and the header's links
         page = client.get(url)
     assert page.status_code == 200

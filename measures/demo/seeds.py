@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from measures.demo.living import load_living
+from measures.editions import ensure_recorded
 from measures.models import LegalAct, Measure, Roadmap, Section
 from measures.services import link_owners, measure_save
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
@@ -263,6 +264,7 @@ def _load_roadmap(
     link_owners(municipality, measures, replace=True)  # as an import links them
     roadmap.measures.filter(position__gt=len(measure_rows)).delete()
     roadmap.sections.exclude(position__in=section_positions).delete()
+    ensure_recorded(roadmap)  # an approved roadmap's edition 1, in the act in force
     summary.roadmaps += 1
     summary.sections += len(section_positions)
     summary.measures += len(measure_rows)

@@ -26,6 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from measures.deadlines import parse_deadline
+from measures.editions import ensure_recorded_all
 from measures.models import DEADLINE_FIELDS, Roadmap
 from schools.models import Municipality, Region, School, SchoolDesignation
 from schools.services import ROLE_GROUPS, ROLE_PERMISSIONS, appoint
@@ -112,6 +113,13 @@ DEADLINES = ["Февраль {y}г.", "Ежегодно в декабре", "П�
 RESULTS = ["Повышение уровня профессиональных компетенций педагогов",
            "Аналитическая справка", "Протокол заседания", "Рост доли обучающихся, достигших "
            "базового уровня"]  # fmt: skip
+
+
+# the printed order's fields an act written here leaves empty (NOT NULL, no database default)
+ACT_BLANKS = {
+    "place": "", "preamble": "", "items": "[]", "pdf": "", "pdf_status": "", "pdf_error": "",
+    "signature": "", "signature_name": "", "certificate_owner": "", "certificate_serial": "",
+}  # fmt: skip
 
 
 def _value(value: object) -> str:
@@ -263,6 +271,8 @@ class Command(BaseCommand):
 
         counts.update(self._people(rng, now, regions, municipalities, schools))
         counts.update(self._roadmaps(rng, options, municipalities, by_municipality, school_names))
+        # every approved roadmap has its edition 1, as after any other way of approving one
+        counts["measures_roadmapedition"] = ensure_recorded_all()
         return counts
 
     def _people(self, rng, now, regions, municipalities, schools) -> dict[str, int]:
@@ -405,7 +415,8 @@ class Command(BaseCommand):
                     act_id = len(acts) + 1
                     acts.append(
                         (act_id, "order", str(roadmap_id), f"{start}-01-20",
-                         "Об утверждении дорожной карты", "", "", "signed", m_id, m_id)
+                         "Об утверждении дорожной карты", "", "", "signed", m_id, m_id,
+                         *ACT_BLANKS.values())
                     )  # fmt: skip
                 years = f"на {start} год" if start == end else f"на {start}–{end} годы"
                 base_title = (
@@ -467,6 +478,7 @@ class Command(BaseCommand):
                     "status",
                     "issuer_id",
                     "municipality_id",
+                    *ACT_BLANKS,
                 ],
                 acts,
             ),
