@@ -417,7 +417,7 @@ def test_roadmap_page_queries_are_pinned(client, town, django_assert_num_queries
     # session, user, the roadmap, its amendments, reads in full, sections, measures,
     # progress by measure (sections and the summary are its sums), may change, the orders
     # that carry it, its editions
-    with django_assert_num_queries(11):  # and the header's links
+    with django_assert_num_queries(12):  # and the header's links
         page = client.get(url)
     assert page.status_code == 200
     assert page.text.count('class="progress-row"') >= 3

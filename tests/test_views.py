@@ -156,6 +156,6 @@ def test_roadmap_page_query_count_is_flat(
     # in full, sections, measures, progress by measure, may change it, the orders that carry
     # it, the header's links, its editions (and an open draft of changes, for who reads in
     # full, once approved)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = user_client.get(reverse("measures:roadmap_detail", args=[roadmap.pk]))
     assert response.text.count('<tr id="measure-') == sections * per_section
