@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -372,7 +373,10 @@ def render_document(act: LegalAct, *, fetcher: Any = None) -> Any:
 def write_pdf(document: Any) -> bytes:
     """PDF/A-3b bytes of a laid-out document (title, author = the issuer, created = the act's
     date, from the HTML's <title> and <meta>)."""
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and leaves the file to the collector
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def render_pdf(act: LegalAct, *, fetcher: Any = None) -> bytes:
