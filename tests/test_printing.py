@@ -594,3 +594,24 @@ def test_render_order_command_writes_the_file(tmp_path, capsys):
     call_command("render_order", act.pk, "-o", str(target))
     assert target.read_bytes()[:5] == b"%PDF-"
     assert "страниц 1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_admin_renders_again_and_shows_the_pdf_status(client, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import User
+
+    act = _small_signed_act()
+    admin = User.objects.create_superuser("printadmin", "a@example.org", "x")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:measures_legalact_changelist"),
+            {"action": "render_pdf_again", "_selected_action": [act.pk]},
+            follow=True,
+        )
+    assert "PDF поставлен в очередь на формирование: 1 документ." in response.content.decode()
+    assert len(callbacks) == 1
+    act.refresh_from_db()
+    assert act.pdf_status == LegalAct.PdfStatus.QUEUED
+    page = client.get(reverse("admin:measures_legalact_change", args=[act.pk])).content.decode()
+    assert "В очереди" in page and "Состояние PDF" in page
