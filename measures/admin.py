@@ -87,7 +87,9 @@ class LegalActAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     def pdf_link(self, obj: models.LegalAct) -> str:
         if obj.pk and obj.pdf and obj.pdf_status == models.LegalAct.PdfStatus.READY:
             return format_html(
-                '<a href="{}">{}</a>', reverse("measures:order_pdf", args=[obj.pk]), _("Скачать PDF")
+                '<a href="{}">{}</a>',
+                reverse("measures:order_pdf", args=[obj.pk]),
+                _("Скачать PDF"),
             )
         return "—"
 

@@ -130,7 +130,11 @@ def file_name(act: LegalAct) -> str:
     """«Приказ_от_22.02.2021_№31.pdf»; a draft: «Проект_приказа_15.pdf»."""
     kind = str(act.get_kind_display())
     if act.status == LegalAct.Status.DRAFT or not (act.number and act.date):
-        genitive = {"order": "приказа", "disposition": "распоряжения", "resolution": "постановления"}
+        genitive = {
+            "order": "приказа",
+            "disposition": "распоряжения",
+            "resolution": "постановления",
+        }
         return f"Проект_{genitive[act.kind]}_{act.pk}.pdf"
     number = re.sub(r"[^\w-]+", "_", act.number).strip("_")
     return f"{kind}_от_{act.date:%d.%m.%Y}_№{number}.pdf"
@@ -238,9 +242,7 @@ def _schools(act: LegalAct, year: int) -> list[dict[str, str]]:
         .select_related("school")
         .order_by("school__name", "kind")
     ):
-        row = rows.setdefault(
-            designation.school_id, {"name": designation.school.name, "kinds": []}
-        )
+        row = rows.setdefault(designation.school_id, {"name": designation.school.name, "kinds": []})
         row["kinds"].append(str(designation.get_kind_display()))
     return [{"name": row["name"], "kinds": "; ".join(row["kinds"])} for row in rows.values()]
 
@@ -279,16 +281,13 @@ def _pairings(act: LegalAct, year: int) -> list[dict[str, str]]:
 DEFAULT_TITLES = {
     ActAppendix.Kind.WORKING_GROUP: "Состав рабочей группы",
     ActAppendix.Kind.SCHOOLS: "Перечень общеобразовательных организаций на {year} год",
-    ActAppendix.Kind.PAIRINGS: "Наставнические пары общеобразовательных организаций "
-    "на {year} год",
+    ActAppendix.Kind.PAIRINGS: "Наставнические пары общеобразовательных организаций на {year} год",
     ActAppendix.Kind.AGREEMENT_FORM: "Форма соглашения о партнёрстве (сетевом взаимодействии) "
     "общеобразовательных организаций",
 }
 
 
-def _appendix(
-    act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]
-) -> Appendix:
+def _appendix(act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]) -> Appendix:
     from schools.registry import STANDARD_AGREEMENT_ITEMS
 
     kind = appendix.kind
@@ -299,9 +298,7 @@ def _appendix(
         content = _roadmap_content(act, appendix)
         result.title = result.title or content.get("title", "")
         result.landscape = True
-        result.header = [
-            (label, content[key]) for key, label in ROADMAP_HEADER if content.get(key)
-        ]
+        result.header = [(label, content[key]) for key, label in ROADMAP_HEADER if content.get(key)]
         result.rows = _roadmap_rows(content)
     elif kind == ActAppendix.Kind.WORKING_GROUP:
         result.subtitle = appendix.working_group.title
@@ -313,9 +310,7 @@ def _appendix(
     elif kind == ActAppendix.Kind.AGREEMENT_FORM:
         result.agreement_items = [str(item) for item in STANDARD_AGREEMENT_ITEMS]
     if not result.title:
-        result.title = DEFAULT_TITLES.get(kind, str(appendix.get_kind_display())).format(
-            year=year
-        )
+        result.title = DEFAULT_TITLES.get(kind, str(appendix.get_kind_display())).format(year=year)
     result.approved_word = approved_word(result.title)
     return result
 
@@ -364,9 +359,7 @@ def render_document(act: LegalAct, *, fetcher: Any = None) -> Any:
     """The laid-out document (WeasyPrint's Document: `.pages`, `.write_pdf`)."""
     from weasyprint import HTML
 
-    html = HTML(
-        string=render_html(act), base_url=STATIC_BASE, url_fetcher=fetcher or url_fetcher()
-    )
+    html = HTML(string=render_html(act), base_url=STATIC_BASE, url_fetcher=fetcher or url_fetcher())
     return html.render()
 
 
@@ -420,7 +413,9 @@ def render_and_store(act_id: int) -> bool:
         act = LegalAct.objects.select_related("issuer", "municipality").get(pk=act_id)
         started = time.monotonic()
         data = render_pdf(act)
-        logger.info("order %s: PDF %d bytes in %.2f s", act_id, len(data), time.monotonic() - started)
+        logger.info(
+            "order %s: PDF %d bytes in %.2f s", act_id, len(data), time.monotonic() - started
+        )
     except Exception as error:
         if error.__class__.__name__ == "SoftTimeLimitExceeded":
             raise  # the task names the limit
@@ -438,9 +433,7 @@ def render_and_store(act_id: int) -> bool:
     previous = act.pdf.name
     name = storage.save(f"orders/{timezone.localdate():%Y}/{file_name(act)}", ContentFile(data))
     with transaction.atomic():
-        stored = LegalAct.objects.filter(
-            pk=act_id, pdf_status=LegalAct.PdfStatus.RENDERING
-        ).update(
+        stored = LegalAct.objects.filter(pk=act_id, pdf_status=LegalAct.PdfStatus.RENDERING).update(
             pdf=name,
             pdf_status=LegalAct.PdfStatus.READY,
             pdf_error="",
