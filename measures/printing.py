@@ -27,6 +27,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from measures import editions
 from measures.models import ActAppendix, LegalAct, RoadmapEdition
@@ -92,21 +93,27 @@ def url_fetcher() -> Any:
 # --- the words of the document ------------------------------------------------------------
 
 KIND_TITLE = {
-    LegalAct.Kind.ORDER: "ПРИКАЗ",
-    LegalAct.Kind.DISPOSITION: "РАСПОРЯЖЕНИЕ",
-    LegalAct.Kind.RESOLUTION: "ПОСТАНОВЛЕНИЕ",
+    LegalAct.Kind.ORDER: gettext_lazy("ПРИКАЗ"),
+    LegalAct.Kind.DISPOSITION: gettext_lazy("РАСПОРЯЖЕНИЕ"),
+    LegalAct.Kind.RESOLUTION: gettext_lazy("ПОСТАНОВЛЕНИЕ"),
 }
 KIND_INSTRUMENTAL = {
-    LegalAct.Kind.ORDER: "приказом",
-    LegalAct.Kind.DISPOSITION: "распоряжением",
-    LegalAct.Kind.RESOLUTION: "постановлением",
+    LegalAct.Kind.ORDER: gettext_lazy("приказом"),
+    LegalAct.Kind.DISPOSITION: gettext_lazy("распоряжением"),
+    LegalAct.Kind.RESOLUTION: gettext_lazy("постановлением"),
 }
 # the first word of an approved document's title and the participle that agrees with it
 _APPROVED_WORDS = (
-    (("план", "комплекс", "перечень", "состав", "порядок", "регламент", "график"), "УТВЕРЖДЕН"),
-    (("дорожная", "программа", "форма", "концепция", "модель", "схема"), "УТВЕРЖДЕНА"),
-    (("положение", "соглашение"), "УТВЕРЖДЕНО"),
-    (("изменения", "правила"), "УТВЕРЖДЕНЫ"),
+    (
+        ("план", "комплекс", "перечень", "состав", "порядок", "регламент", "график"),
+        gettext_lazy("УТВЕРЖДЕН"),
+    ),
+    (
+        ("дорожная", "программа", "форма", "концепция", "модель", "схема"),
+        gettext_lazy("УТВЕРЖДЕНА"),
+    ),
+    (("положение", "соглашение"), gettext_lazy("УТВЕРЖДЕНО")),
+    (("изменения", "правила"), gettext_lazy("УТВЕРЖДЕНЫ")),
 )
 
 
@@ -118,12 +125,12 @@ def approved_word(title: str) -> str:
     first = words[0] if words else ""
     for starts, word in _APPROVED_WORDS:
         if first in starts:
-            return word
-    return "УТВЕРЖДЕН"
+            return str(word)
+    return str(_APPROVED_WORDS[0][1])
 
 
 def _date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "«___» ________ 20__ г."
+    return value.strftime("%d.%m.%Y") if value else str(_("«___» ________ 20__ г."))
 
 
 def file_name(act: LegalAct) -> str:
@@ -163,12 +170,12 @@ class Appendix:
 
 
 ROADMAP_HEADER = (
-    ("goal", "Цель"),
-    ("tasks", "Задачи"),
-    ("expected_results", "Ожидаемые результаты"),
-    ("legal_basis", "Основания для разработки"),
-    ("developers", "Разработчики"),
-    ("control", "Контроль исполнения"),
+    ("goal", gettext_lazy("Цель")),
+    ("tasks", gettext_lazy("Задачи")),
+    ("expected_results", gettext_lazy("Ожидаемые результаты")),
+    ("legal_basis", gettext_lazy("Основания для разработки")),
+    ("developers", gettext_lazy("Разработчики")),
+    ("control", gettext_lazy("Контроль исполнения")),
 )
 
 
@@ -210,15 +217,15 @@ def _working_group(appendix: ActAppendix) -> list[dict[str, str]]:
         key=lambda member: (order.get(member.role, 2), member.position),
     )
     roles = {
-        WorkingGroupMember.Role.CHAIR: "председатель рабочей группы",
-        WorkingGroupMember.Role.SECRETARY: "секретарь рабочей группы",
-        WorkingGroupMember.Role.MEMBER: "член рабочей группы",
+        WorkingGroupMember.Role.CHAIR: gettext_lazy("председатель рабочей группы"),
+        WorkingGroupMember.Role.SECRETARY: gettext_lazy("секретарь рабочей группы"),
+        WorkingGroupMember.Role.MEMBER: gettext_lazy("член рабочей группы"),
     }
     return [
         {
             "name": member.person.full_name or member.person.short_name,
             "position": member.position_text or member.person.position,
-            "role": roles.get(member.role, ""),
+            "role": str(roles.get(member.role, "")),
         }
         for member in members
     ]
@@ -263,10 +270,11 @@ def _pairings(act: LegalAct, year: int) -> list[dict[str, str]]:
         agreement = getattr(pairing, "agreement", None)
         text = ""
         if agreement is not None:
-            text = "Соглашение"
-            if agreement.number:
-                text += f" {act_number(agreement.number)}"
-            text += f" от {agreement.signed_on:%d.%m.%Y}"
+            text = _("Соглашение %(number)s от %(date)s") % {
+                "number": act_number(agreement.number),
+                "date": f"{agreement.signed_on:%d.%m.%Y}",
+            }
+            text = text.replace("  ", " ")
         rows.append(
             {
                 "mentor": pairing.mentor.name,
@@ -279,7 +287,7 @@ def _pairings(act: LegalAct, year: int) -> list[dict[str, str]]:
 
 
 DEFAULT_TITLES = {
-    ActAppendix.Kind.WORKING_GROUP: "Состав рабочей группы",
+    ActAppendix.Kind.WORKING_GROUP: gettext_lazy("Состав рабочей группы"),
     ActAppendix.Kind.SCHOOLS: "Перечень общеобразовательных организаций на {year} год",
     ActAppendix.Kind.PAIRINGS: "Наставнические пары общеобразовательных организаций на {year} год",
     ActAppendix.Kind.AGREEMENT_FORM: "Форма соглашения о партнёрстве (сетевом взаимодействии) "
@@ -333,10 +341,10 @@ def document_context(act: LegalAct) -> dict[str, Any]:
     return {
         "act": act,
         "issuer": act.issuer,
-        "kind_title": KIND_TITLE[LegalAct.Kind(act.kind)],
-        "kind_instrumental": KIND_INSTRUMENTAL[LegalAct.Kind(act.kind)],
+        "kind_title": str(KIND_TITLE[LegalAct.Kind(act.kind)]),
+        "kind_instrumental": str(KIND_INSTRUMENTAL[LegalAct.Kind(act.kind)]),
         "date_text": _date(act.date),
-        "number_text": act_number(act.number) if act.number else "№ ____",
+        "number_text": act_number(act.number) if act.number else _("№ ____"),
         "preamble": _paragraphs(act.preamble),
         "items": items,
         "draft": act.status == LegalAct.Status.DRAFT,
