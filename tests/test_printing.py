@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from measures import editions, printing
@@ -211,6 +211,10 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                 raise Rollback
         except Rollback:
             pass
+        finally:
+            # the connection this module-scoped fixture used (in whatever context the session's
+            # browser left this thread) must not outlive the test database
+            connection.close()
     pdf = folder / "order.pdf"
     pdf.write_bytes(data)
     pages = [
