@@ -8,7 +8,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from measures import models, services
 from measures.models import DEADLINE_FIELDS
@@ -73,9 +76,40 @@ class LegalActAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
     list_select_related = ["issuer"]
     autocomplete_fields = ["issuer"]
     date_hierarchy = "date"
+    readonly_fields = ["pdf_link", "pdf_status", "pdf_error", "pdf_requested_at", "pdf_rendered_at"]
+    exclude = ["pdf"]
+    actions = ["render_pdf_again"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.legal_act_save(act=obj)
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: models.LegalAct) -> str:
+        if obj.pk and obj.pdf and obj.pdf_status == models.LegalAct.PdfStatus.READY:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("measures:order_pdf", args=[obj.pk]),
+                _("Скачать PDF"),
+            )
+        return "—"
+
+    @admin.action(description=_("Сформировать PDF заново"))
+    def render_pdf_again(self, request: HttpRequest, queryset: Any) -> None:
+        from measures import printing
+
+        count = 0
+        for act in queryset:
+            printing.enqueue_render(act)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "PDF поставлен в очередь на формирование: %(count)s документ.",
+                "PDF поставлен в очередь на формирование: %(count)s документа.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class SectionFormSet(forms.BaseInlineFormSet):

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,19 +23,10 @@ from schools.selectors import director_schools
 DRAFT = "draft"
 
 
-def link(name: str, *args: Any) -> str:
-    """The URL of a page another part of the portal serves (the order's page and PDF), or ""
-    where it is not there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def order_links(act: Any) -> dict[str, str]:
     return {
-        "order": link("measures:order_detail", act.pk),
-        "pdf": link("measures:order_pdf", act.pk),
+        "order": reverse("measures:order_detail", args=[act.pk]),
+        "pdf": reverse("measures:order_pdf", args=[act.pk]),
     }
 
 

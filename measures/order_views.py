@@ -90,11 +90,9 @@ def _detail(
 
 
 def _pdf_context(act: LegalAct) -> dict[str, Any]:
-    base = reverse("measures:order_detail", args=[act.pk])
-    # measures:order_pdf and measures:order_preview (the printing work) live at these paths
     return {
-        "pdf_url": base + "pdf/",
-        "preview_url": base + "preview/",
+        "pdf_url": reverse("measures:order_pdf", args=[act.pk]),
+        "preview_url": reverse("measures:order_preview", args=[act.pk]),
         "pdf_busy": act.pdf_status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING),
     }
 

@@ -1,12 +1,391 @@
 """The order as a document: its PDF (WeasyPrint), rendered by a Celery task after the order is
-marked signed, and its HTML print preview."""
+marked signed, and its HTML print preview.
+
+One HTML (templates/measures/print/) serves both: the PDF renders it with the document's own
+stylesheet (static/css/order-print.css: ГОСТ Р 7.0.97 layout, the shipped Liberation Serif
+fonts), the preview page shows the same markup in the portal with a screen stylesheet that draws
+the pages. Rendering never touches the network: the URL fetcher serves only the project's own
+static files and refuses everything else.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+import logging
+import mimetypes
+import re
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-from measures.models import LegalAct
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures import editions
+from measures.models import ActAppendix, LegalAct, RoadmapEdition
+from roadmap_portal.text import act_number
+
+logger = logging.getLogger(__name__)
+# WeasyPrint reports each step and page at INFO: not worth a line per page in the worker's log
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# Relative URLs of the print HTML resolve against this base; the fetcher maps it to the static
+# files (the `.invalid` domain can never be reached, should anything bypass the fetcher).
+STATIC_BASE = "https://static.portal.invalid/"
+STYLESHEET = "css/order-print.css"
+PDF_VARIANT = "pdf/a-3b"
+
+
+class RefusedURL(ValueError):
+    """A URL outside the project's static files was asked for while rendering."""
+
+
+def _static_path(relative: str) -> Path | None:
+    """The file of a static path: the source folders (finders), else STATIC_ROOT."""
+    relative = relative.split("?", 1)[0].split("#", 1)[0]
+    if not relative or ".." in Path(relative).parts:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    candidate = Path(settings.STATIC_ROOT) / relative
+    return candidate if candidate.is_file() else None
+
+
+def _make_fetcher() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves the project's static files from disk; any other URL stops the render."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), fail_on_errors=True)
+            self.fetched: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if not url.startswith(STATIC_BASE):
+                raise RefusedURL(f"refused to fetch {url!r}: only the portal's static files")
+            path = _static_path(url[len(STATIC_BASE) :])
+            if path is None:
+                raise RefusedURL(f"no such static file: {url!r}")
+            self.fetched.append(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticOnlyFetcher()
+
+
+def url_fetcher() -> Any:
+    """A fresh fetcher for one render (it records what it served in `.fetched`)."""
+    return _make_fetcher()
+
+
+# --- the words of the document ------------------------------------------------------------
+
+KIND_TITLE = {
+    LegalAct.Kind.ORDER: gettext_lazy("ПРИКАЗ"),
+    LegalAct.Kind.DISPOSITION: gettext_lazy("РАСПОРЯЖЕНИЕ"),
+    LegalAct.Kind.RESOLUTION: gettext_lazy("ПОСТАНОВЛЕНИЕ"),
+}
+KIND_INSTRUMENTAL = {
+    LegalAct.Kind.ORDER: gettext_lazy("приказом"),
+    LegalAct.Kind.DISPOSITION: gettext_lazy("распоряжением"),
+    LegalAct.Kind.RESOLUTION: gettext_lazy("постановлением"),
+}
+# the first word of an approved document's title and the participle that agrees with it
+_APPROVED_WORDS = (
+    (
+        ("план", "комплекс", "перечень", "состав", "порядок", "регламент", "график"),
+        gettext_lazy("УТВЕРЖДЕН"),
+    ),
+    (
+        ("дорожная", "программа", "форма", "концепция", "модель", "схема"),
+        gettext_lazy("УТВЕРЖДЕНА"),
+    ),
+    (("положение", "соглашение"), gettext_lazy("УТВЕРЖДЕНО")),
+    (("изменения", "правила"), gettext_lazy("УТВЕРЖДЕНЫ")),
+)
+
+
+def approved_word(title: str) -> str:
+    """«УТВЕРЖДЕН» / «УТВЕРЖДЕНА» / «УТВЕРЖДЕНО» / «УТВЕРЖДЕНЫ», agreeing with the approved
+    document's title: «План …», «Комплекс мер» → УТВЕРЖДЕН; «Дорожная карта», «Программа» →
+    УТВЕРЖДЕНА. A title of another kind gets УТВЕРЖДЕН."""
+    words = re.findall(r"[а-яё]+", title.lower())
+    first = words[0] if words else ""
+    for starts, word in _APPROVED_WORDS:
+        if first in starts:
+            return str(word)
+    return str(_APPROVED_WORDS[0][1])
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else str(_("«___» ________ 20__ г."))
+
+
+def file_name(act: LegalAct) -> str:
+    """«Приказ_от_22.02.2021_№31.pdf»; a draft: «Проект_приказа_15.pdf»."""
+    kind = str(act.get_kind_display())
+    if act.status == LegalAct.Status.DRAFT or not (act.number and act.date):
+        genitive = {
+            "order": "приказа",
+            "disposition": "распоряжения",
+            "resolution": "постановления",
+        }
+        return f"Проект_{genitive[act.kind]}_{act.pk}.pdf"
+    number = re.sub(r"[^\w-]+", "_", act.number).strip("_")
+    return f"{kind}_от_{act.date:%d.%m.%Y}_№{number}.pdf"
+
+
+# --- what the document shows ---------------------------------------------------------------
+
+
+@dataclass
+class Appendix:
+    number: str  # «1», or "" when the order has one appendix
+    kind: str
+    mark: str
+    title: str
+    approved_word: str = ""
+    landscape: bool = False
+    # roadmap
+    header: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    subtitle: str = ""
+    # lists
+    members: list[dict[str, str]] = field(default_factory=list)
+    schools: list[dict[str, str]] = field(default_factory=list)
+    pairings: list[dict[str, str]] = field(default_factory=list)
+    agreement_items: list[str] = field(default_factory=list)
+
+
+ROADMAP_HEADER = (
+    ("goal", gettext_lazy("Цель")),
+    ("tasks", gettext_lazy("Задачи")),
+    ("expected_results", gettext_lazy("Ожидаемые результаты")),
+    ("legal_basis", gettext_lazy("Основания для разработки")),
+    ("developers", gettext_lazy("Разработчики")),
+    ("control", gettext_lazy("Контроль исполнения")),
+)
+
+
+def _roadmap_content(act: LegalAct, appendix: ActAppendix) -> dict[str, Any]:
+    """The roadmap as the act approved it (its edition), else as it stands (a draft's preview)."""
+    edition = (
+        RoadmapEdition.objects.filter(act=act, roadmap_id=appendix.roadmap_id)
+        .order_by("-number")
+        .values_list("content", flat=True)
+        .first()
+    )
+    return edition if edition is not None else editions.snapshot(appendix.roadmap)
+
+
+def _roadmap_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
+    sections = {section["id"]: section for section in content.get("sections", [])}
+    rows: list[dict[str, Any]] = []
+    shown: set[int] = set()
+    for measure in content.get("measures", []):
+        section_id = measure.get("section_id")
+        if section_id in sections and section_id not in shown:
+            shown.add(section_id)
+            section = sections[section_id]
+            title = section["title"]
+            number = section.get("number") or ""
+            if number and not title.startswith(number):
+                title = f"{number} {title}"
+            rows.append({"section": title})
+        rows.append({"measure": measure})
+    return rows
+
+
+def _working_group(appendix: ActAppendix) -> list[dict[str, str]]:
+    from schools.models import WorkingGroupMember
+
+    order = {WorkingGroupMember.Role.CHAIR: 0, WorkingGroupMember.Role.SECRETARY: 1}
+    members = sorted(
+        appendix.working_group.memberships.select_related("person"),
+        key=lambda member: (order.get(member.role, 2), member.position),
+    )
+    roles = {
+        WorkingGroupMember.Role.CHAIR: gettext_lazy("председатель рабочей группы"),
+        WorkingGroupMember.Role.SECRETARY: gettext_lazy("секретарь рабочей группы"),
+        WorkingGroupMember.Role.MEMBER: gettext_lazy("член рабочей группы"),
+    }
+    return [
+        {
+            "name": member.person.full_name or member.person.short_name,
+            "position": member.position_text or member.person.position,
+            "role": str(roles.get(member.role, "")),
+        }
+        for member in members
+    ]
+
+
+def _appendix_year(act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]) -> int:
+    if appendix.year:
+        return appendix.year
+    for other in appendices:
+        if other.roadmap_id:
+            return other.roadmap.starts_on.year
+    return (act.date or timezone.localdate()).year
+
+
+def _schools(act: LegalAct, year: int) -> list[dict[str, str]]:
+    from schools.models import SchoolDesignation
+
+    rows: dict[int, dict[str, Any]] = {}
+    for designation in (
+        SchoolDesignation.objects.filter(school__municipality_id=act.municipality_id, year=year)
+        .select_related("school")
+        .order_by("school__name", "kind")
+    ):
+        row = rows.setdefault(designation.school_id, {"name": designation.school.name, "kinds": []})
+        row["kinds"].append(str(designation.get_kind_display()))
+    return [{"name": row["name"], "kinds": "; ".join(row["kinds"])} for row in rows.values()]
+
+
+def _pairings(act: LegalAct, year: int) -> list[dict[str, str]]:
+    from schools.models import MentorPairing
+
+    rows = []
+    for pairing in (
+        MentorPairing.objects.filter(
+            mentor__municipality_id=act.municipality_id,
+            starts_on__year__lte=year,
+            ends_on__year__gte=year,
+        )
+        .select_related("mentor", "supported", "agreement")
+        .order_by("mentor__name", "supported__name")
+    ):
+        agreement = getattr(pairing, "agreement", None)
+        text = ""
+        if agreement is not None:
+            text = _("Соглашение %(number)s от %(date)s") % {
+                "number": act_number(agreement.number),
+                "date": f"{agreement.signed_on:%d.%m.%Y}",
+            }
+            text = text.replace("  ", " ")
+        rows.append(
+            {
+                "mentor": pairing.mentor.name,
+                "supported": pairing.supported.name,
+                "agreement": text,
+                "term": f"{pairing.starts_on:%d.%m.%Y} – {pairing.ends_on:%d.%m.%Y}",
+            }
+        )
+    return rows
+
+
+DEFAULT_TITLES = {
+    ActAppendix.Kind.WORKING_GROUP: gettext_lazy("Состав рабочей группы"),
+    ActAppendix.Kind.SCHOOLS: "Перечень общеобразовательных организаций на {year} год",
+    ActAppendix.Kind.PAIRINGS: "Наставнические пары общеобразовательных организаций на {year} год",
+    ActAppendix.Kind.AGREEMENT_FORM: "Форма соглашения о партнёрстве (сетевом взаимодействии) "
+    "общеобразовательных организаций",
+}
+
+
+def _appendix(act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]) -> Appendix:
+    from schools.registry import STANDARD_AGREEMENT_ITEMS
+
+    kind = appendix.kind
+    number = str(appendix.position) if len(appendices) > 1 else ""
+    year = _appendix_year(act, appendix, appendices)
+    result = Appendix(number=number, kind=kind, mark=appendix.mark, title=appendix.title)
+    if kind == ActAppendix.Kind.ROADMAP:
+        content = _roadmap_content(act, appendix)
+        result.title = result.title or content.get("title", "")
+        result.landscape = True
+        result.header = [(label, content[key]) for key, label in ROADMAP_HEADER if content.get(key)]
+        result.rows = _roadmap_rows(content)
+    elif kind == ActAppendix.Kind.WORKING_GROUP:
+        result.subtitle = appendix.working_group.title
+        result.members = _working_group(appendix)
+    elif kind == ActAppendix.Kind.SCHOOLS:
+        result.schools = _schools(act, year)
+    elif kind == ActAppendix.Kind.PAIRINGS:
+        result.pairings = _pairings(act, year)
+    elif kind == ActAppendix.Kind.AGREEMENT_FORM:
+        result.agreement_items = [str(item) for item in STANDARD_AGREEMENT_ITEMS]
+    if not result.title:
+        result.title = DEFAULT_TITLES.get(kind, str(appendix.get_kind_display())).format(year=year)
+    result.approved_word = approved_word(result.title)
+    return result
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def document_context(act: LegalAct) -> dict[str, Any]:
+    """Everything the print templates show (names and positions only: never phones or
+    e-mails)."""
+    appendices = list(
+        act.appendices.select_related("roadmap", "working_group").order_by("position")
+    )
+    items = []
+    for number, text in enumerate(act.items or [], start=1):
+        lines = _paragraphs(str(text))
+        items.append({"number": number, "first": lines[0] if lines else "", "rest": lines[1:]})
+    signed_electronically = bool(act.signature)
+    return {
+        "act": act,
+        "issuer": act.issuer,
+        "kind_title": str(KIND_TITLE[LegalAct.Kind(act.kind)]),
+        "kind_instrumental": str(KIND_INSTRUMENTAL[LegalAct.Kind(act.kind)]),
+        "date_text": _date(act.date),
+        "number_text": act_number(act.number) if act.number else _("№ ____"),
+        "preamble": _paragraphs(act.preamble),
+        "items": items,
+        "draft": act.status == LegalAct.Status.DRAFT,
+        "appendices": [_appendix(act, appendix, appendices) for appendix in appendices],
+        "esign": signed_electronically,
+        "certificate_from": _date(act.certificate_valid_from) if act.certificate_valid_from else "",
+        "certificate_to": _date(act.certificate_valid_to) if act.certificate_valid_to else "",
+        "created": (act.date or timezone.localdate()).isoformat(),
+    }
+
+
+def render_html(act: LegalAct) -> str:
+    """The document as the standalone HTML the PDF is made of."""
+    return render_to_string(
+        "measures/print/order.html", {**document_context(act), "stylesheet": STYLESHEET}
+    )
+
+
+def render_document(act: LegalAct, *, fetcher: Any = None) -> Any:
+    """The laid-out document (WeasyPrint's Document: `.pages`, `.write_pdf`)."""
+    from weasyprint import HTML
+
+    html = HTML(string=render_html(act), base_url=STATIC_BASE, url_fetcher=fetcher or url_fetcher())
+    return html.render()
+
+
+def write_pdf(document: Any) -> bytes:
+    """PDF/A-3b bytes of a laid-out document (title, author = the issuer, created = the act's
+    date, from the HTML's <title> and <meta>)."""
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and leaves the file to the collector
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def render_pdf(act: LegalAct, *, fetcher: Any = None) -> bytes:
+    """The document as PDF/A-3b bytes."""
+    return write_pdf(render_document(act, fetcher=fetcher))
+
+
+# --- the stored file and its status ---------------------------------------------------------
 
 
 def enqueue_render(act: LegalAct) -> None:
@@ -19,6 +398,58 @@ def enqueue_render(act: LegalAct) -> None:
     transaction.on_commit(lambda: render_order_pdf.delay(act.pk))
 
 
-def render_and_store(act_id: int) -> None:
-    """Render the act's PDF and store it on the act (to be written: the printing work)."""
-    raise NotImplementedError
+def render_fail(*, act_id: int, message: str) -> None:
+    """End a queued or running render in «ошибка» with the reason."""
+    LegalAct.objects.filter(
+        pk=act_id, pdf_status__in=[LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING]
+    ).update(pdf_status=LegalAct.PdfStatus.FAILED, pdf_error=message)
+
+
+def render_and_store(act_id: int) -> bool:
+    """Render the act's PDF and store it on the act; safe to run twice. Only a queued act is
+    taken (a conditional update moves it to «формируется»); a ready act whose request is older
+    than its render — or one another worker is rendering — is left alone. The result is
+    written only while the act is still «формируется» (one requested again meanwhile is
+    rendered by the next task). Any error ends «ошибка» with the reason. Returns whether the
+    PDF was stored."""
+    claimed = LegalAct.objects.filter(pk=act_id, pdf_status=LegalAct.PdfStatus.QUEUED).update(
+        pdf_status=LegalAct.PdfStatus.RENDERING, pdf_error=""
+    )
+    if not claimed:
+        return False
+    try:
+        act = LegalAct.objects.select_related("issuer", "municipality").get(pk=act_id)
+        started = time.monotonic()
+        data = render_pdf(act)
+        logger.info(
+            "order %s: PDF %d bytes in %.2f s", act_id, len(data), time.monotonic() - started
+        )
+    except Exception as error:
+        if error.__class__.__name__ == "SoftTimeLimitExceeded":
+            raise  # the task names the limit
+        logger.exception("order %s: PDF not rendered", act_id)
+        render_fail(
+            act_id=act_id,
+            message=_(
+                "PDF не сформирован из-за ошибки при вёрстке документа (%(error)s). "
+                "Сформируйте его заново; если ошибка повторится, сообщите администратору."
+            )
+            % {"error": f"{error.__class__.__name__}: {error}"[:300]},
+        )
+        return False
+    storage = act.pdf.storage
+    previous = act.pdf.name
+    name = storage.save(f"orders/{timezone.localdate():%Y}/{file_name(act)}", ContentFile(data))
+    with transaction.atomic():
+        stored = LegalAct.objects.filter(pk=act_id, pdf_status=LegalAct.PdfStatus.RENDERING).update(
+            pdf=name,
+            pdf_status=LegalAct.PdfStatus.READY,
+            pdf_error="",
+            pdf_rendered_at=timezone.now(),
+        )
+    if not stored:
+        storage.delete(name)
+        return False
+    if previous and previous != name:
+        storage.delete(previous)
+    return True

@@ -81,9 +81,24 @@ def send_report_mail(step_id: int) -> None:
     send_report_step_mail(step_id)
 
 
-@shared_task(soft_time_limit=120, time_limit=150)
-def render_order_pdf(act_id: int) -> None:
-    """Render an order's PDF and store it on the order; safe to run twice."""
-    from measures.printing import render_and_store
+RENDER_SOFT_LIMIT = 120
 
-    render_and_store(act_id)
+
+@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_SOFT_LIMIT + 30)
+def render_order_pdf(act_id: int) -> None:
+    """Render an order's PDF and store it on the order; safe to run twice (only a queued
+    order is taken). The soft limit ends it «ошибка» with the reason; any other error is
+    turned into «ошибка» by the service itself."""
+    from measures import printing
+
+    try:
+        printing.render_and_store(act_id)
+    except SoftTimeLimitExceeded:
+        printing.render_fail(
+            act_id=act_id,
+            message=_(
+                "PDF формировался дольше %(seconds)s секунд; формирование прервано. "
+                "Сформируйте его заново; если ошибка повторится, сообщите администратору."
+            )
+            % {"seconds": RENDER_SOFT_LIMIT},
+        )

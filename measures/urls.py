@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import edition_views, editor_views, order_views, views, worklist_views
+from measures import edition_views, editor_views, order_views, print_views, views, worklist_views
 
 app_name = "measures"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),
     path("reports/<int:pk>/history/", views.report_history, name="report_history"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("orders/<int:pk>/pdf/", print_views.order_pdf, name="order_pdf"),
+    path("orders/<int:pk>/preview/", print_views.order_preview, name="order_preview"),
     path("", views.roadmap_list, name="roadmap_list"),
     path("school/", worklist_views.my_school, name="my_school"),
     path("review/", worklist_views.review_queue, name="review_queue"),

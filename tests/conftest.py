@@ -165,6 +165,24 @@ def _evidence_files_in_a_temporary_folder(tmp_path_factory):
     field.storage = kept
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _order_files_in_a_temporary_folder(tmp_path_factory):
+    """Orders' PDFs and signature files written by tests go to a temporary folder too (a
+    worker process started by a test is pointed there by MEDIA_ROOT: tests/test_printing.py)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from measures.models import LegalAct
+
+    storage = FileSystemStorage(location=tmp_path_factory.mktemp("media"))
+    fields = [LegalAct._meta.get_field(name) for name in ("pdf", "signature")]
+    kept = [field.storage for field in fields]
+    for field in fields:
+        field.storage = storage
+    yield storage
+    for field, old in zip(fields, kept, strict=True):
+        field.storage = old
+
+
 # --- the browser: one Chromium for the session, shared by every browser test -----------------
 
 CHROMIUM_ARGS = [

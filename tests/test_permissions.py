@@ -228,6 +228,23 @@ def signed_order_kwargs() -> dict:
     return {"pk": act.pk}
 
 
+def order_kwargs() -> dict:
+    """A signed order of the home tenant carrying its roadmap, with its PDF stored."""
+    from django.core.files.base import ContentFile
+
+    from measures.models import ActAppendix, LegalAct
+
+    roadmap = home()
+    act = factories.LegalActFactory(
+        issuer=roadmap.municipality.organisations.order_by("pk").first(),
+        number=f"П-{factories.UserFactory().username}",
+    )
+    ActAppendix.objects.create(act=act, position=1, kind="roadmap", roadmap=roadmap)
+    act.pdf.save("приказ.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    LegalAct.objects.filter(pk=act.pk).update(pdf=act.pdf.name, pdf_status="ready")
+    return {"pk": act.pk}
+
+
 # name: (method, kwargs, expected status per role)
 EXPECTED = {
     "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
@@ -264,6 +281,8 @@ EXPECTED = {
     "measures:evidence_download": (
         "get", evidence_kwargs, row(302, 200, 200, 200, 200, 200, 404),
     ),
+    "measures:order_pdf": ("get", order_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "measures:order_preview": ("get", order_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
     "measures:import_upload": ("get", dict, row(302, 200, 200, 403, 403, 403, 200)),
     "measures:import_preview": ("get", fresh_import, row(302, 200, 200, 404, 404, 404, 404)),
     "measures:import_confirm": ("post", fresh_import, row(302, 302, 302, 404, 404, 404, 404)),

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from measures.demo.living import load_living
 from measures.editions import ensure_recorded
-from measures.models import LegalAct, Measure, Roadmap, Section
+from measures.models import ActAppendix, LegalAct, Measure, Roadmap, Section
 from measures.services import link_owners, measure_save
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
 from schools.models import (
@@ -152,6 +152,9 @@ def _load_seed(
                 "signatory_name": row.get("signatory_name", ""),
                 "signatory_position": row.get("signatory_position", ""),
                 "status": row["status"],
+                "place": row.get("place", ""),
+                "preamble": row.get("preamble", ""),
+                "items": row.get("items", []),
             },
         )
 
@@ -173,8 +176,11 @@ def _load_seed(
 
     roadmap = _load_roadmap(data["roadmap"], municipality, acts, summary)
 
+    group = None
     if "working_group" in data:
-        _load_working_group(data["working_group"], municipality, acts, people)
+        group = _load_working_group(data["working_group"], municipality, acts, people)
+    for row in data["acts"]:
+        _load_appendices(acts[row["key"]], row.get("appendices", []), roadmap, group)
     for row in data.get("pairings", []):
         _load_pairing(row, schools, people)
     for row in data.get("targets", []):
@@ -276,7 +282,7 @@ def _load_working_group(
     municipality: Municipality,
     acts: dict[str, LegalAct],
     people: dict[str, Person],
-) -> None:
+) -> WorkingGroup:
     group, _ = WorkingGroup.objects.update_or_create(
         municipality=municipality,
         year=data["year"],
@@ -295,6 +301,28 @@ def _load_working_group(
         )
         members.append(member.pk)
     group.memberships.exclude(pk__in=members).delete()
+    return group
+
+
+def _load_appendices(
+    act: LegalAct, rows: list[dict[str, Any]], roadmap: Roadmap, group: WorkingGroup | None
+) -> None:
+    """The order's appendices as its printed form numbers them: the seed's roadmap, its
+    working group."""
+    for row in rows:
+        ActAppendix.objects.update_or_create(
+            act=act,
+            position=row["position"],
+            defaults={
+                "kind": row["kind"],
+                "roadmap": roadmap if row["kind"] == ActAppendix.Kind.ROADMAP else None,
+                "working_group": group if row["kind"] == ActAppendix.Kind.WORKING_GROUP else None,
+                "year": row.get("year"),
+                "title": row.get("title", ""),
+                "mark": row.get("mark", ActAppendix.Mark.APPENDIX),
+            },
+        )
+    act.appendices.exclude(position__in=[row["position"] for row in rows]).delete()
 
 
 def _load_pairing(
