@@ -26,7 +26,9 @@ DRAFT = "draft"
 def order_links(act: Any) -> dict[str, str]:
     return {
         "order": reverse("measures:order_detail", args=[act.pk]),
-        "pdf": reverse("measures:order_pdf", args=[act.pk]),
+        "pdf": reverse("measures:order_pdf", args=[act.pk])
+        if act.pdf_status == act.PdfStatus.READY
+        else "",
     }
 
 
