@@ -94,9 +94,10 @@ def tenants(db):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(transactional_db, _order_files_in_a_temporary_folder):
     """A real Celery worker process (as `manage.py up` starts it) on the real Redis broker
-    (REDIS_URL) and the test database; tasks are delivered once the test's transactions commit."""
+    (REDIS_URL) and the test database; tasks are delivered once the test's transactions commit.
+    The files it writes (orders' PDFs) go where this test process reads them (MEDIA_ROOT)."""
     import subprocess
     import sys
     import threading
@@ -116,7 +117,8 @@ def celery_worker_process(transactional_db):
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "roadmap_portal", "worker", "--loglevel", "INFO",
          "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=root, env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL},
+        cwd=root, env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
+                      "MEDIA_ROOT": str(_order_files_in_a_temporary_folder.location)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:

@@ -492,14 +492,8 @@ def test_the_task_turns_the_time_limit_into_failed(monkeypatch):
     assert "формировался дольше 120 секунд" in act.pdf_error
 
 
-@pytest.fixture
-def worker_media(monkeypatch, _order_files_in_a_temporary_folder):
-    """The worker process writes the PDFs where this test process reads them."""
-    monkeypatch.setenv("MEDIA_ROOT", str(_order_files_in_a_temporary_folder.location))
-
-
 def test_a_real_worker_renders_the_pdf_and_a_second_task_is_harmless(
-    worker_media, celery_worker_process
+    celery_worker_process
 ):
     from measures.tasks import render_order_pdf
 

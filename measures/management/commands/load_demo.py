@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from measures import printing
 from measures.demo import DEMO_PASSWORD, load_demo
+from measures.models import LegalAct
 
 
 class Command(BaseCommand):
@@ -24,3 +26,14 @@ class Command(BaseCommand):
                 f"новых отчётов школ {summary.reports}."
             )
         self.stdout.write(f"Учётные записи: {', '.join(summary.accounts)}; пароль: {DEMO_PASSWORD}")
+        # the demo's signed orders get their PDF from the worker (`manage.py up` starts it)
+        # (the orders the demo holds the text of: a region's act cited as a basis has none)
+        unprinted = (
+            LegalAct.objects.filter(status=LegalAct.Status.SIGNED, appendices__isnull=False)
+            .exclude(pdf_status=LegalAct.PdfStatus.READY)
+            .distinct()
+        )
+        for act in unprinted:
+            printing.enqueue_render(act)
+        if unprinted:
+            self.stdout.write(f"PDF подписанных приказов поставлены в очередь: {len(unprinted)}.")
