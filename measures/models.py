@@ -67,7 +67,9 @@ class LegalAct(models.Model):
     pdf_rendered_at = models.DateTimeField(_("PDF сформирован"), null=True, blank=True)
     # a detached electronic signature made outside the portal (the .sig file) and the
     # certificate's details as the coordinator entered them, for the printed mark
-    signature = models.FileField(_("файл электронной подписи"), upload_to="orders/sig/%Y/", blank=True)
+    signature = models.FileField(
+        _("файл электронной подписи"), upload_to="orders/sig/%Y/", blank=True
+    )
     signature_name = models.CharField(_("имя файла подписи"), max_length=255, blank=True)
     certificate_owner = models.CharField(_("владелец сертификата"), max_length=300, blank=True)
     certificate_serial = models.CharField(_("номер сертификата"), max_length=100, blank=True)

@@ -409,12 +409,7 @@ def acts_carrying(user: AbstractBaseUser | AnonymousUser, roadmap: Roadmap) -> l
 
 
 def get_act_for_user(user: AbstractBaseUser | AnonymousUser, pk: int) -> LegalAct:
-    act = (
-        acts_for_user(user)
-        .select_related("municipality__region", "issuer")
-        .filter(pk=pk)
-        .first()
-    )
+    act = acts_for_user(user).select_related("municipality__region", "issuer").filter(pk=pk).first()
     if act is None:
         raise Http404("Документ не найден")
     return act

@@ -492,9 +492,7 @@ def test_the_task_turns_the_time_limit_into_failed(monkeypatch):
     assert "формировался дольше 120 секунд" in act.pdf_error
 
 
-def test_a_real_worker_renders_the_pdf_and_a_second_task_is_harmless(
-    celery_worker_process
-):
+def test_a_real_worker_renders_the_pdf_and_a_second_task_is_harmless(celery_worker_process):
     from measures.tasks import render_order_pdf
 
     act = _small_signed_act()
