@@ -64,6 +64,8 @@ class ServiceDeletes:
 
 class LegalActForm(CheckedForm):
     def check(self, instance: models.LegalAct) -> None:
+        if problem := services.signed_act_problem(instance):
+            raise ValidationError(problem)
         services.check_legal_act(instance)
 
 
@@ -98,9 +100,13 @@ class LegalActAdmin(AccusativeTitles, ServiceDeletes, admin.ModelAdmin):
         from measures import printing
 
         count = 0
-        for act in queryset:
+        for act in queryset.filter(status=models.LegalAct.Status.SIGNED):
             printing.enqueue_render(act)
             count += 1
+        if count < len(queryset):
+            self.message_user(
+                request, _("PDF формируется только для подписанных документов."), "warning"
+            )
         self.message_user(
             request,
             ngettext(

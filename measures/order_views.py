@@ -154,6 +154,13 @@ def order_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Готовить приказы может только муниципальный координатор."))
     form = NewOrderForm(request.POST or None, roadmaps=roadmaps)
     if request.method == "POST" and form.is_valid():
+        existing = orders.draft_order_for(form.cleaned_data["roadmap"])
+        if existing is not None:
+            messages.info(
+                request,
+                _("Проект приказа для этой дорожной карты уже подготовлен: продолжите его."),
+            )
+            return redirect("measures:order_detail", pk=existing.pk)
         try:
             act = orders.order_new(roadmap=form.cleaned_data["roadmap"], by=request.user)
         except ValidationError as problem:

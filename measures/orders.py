@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from measures import editions, printing, services
 from measures.models import ActAppendix, LegalAct, Roadmap
 from roadmap_portal.concurrency import lock_for_update
-from schools.models import Municipality, Organisation, Person, WorkingGroup
+from roadmap_portal.text import act_number
+from schools.models import Municipality, Organisation, WorkingGroup
 
 SIGNATURE_EXTENSIONS = (".sig", ".p7s", ".sgn")
 SIGNATURE_MAX_BYTES = 1024 * 1024
@@ -89,7 +90,9 @@ def amend_heading(title: str) -> str:
     return _("О внесении изменений в %(what)s") % {"what": _declined(title)[1]}
 
 
-def amend_item(title: str, approved_by: LegalAct | None, position: int) -> str:
+def amend_item(
+    title: str, approved_by: LegalAct | None, position: int, in_force: LegalAct | None = None
+) -> str:
     """«Внести изменения в дорожную карту …, утверждённую приказом от … № …, изложив её в новой
     редакции (приложение 1).» — the participle and the pronoun agree with the document."""
     what = _declined(title)[1]
@@ -100,12 +103,18 @@ def amend_item(title: str, approved_by: LegalAct | None, position: int) -> str:
         participle = (
             _("утверждённую") if feminine else _("утверждённое") if neuter else _("утверждённый")
         )
-        approved = _(", %(participle)s %(kind)s от %(date)s № %(number)s") % {
+        approved = _(", %(participle)s %(kind)s от %(date)s %(number)s") % {
             "participle": participle,
             "kind": _kind_instrumental(approved_by.kind),
             "date": approved_by.date.strftime("%d.%m.%Y"),
-            "number": approved_by.number,
+            "number": act_number(approved_by.number),
         }
+        if in_force is not None and in_force.pk != approved_by.pk and in_force.date:
+            approved += _(" (в редакции %(kind)s от %(date)s %(number)s)") % {
+                "kind": _kind_genitive(in_force.kind),
+                "date": in_force.date.strftime("%d.%m.%Y"),
+                "number": act_number(in_force.number),
+            }
     pronoun = _("её") if feminine else _("его")
     return _(
         "Внести изменения в %(what)s%(approved)s, изложив %(pronoun)s в новой редакции "
@@ -143,25 +152,20 @@ def preamble_for(roadmap: Roadmap, kind: str) -> str:
     return text + _ending(kind)
 
 
-def control_item(roadmap: Roadmap, kind: str, by: AbstractBaseUser | None) -> str:
-    """«Контроль за исполнением настоящего приказа возложить на …»: the roadmap's «контроль
-    исполнения», else the coordinator who prepares the order (as the registry names them),
-    else «оставляю за собой»."""
+def control_item(roadmap: Roadmap, kind: str) -> str:
+    """«Контроль за исполнением настоящего приказа …»: the roadmap's «контроль исполнения» (a
+    sentence of its own, or whom to charge, as written), else «оставляю за собой» — the portal
+    does not decline a person's name and position into the accusative itself."""
     control = " ".join(roadmap.control.split()).rstrip(". ")
-    of_act = _kind_genitive(kind)
     if control.lower().startswith("контроль"):
         return control + "."
-    if not control and by is not None:
-        person = Person.objects.filter(user=by, municipality=roadmap.municipality_id).first()
-        if person is not None:
-            control = ", ".join(
-                part for part in (person.short_name, person.position.lower()) if part
-            )
-    if not control:
-        return _("Контроль за исполнением настоящего %(act)s оставляю за собой.") % {"act": of_act}
-    return _("Контроль за исполнением настоящего %(act)s возложить на %(whom)s.") % {
-        "act": of_act,
-        "whom": control,
+    if control:  # «Контроль исполнения» of the roadmap: whom, as the coordinator wrote it
+        return _("Контроль за исполнением настоящего %(act)s возложить на %(whom)s.") % {
+            "act": _kind_genitive(kind),
+            "whom": control,
+        }
+    return _("Контроль за исполнением настоящего %(act)s оставляю за собой.") % {
+        "act": _kind_genitive(kind)
     }
 
 
@@ -211,6 +215,16 @@ def default_issuer(municipality: Municipality) -> tuple[Organisation, str]:
     )
 
 
+def draft_order_for(roadmap: Roadmap) -> LegalAct | None:
+    """The draft order that already carries the roadmap, if there is one: a roadmap is
+    approved by one order, so «Подготовить приказ» opens it rather than making another."""
+    return (
+        LegalAct.objects.filter(status=LegalAct.Status.DRAFT, appendices__roadmap=roadmap)
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def order_new(*, roadmap: Roadmap, by: AbstractBaseUser | None) -> LegalAct:
     """A draft order approving the roadmap (its appendix 1), filled so that a typical order
@@ -226,7 +240,9 @@ def order_new(*, roadmap: Roadmap, by: AbstractBaseUser | None) -> LegalAct:
     amended = roadmap.amends  # an amendment draft («Внести изменения»): a «О внесении изменений»
     if amended is not None:
         heading = amend_heading(amended.title)
-        first_item = amend_item(amended.title, amended.approved_by, 1)
+        first_item = amend_item(
+            amended.title, amended.approved_by, 1, editions.in_force_act(amended)
+        )
     else:
         heading, first_item = heading_for(roadmap.title), approve_item(roadmap.title, 1)
     act = LegalAct(
@@ -238,7 +254,7 @@ def order_new(*, roadmap: Roadmap, by: AbstractBaseUser | None) -> LegalAct:
         signatory_position=last.signatory_position if last else "",
         signatory_name=last.signatory_name if last else "",
         preamble=preamble_for(roadmap, kind),
-        items=[first_item, control_item(roadmap, kind, by)],
+        items=[first_item, control_item(roadmap, kind)],
     )
     services.check_legal_act(act)
     act.full_clean()
@@ -519,6 +535,25 @@ def sign_problems(act: LegalAct) -> list[str]:
         roadmap = appendix.roadmap
         if roadmap is None:
             continue
+        other = (
+            LegalAct.objects.filter(status=LegalAct.Status.DRAFT, appendices__roadmap=roadmap)
+            .exclude(pk=act.pk)
+            .first()
+        )
+        if other is not None:
+            problems.append(
+                _(
+                    "Приложение %(number)s: дорожная карта «%(title)s» включена и в другой "
+                    "проект — «%(other)s» (№ %(pk)s в списке приказов). Удалите лишний проект "
+                    "или уберите её из его приложений."
+                )
+                % {
+                    "number": appendix.position,
+                    "title": roadmap.title,
+                    "other": other,
+                    "pk": other.pk,
+                }
+            )
         if roadmap.municipality_id != act.municipality_id:
             problems.append(
                 _("Приложение %(number)s: дорожная карта «%(title)s» — другого муниципалитета.")

@@ -777,10 +777,61 @@ def section_save(*, section: Section, expected_version: int | None = None) -> Se
     return _save_checked(section, partial(check_section, draft=False), expected_version)
 
 
+# what a signed order printed by the portal says: it is not changed afterwards (a later order
+# changes what it approved)
+PRINTED_FIELDS = (
+    "municipality_id",
+    "kind",
+    "issuer_id",
+    "number",
+    "date",
+    "title",
+    "place",
+    "preamble",
+    "items",
+    "signatory_name",
+    "signatory_position",
+)
+
+
+def signed_act_problem(act: LegalAct) -> str | None:
+    """Why this change of a signed act is refused, in Russian, or None. An act that approves or
+    amends a roadmap stays signed; one the portal printed (it has appendices) keeps its
+    requisites and text. An act recorded from elsewhere (a region's order cited as a basis, an
+    imported roadmap's order) may still be corrected."""
+    if act.pk is None:
+        return None
+    stored = LegalAct.objects.filter(pk=act.pk).values("status", *PRINTED_FIELDS).first()
+    if stored is None or stored["status"] != LegalAct.Status.SIGNED:
+        return None
+    in_use = (
+        act.editions.exists() or act.approved_roadmaps.exists() or act.amended_roadmaps.exists()
+    )
+    if act.status != LegalAct.Status.SIGNED and in_use:
+        return _(
+            "«%(act)s» утвердил дорожную карту: вернуть его в проекты нельзя. Изменения вносят "
+            "новым приказом («Внести изменения»)."
+        ) % {"act": act}
+    printed = act.appendices.exists()
+    if printed and any(getattr(act, name) != stored[name] for name in PRINTED_FIELDS):
+        return _(
+            "«%(act)s» подписан, и его документ сформирован порталом: реквизиты и текст "
+            "подписанного приказа не меняются. Изменения вносят новым приказом."
+        ) % {"act": act}
+    return None
+
+
 @transaction.atomic
 def legal_act_save(*, act: LegalAct) -> LegalAct:
-    """Save an act under the tenant rule for its issuer (ValidationError, nothing saved)."""
-    return _save_checked(act, check_legal_act)
+    """Save an act under the tenant rule for its issuer and the rule of a signed act
+    (`signed_act_problem`): ValidationError, nothing saved."""
+
+    def check(row: LegalAct) -> None:
+        if problem := signed_act_problem(row):
+            raise ValidationError(problem)
+        check_legal_act(row)
+
+    return _save_checked(act, check)
 
 
 def _save_checked[M: Roadmap | Section | LegalAct](

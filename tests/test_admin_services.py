@@ -656,3 +656,31 @@ def test_an_approved_roadmaps_content_is_refused_in_the_admin_too(admin_client):
     assert Section.objects.filter(pk=section.pk).exists()
     with pytest.raises(ValidationError):
         services.measure_correct_deadline(measure=measure, kind="continuous")
+
+
+# --- A signed order stays as signed ---------------------------------------------------------
+
+
+def test_the_admin_keeps_a_signed_order_signed_and_its_printed_text(admin_client, tenants):
+    from measures import editing, orders
+
+    roadmap = factories.RoadmapFactory(municipality=tenants.home.municipality, title="Проект")
+    editing.section_add(roadmap=roadmap, title="Раздел")
+    act = orders.order_new(roadmap=roadmap, by=None)
+    act.number, act.date = "5", date(2026, 3, 1)
+    act = orders.order_save(act=act, expected_version=act.version)
+    orders.order_sign(act=act, by=None, expected_version=act.version)
+    for field, value in (("status", "draft"), ("number", "6"), ("title", "Другой заголовок")):
+        data = page_data(admin_client.get(change_url(act)))
+        data[field] = value
+        response = admin_client.post(change_url(act), data)
+        assert response.status_code == 200, field
+        assert "нельзя" in errors_of(response) or "не меняются" in errors_of(response), field
+    stored = LegalAct.objects.get(pk=act.pk)
+    assert (stored.status, stored.number, stored.title) == ("signed", "5", act.title)
+    # an act recorded from elsewhere (no appendices, approving nothing) may still be corrected
+    basis = factories.LegalActFactory(issuer=tenants.home.authority, status="signed")
+    data = page_data(admin_client.get(change_url(basis)))
+    data["title"] = "Исправленный заголовок"
+    assert admin_client.post(change_url(basis), data).status_code == 302
+    assert LegalAct.objects.get(pk=basis.pk).title == "Исправленный заголовок"

@@ -365,3 +365,15 @@ def test_early_in_the_year_nothing_is_dated_after_today(db):
     for r in reports:
         assert at_most(r.submitted_at, today) and at_most(r.reviewed_at, today)
     assert all(at_most(s.at, today) for s in ReportStep.objects.filter(report__in=reports))
+
+
+def test_loading_again_while_a_draft_of_changes_is_open(demo):
+    """A draft of changes bears its roadmap's title and period: loading the demo again finds
+    the roadmap itself and leaves the draft alone."""
+    from measures import editions
+
+    roadmap = Roadmap.objects.filter(status="approved").order_by("pk").first()
+    draft = editions.amend_start(roadmap=roadmap, by=None)
+    load_demo()
+    assert Roadmap.objects.filter(pk=draft.pk, amends=roadmap).exists()
+    assert Roadmap.objects.filter(title=roadmap.title, amends=None).count() == 1

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from measures import editing, editions, orders, services
 from measures.models import ActAppendix, LegalAct, Measure, Roadmap, RoadmapEdition
@@ -46,10 +47,8 @@ def test_a_new_order_needs_only_a_number_and_a_date(tenants):
     assert act.title == "Об утверждении дорожной карты по поддержке школ на 2026 год"
     assert act.preamble.endswith(", приказываю:")
     assert act.items[0] == "Утвердить дорожную карту по поддержке школ на 2026 год (приложение 1)."
-    assert act.items[1] == (
-        "Контроль за исполнением настоящего приказа возложить на Koordinator А.А., "
-        "главный специалист."
-    )
+    # no name declined by the portal («возложить на Координатор К.К.» would be wrong)
+    assert act.items[1] == "Контроль за исполнением настоящего приказа оставляю за собой."
     [appendix] = act.appendices.all()
     assert (appendix.position, appendix.kind, appendix.roadmap) == (1, "roadmap", roadmap)
     assert orders.sign_problems(act) == [
@@ -106,9 +105,35 @@ def test_an_amendment_draft_gets_an_amending_order(tenants):
     )
     assert act.items[0] == (
         "Внести изменения в дорожную карту по повышению качества образования на 2022 год, "
-        "утверждённую приказом от 01.02.2022 № 15, изложив её в новой редакции (приложение 1)."
+        "утверждённую приказом от 01.02.2022 №\u00a015, изложив её в новой редакции "
+        "(приложение 1)."
     )
     assert act.appendices.get().roadmap == amendment
+    # amended since: the item names the wording in force too
+    later = factories.LegalActFactory(
+        issuer=tenants.home.authority, number="76-Д", date=date(2023, 4, 28)
+    )
+    approved.amended_by.add(later)
+    item = orders.amend_item(approved.title, approved.approved_by, 1, later)
+    assert "№\u00a015 (в редакции приказа от 28.04.2023 №\u00a076-Д), изложив её" in item
+
+
+def test_one_draft_order_per_roadmap(tenants, client):
+    roadmap = draft(tenants)
+    first = orders.order_new(roadmap=roadmap, by=None)
+    assert orders.draft_order_for(roadmap) == first
+    client.force_login(tenants.home.coordinator)
+    answer = client.post(reverse("measures:order_new"), {"roadmap": roadmap.pk})
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/orders/{first.pk}/")
+    assert LegalAct.objects.filter(appendices__roadmap=roadmap).count() == 1
+    # a second draft that carries it anyway (added as an appendix) keeps both from signing
+    second = numbered(orders.order_new(roadmap=draft(tenants, title="Другая"), by=None), "32")
+    orders.appendix_add(
+        act=second, kind="roadmap", roadmap=roadmap, expected_version=second.version
+    )
+    numbered(first)
+    problems = orders.sign_problems(first)
+    assert any("включена и в другой проект" in p for p in problems), problems
 
 
 def test_an_approved_roadmap_gets_no_new_approving_order(tenants):

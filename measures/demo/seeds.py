@@ -214,6 +214,7 @@ def _load_roadmap(
 ) -> Roadmap:
     roadmap, _ = Roadmap.objects.update_or_create(
         municipality=municipality,
+        amends=None,  # not an open draft of changes to it, which bears the same title and period
         title=data["title"],
         starts_on=_date(data["starts_on"]),
         ends_on=_date(data["ends_on"]),
