@@ -79,6 +79,7 @@ def edition_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "period": editions.period_text(content),
             "line": editions.edition_line(edition, roadmap.approved_by_id),
             "current": edition.number == last,
+            "comparable": last > 1,
             "links": order_links(edition.act),
         },
     )
@@ -93,7 +94,7 @@ class CompareForm(forms.Form):
         for name in ("a", "b"):
             self.fields[name].choices = choices
             self.fields[name].error_messages["invalid_choice"] = _(
-                "Нет такой редакции: «%(value)s». Выберите редакцию из списка."
+                "Такой редакции нет или она вам недоступна. Выберите редакцию из списка."
             )
 
 

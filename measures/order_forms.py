@@ -88,7 +88,7 @@ def _short(text: str, limit: int = 90) -> str:
 
 class RoadmapChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Roadmap) -> str:
-        label = f"{_short(obj.title, 80)} ({obj.starts_on.year}–{obj.ends_on.year})"
+        label = f"{_short(obj.title, 80)} ({obj.period_display})"
         if obj.amends_id:
             return _("Изменения в «%(roadmap)s»") % {"roadmap": label}
         return label

@@ -435,7 +435,7 @@ def test_edition_page_and_compare(client, home):
     assert "оценочных процедур" in response.text
     response = client.get(compare, {"a": "zzz", "b": "1"})
     assert response.status_code == 400
-    assert "Нет такой редакции" in response.text
+    assert "Такой редакции нет или она вам недоступна" in response.text
     # the draft's own pk compares nothing: its editions are the roadmap's
     assert client.get(reverse("measures:edition_compare", args=[draft.pk])).status_code == 404
 
