@@ -319,6 +319,10 @@ class ActAppendix(models.Model):
     mark = models.CharField(
         _("отметка"), max_length=20, choices=Mark.choices, default=Mark.APPENDIX
     )
+    # the printed data of a list appendix (working group, schools, pairings, agreement form),
+    # frozen when the order is signed (printing.freeze_appendices): the signed document never
+    # changes; a roadmap appendix is frozen in its RoadmapEdition instead
+    content = models.JSONField(_("содержание при подписании"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("приложение")

@@ -611,6 +611,7 @@ def order_sign(
         if appendix.working_group is not None and appendix.working_group.act_id is None:
             appendix.working_group.act = act
             appendix.working_group.save(update_fields=["act"])
+    printing.freeze_appendices(act)
     printing.enqueue_render(act)
     return act
 

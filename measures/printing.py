@@ -16,7 +16,7 @@ import re
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,7 @@ def file_name(act: LegalAct) -> str:
 
 @dataclass
 class Appendix:
-    number: str  # «1», or "" when the order has one appendix
+    number: str  # «1», even for an order's only appendix
     kind: str
     mark: str
     title: str
@@ -161,7 +161,6 @@ class Appendix:
     # roadmap
     header: list[tuple[str, str]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
-    subtitle: str = ""
     # lists
     members: list[dict[str, str]] = field(default_factory=list)
     schools: list[dict[str, str]] = field(default_factory=list)
@@ -180,14 +179,28 @@ ROADMAP_HEADER = (
 
 
 def _roadmap_content(act: LegalAct, appendix: ActAppendix) -> dict[str, Any]:
-    """The roadmap as the act approved it (its edition), else as it stands (a draft's preview)."""
+    """The roadmap as the act approved it (its edition). A draft's preview shows the roadmap as
+    it stands; a signed act without an edition of its own shows the roadmap's earliest edition
+    (the oldest content the portal holds), never the live rows — the live roadmap only when it
+    has no edition at all."""
     edition = (
         RoadmapEdition.objects.filter(act=act, roadmap_id=appendix.roadmap_id)
         .order_by("-number")
         .values_list("content", flat=True)
         .first()
     )
-    return edition if edition is not None else editions.snapshot(appendix.roadmap)
+    if edition is not None:
+        return edition
+    if act.status != LegalAct.Status.DRAFT:
+        earliest = (
+            RoadmapEdition.objects.filter(roadmap_id=appendix.roadmap_id)
+            .order_by("number")
+            .values_list("content", flat=True)
+            .first()
+        )
+        if earliest is not None:
+            return earliest
+    return editions.snapshot(appendix.roadmap)
 
 
 def _roadmap_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
@@ -287,7 +300,6 @@ def _pairings(act: LegalAct, year: int) -> list[dict[str, str]]:
 
 
 DEFAULT_TITLES = {
-    ActAppendix.Kind.WORKING_GROUP: gettext_lazy("Состав рабочей группы"),
     ActAppendix.Kind.SCHOOLS: "Перечень общеобразовательных организаций на {year} год",
     ActAppendix.Kind.PAIRINGS: "Наставнические пары общеобразовательных организаций на {year} год",
     ActAppendix.Kind.AGREEMENT_FORM: "Форма соглашения о партнёрстве (сетевом взаимодействии) "
@@ -295,30 +307,75 @@ DEFAULT_TITLES = {
 }
 
 
-def _appendix(act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]) -> Appendix:
+# what a list appendix prints, as frozen in ActAppendix.content
+LIST_FIELDS = ("title", "members", "schools", "pairings", "agreement_items")
+
+
+def appendix_data(
+    act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]
+) -> dict[str, Any]:
+    """What a list appendix (working group, schools, pairings, agreement form) prints, read from
+    the live data: the one definition both the draft's preview and the frozen content of a
+    signed order (freeze_appendices) come from. JSON-ready."""
+    from measures.orders import appendix_title
     from schools.registry import STANDARD_AGREEMENT_ITEMS
 
     kind = appendix.kind
-    number = str(appendix.position) if len(appendices) > 1 else ""
     year = _appendix_year(act, appendix, appendices)
-    result = Appendix(number=number, kind=kind, mark=appendix.mark, title=appendix.title)
+    data: dict[str, Any] = {"title": appendix.title}
+    if kind == ActAppendix.Kind.WORKING_GROUP:
+        data["title"] = data["title"] or str(
+            appendix_title(kind, roadmap=None, group=appendix.working_group, year=year)
+        )
+        data["members"] = _working_group(appendix)
+    elif kind == ActAppendix.Kind.SCHOOLS:
+        data["schools"] = _schools(act, year)
+    elif kind == ActAppendix.Kind.PAIRINGS:
+        data["pairings"] = _pairings(act, year)
+    elif kind == ActAppendix.Kind.AGREEMENT_FORM:
+        data["agreement_items"] = [str(item) for item in STANDARD_AGREEMENT_ITEMS]
+    if not data["title"]:
+        data["title"] = DEFAULT_TITLES.get(kind, str(appendix.get_kind_display())).format(year=year)
+    return data
+
+
+def freeze_appendices(act: LegalAct) -> None:
+    """Freeze what each list appendix of the act prints into its `content` (called when the
+    order is signed, before its PDF is queued): the signed document never changes when the
+    working group, the schools or the pairings change later. Roadmap appendices are frozen by
+    their RoadmapEdition."""
+    appendices = list(
+        act.appendices.select_related("roadmap", "working_group").order_by("position")
+    )
+    for appendix in appendices:
+        if appendix.kind == ActAppendix.Kind.ROADMAP:
+            continue
+        appendix.content = appendix_data(act, appendix, appendices)
+        appendix.save(update_fields=["content"])
+
+
+def _appendix(act: LegalAct, appendix: ActAppendix, appendices: list[ActAppendix]) -> Appendix:
+    kind = appendix.kind
+    # always numbered: the order's item says «(приложение 1)» even for its only appendix
+    result = Appendix(
+        number=str(appendix.position), kind=kind, mark=appendix.mark, title=appendix.title
+    )
     if kind == ActAppendix.Kind.ROADMAP:
         content = _roadmap_content(act, appendix)
         result.title = result.title or content.get("title", "")
         result.landscape = True
         result.header = [(label, content[key]) for key, label in ROADMAP_HEADER if content.get(key)]
         result.rows = _roadmap_rows(content)
-    elif kind == ActAppendix.Kind.WORKING_GROUP:
-        result.subtitle = appendix.working_group.title
-        result.members = _working_group(appendix)
-    elif kind == ActAppendix.Kind.SCHOOLS:
-        result.schools = _schools(act, year)
-    elif kind == ActAppendix.Kind.PAIRINGS:
-        result.pairings = _pairings(act, year)
-    elif kind == ActAppendix.Kind.AGREEMENT_FORM:
-        result.agreement_items = [str(item) for item in STANDARD_AGREEMENT_ITEMS]
+    else:
+        # a signed act prints what was frozen at signing; live data only for a draft (or an act
+        # signed before the content was frozen)
+        frozen = appendix.content if act.status != LegalAct.Status.DRAFT else None
+        data = frozen or appendix_data(act, appendix, appendices)
+        for name in LIST_FIELDS:
+            if name in data:
+                setattr(result, name, data[name])
     if not result.title:
-        result.title = DEFAULT_TITLES.get(kind, str(appendix.get_kind_display())).format(year=year)
+        result.title = str(appendix.get_kind_display())
     result.approved_word = approved_word(result.title)
     return result
 
@@ -388,34 +445,131 @@ def render_pdf(act: LegalAct, *, fetcher: Any = None) -> bytes:
 # --- the stored file and its status ---------------------------------------------------------
 
 
+def stalled_after() -> timedelta:
+    """How long a render may stay «в очереди» / «формируется» before it counts as lost: the
+    task's hard time limit and a margin (a worker killed meanwhile never reports back)."""
+    from measures.tasks import RENDER_HARD_LIMIT
+
+    return timedelta(seconds=RENDER_HARD_LIMIT + STALL_MARGIN_SECONDS)
+
+
+STALL_MARGIN_SECONDS = 60
+
+
+def render_stalled(act: LegalAct) -> bool:
+    """Whether the act's PDF has been «в очереди» or «формируется» for longer than a render can
+    last (the order page then offers «Сформировать заново»)."""
+    return (
+        act.pdf_status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING)
+        and act.pdf_requested_at is not None
+        and act.pdf_requested_at < timezone.now() - stalled_after()
+    )
+
+
+QUEUE_DOWN = gettext_lazy(
+    "Очередь заданий недоступна: PDF не поставлен в очередь. "
+    "Попробуйте «Сформировать заново» позже."
+)
+
+
 def enqueue_render(act: LegalAct) -> None:
-    """Queue the rendering of the act's PDF once the transaction commits («в очереди»)."""
+    """Queue the rendering of the act's PDF once the transaction commits («в очереди»). A broker
+    that cannot take the task ends the request in «ошибка» with the reason (the committed
+    transaction stands; no 500)."""
+    requested_at = timezone.now()
+    LegalAct.objects.filter(pk=act.pk).update(
+        pdf_status=LegalAct.PdfStatus.QUEUED, pdf_error="", pdf_requested_at=requested_at
+    )
+    transaction.on_commit(lambda: _send_render(act.pk, requested_at))
+
+
+def _send_render(act_id: int, requested_at: datetime) -> None:
     from measures.tasks import render_order_pdf
 
-    LegalAct.objects.filter(pk=act.pk).update(
-        pdf_status=LegalAct.PdfStatus.QUEUED, pdf_error="", pdf_requested_at=timezone.now()
-    )
-    transaction.on_commit(lambda: render_order_pdf.delay(act.pk))
+    try:
+        render_order_pdf.delay(act_id)
+    except Exception:
+        logger.exception("order %s: the PDF task could not be queued", act_id)
+        render_fail(act_id=act_id, message=str(QUEUE_DOWN), requested_at=requested_at)
 
 
-def render_fail(*, act_id: int, message: str) -> None:
-    """End a queued or running render in «ошибка» with the reason."""
-    LegalAct.objects.filter(
+def render_fail(*, act_id: int, message: str, requested_at: datetime | None = None) -> None:
+    """End a queued or running render in «ошибка» with the reason (only the given request's,
+    when `requested_at` is given: a newer request is left alone)."""
+    acts = LegalAct.objects.filter(
         pk=act_id, pdf_status__in=[LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING]
-    ).update(pdf_status=LegalAct.PdfStatus.FAILED, pdf_error=message)
+    )
+    if requested_at is not None:
+        acts = acts.filter(pdf_requested_at=requested_at)
+    acts.update(pdf_status=LegalAct.PdfStatus.FAILED, pdf_error=message)
+
+
+def render_claim(act_id: int) -> datetime | None:
+    """Take the act's render: a queued act, or one stuck «формируется» for longer than a task
+    may run (its worker was killed; the task, redelivered, finishes it). Moves it to
+    «формируется» and returns the `pdf_requested_at` it took (the result is stored only while
+    that request is still the latest); None when there is nothing to take."""
+    with transaction.atomic():
+        act = (
+            LegalAct.objects.select_for_update()
+            .filter(pk=act_id)
+            .only("pk", "pdf_status", "pdf_requested_at")
+            .first()
+        )
+        if act is None:
+            return None
+        stuck = (
+            act.pdf_status == LegalAct.PdfStatus.RENDERING
+            and act.pdf_requested_at is not None
+            and act.pdf_requested_at < timezone.now() - stalled_after()
+        )
+        if act.pdf_status != LegalAct.PdfStatus.QUEUED and not stuck:
+            return None
+        requested_at = act.pdf_requested_at or timezone.now()
+        LegalAct.objects.filter(pk=act_id).update(
+            pdf_status=LegalAct.PdfStatus.RENDERING, pdf_error="", pdf_requested_at=requested_at
+        )
+        return requested_at
+
+
+def render_store(*, act: LegalAct, requested_at: datetime, data: bytes) -> bool:
+    """Store rendered bytes on the act and mark it «готов», only while the render's request is
+    still the latest one (a newer request wins: this file is deleted). Returns whether stored."""
+    storage = act.pdf.storage
+    name = storage.save(f"orders/{timezone.localdate():%Y}/{file_name(act)}", ContentFile(data))
+    with transaction.atomic():
+        current = (
+            LegalAct.objects.select_for_update()
+            .filter(
+                pk=act.pk, pdf_status=LegalAct.PdfStatus.RENDERING, pdf_requested_at=requested_at
+            )
+            .values_list("pdf", flat=True)
+            .first()
+        )
+        if current is not None:
+            LegalAct.objects.filter(pk=act.pk).update(
+                pdf=name,
+                pdf_status=LegalAct.PdfStatus.READY,
+                pdf_error="",
+                pdf_rendered_at=timezone.now(),
+            )
+    if current is None:
+        storage.delete(name)
+        return False
+    if current and current != name:
+        storage.delete(current)
+    return True
 
 
 def render_and_store(act_id: int) -> bool:
-    """Render the act's PDF and store it on the act; safe to run twice. Only a queued act is
-    taken (a conditional update moves it to «формируется»); a ready act whose request is older
-    than its render — or one another worker is rendering — is left alone. The result is
-    written only while the act is still «формируется» (one requested again meanwhile is
-    rendered by the next task). Any error ends «ошибка» with the reason. Returns whether the
-    PDF was stored."""
-    claimed = LegalAct.objects.filter(pk=act_id, pdf_status=LegalAct.PdfStatus.QUEUED).update(
-        pdf_status=LegalAct.PdfStatus.RENDERING, pdf_error=""
-    )
-    if not claimed:
+    """Render the act's PDF and store it on the act; safe to run twice. Only a queued act — or
+    one stuck «формируется» past the task's time limit — is taken (render_claim); a ready act,
+    or one another worker is rendering, is left alone. The result is written only while the
+    request it rendered is still the latest (one requested again meanwhile is rendered by the
+    next task, and this file is dropped). Any error ends «ошибка» with the reason. Returns
+    whether the PDF was stored."""
+    requested_at = render_claim(act_id)
+    if requested_at is None:
         return False
     try:
         act = LegalAct.objects.select_related("issuer", "municipality").get(pk=act_id)
@@ -435,21 +589,7 @@ def render_and_store(act_id: int) -> bool:
                 "Сформируйте его заново; если ошибка повторится, сообщите администратору."
             )
             % {"error": f"{error.__class__.__name__}: {error}"[:300]},
+            requested_at=requested_at,
         )
         return False
-    storage = act.pdf.storage
-    previous = act.pdf.name
-    name = storage.save(f"orders/{timezone.localdate():%Y}/{file_name(act)}", ContentFile(data))
-    with transaction.atomic():
-        stored = LegalAct.objects.filter(pk=act_id, pdf_status=LegalAct.PdfStatus.RENDERING).update(
-            pdf=name,
-            pdf_status=LegalAct.PdfStatus.READY,
-            pdf_error="",
-            pdf_rendered_at=timezone.now(),
-        )
-    if not stored:
-        storage.delete(name)
-        return False
-    if previous and previous != name:
-        storage.delete(previous)
-    return True
+    return render_store(act=act, requested_at=requested_at, data=data)

@@ -82,9 +82,10 @@ def send_report_mail(step_id: int) -> None:
 
 
 RENDER_SOFT_LIMIT = 120
+RENDER_HARD_LIMIT = RENDER_SOFT_LIMIT + 30
 
 
-@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_SOFT_LIMIT + 30)
+@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_HARD_LIMIT)
 def render_order_pdf(act_id: int) -> None:
     """Render an order's PDF and store it on the order; safe to run twice (only a queued
     order is taken). The soft limit ends it «ошибка» with the reason; any other error is

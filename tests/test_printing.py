@@ -553,7 +553,7 @@ def test_pdf_download_is_404_until_ready_then_the_file_with_its_name(client, ten
 
 
 @pytest.mark.django_db
-def test_a_draft_preview_is_for_coordinators(client, tenants):
+def test_the_preview_is_for_whoever_reads_the_order(client, tenants):
     from django.contrib.auth.models import User
 
     municipality = Municipality.objects.get(name=factories.HOME)
@@ -564,14 +564,17 @@ def test_a_draft_preview_is_for_coordinators(client, tenants):
         status=LegalAct.Status.DRAFT,
     )
     url = reverse("measures:order_preview", args=[act.pk])
-    expected = {"koordinator": 200, "admin": 200, "rabgruppa": 403, "grechkina": 404}
-    for username, status in expected.items():
+    detail = reverse("measures:order_detail", args=[act.pk])
+    # whoever reads the order reads its preview (a draft is marked «ПРОЕКТ»)
+    for username in ["koordinator", "admin", "rabgruppa", "nablyudatel", "grechkina"]:
         client.force_login(User.objects.get(username=username))
-        response = client.get(url)
-        assert response.status_code == status, username
-    client.force_login(User.objects.get(username="koordinator"))
+        status = client.get(detail).status_code
+        assert status in (200, 404), username
+        assert client.get(url).status_code == status, username
+    client.force_login(User.objects.get(username="rabgruppa"))
     page = client.get(url).content.decode()
     assert "print-preview" in page and "ПРОЕКТ" in page and "css/order-print.css" in page
+    assert f'href="{detail}"' in page and "← К приказу" in page
 
 
 @pytest.mark.django_db
@@ -624,3 +627,175 @@ def test_admin_renders_again_and_shows_the_pdf_status(client, django_capture_on_
     assert act.pdf_status == LegalAct.PdfStatus.QUEUED
     page = client.get(reverse("admin:measures_legalact_change", args=[act.pk])).content.decode()
     assert "В очереди" in page and "Состояние PDF" in page
+
+
+# --- a signed order never changes; the render's states -----------------------------------------
+
+
+def _pdf_text(act: LegalAct, tmp_path: Path) -> str:
+    pdf = tmp_path / f"act-{act.pk}.pdf"
+    pdf.write_bytes(printing.render_pdf(act))
+    return _flat(_text(pdf))
+
+
+@pytest.mark.django_db
+def test_a_signed_order_prints_its_lists_as_frozen_at_signing(tmp_path):
+    act = build_order(measures=3)
+    printing.freeze_appendices(act)
+    frozen = act.appendices.get(kind="working_group").content
+    assert frozen["title"] == "Состав рабочей группы"
+    assert {m["position"] for m in frozen["members"]} >= {"главный специалист"}
+    # changed after signing: the group, the schools, the pairings
+    WorkingGroupMember.objects.filter(position_text="главный специалист").update(
+        position_text="НОВАЯ ДОЛЖНОСТЬ"
+    )
+    School.objects.filter(name="МКОУ СОШ № 1").update(name="ПЕРЕИМЕНОВАННАЯ ШКОЛА")
+    html = printing.render_html(act)
+    assert "главный специалист" in html and "НОВАЯ ДОЛЖНОСТЬ" not in html
+    assert "МКОУ СОШ № 1" in html and "ПЕРЕИМЕНОВАННАЯ ШКОЛА" not in html
+    text = _pdf_text(act, tmp_path)
+    assert "главный специалист" in text and "НОВАЯ ДОЛЖНОСТЬ" not in text
+    # a draft's preview reads the live data
+    LegalAct.objects.filter(pk=act.pk).update(status=LegalAct.Status.DRAFT)
+    act.refresh_from_db()
+    assert "НОВАЯ ДОЛЖНОСТЬ" in printing.render_html(act)
+
+
+@pytest.mark.django_db
+def test_an_order_signed_before_freezing_prints_the_live_lists():
+    act = build_order(measures=1)
+    assert act.appendices.exclude(content={}).count() == 0
+    WorkingGroupMember.objects.filter(position_text="главный специалист").update(
+        position_text="НОВАЯ ДОЛЖНОСТЬ"
+    )
+    assert "НОВАЯ ДОЛЖНОСТЬ" in printing.render_html(act)
+
+
+@pytest.mark.django_db
+def test_signing_freezes_the_lists(django_capture_on_commit_callbacks):
+    from measures import orders
+
+    act = build_order(status=LegalAct.Status.DRAFT, measures=1)
+    LegalAct.objects.filter(pk=act.pk).update(number="31", date=date(2021, 2, 22))
+    act.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        orders.order_sign(act=act, by=None, expected_version=act.version)
+    contents = {a.kind: a.content for a in act.appendices.all()}
+    assert contents["roadmap"] == {}  # frozen in its edition
+    assert contents["working_group"]["members"][0]["name"] == "Бозиев А.Т."
+    assert contents["schools"]["schools"] and contents["pairings"]["pairings"]
+    assert contents["agreement_form"]["agreement_items"]
+    WorkingGroupMember.objects.filter(position_text="начальник управления").update(
+        position_text="НОВАЯ ДОЛЖНОСТЬ"
+    )
+    act.refresh_from_db()
+    assert "НОВАЯ ДОЛЖНОСТЬ" not in printing.render_html(act)
+
+
+@pytest.mark.django_db
+def test_a_signed_order_without_its_own_edition_prints_the_earliest_edition():
+    act = build_order(measures=3)
+    roadmap = act.appendices.get(kind="roadmap").roadmap
+    other = build_order(measures=1)
+    appendix = other.appendices.get(kind="roadmap")
+    appendix.roadmap = roadmap
+    appendix.save()
+    assert not RoadmapEdition.objects.filter(act=other, roadmap=roadmap).exists()
+    html = printing.render_html(other)
+    assert _measure_title(1) in html  # the edition, not the live row
+    assert "ИЗМЕНЕНО ПОСЛЕ УТВЕРЖДЕНИЯ" not in html
+    LegalAct.objects.filter(pk=other.pk).update(status=LegalAct.Status.DRAFT)
+    other.refresh_from_db()
+    assert "ИЗМЕНЕНО ПОСЛЕ УТВЕРЖДЕНИЯ" in printing.render_html(other)  # a draft: live
+
+
+@pytest.mark.django_db
+def test_the_working_group_has_one_heading_and_a_single_appendix_is_numbered():
+    act = build_order(measures=1)
+    act.appendices.exclude(kind="working_group").delete()
+    ActAppendix.objects.filter(act=act).update(position=1)
+    WorkingGroup.objects.filter(appendices__act=act).update(
+        title="Муниципальная рабочая группа по реализации плана"
+    )
+    html = printing.render_html(act)
+    assert html.count("Состав муниципальной рабочей группы по реализации плана") == 1
+    assert "Муниципальная рабочая группа по реализации плана" not in html
+    assert "Состав рабочей группы<" not in html
+    assert "Приложение 1</p>" in html
+
+
+@pytest.mark.django_db
+def test_a_broker_that_is_down_ends_the_request_in_failed(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from measures import tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.render_order_pdf, "delay", down)
+    act = _small_signed_act()
+    with django_capture_on_commit_callbacks(execute=True):
+        printing.enqueue_render(act)  # no exception after the commit
+    act.refresh_from_db()
+    assert act.pdf_status == LegalAct.PdfStatus.FAILED
+    assert act.pdf_error == (
+        "Очередь заданий недоступна: PDF не поставлен в очередь. "
+        "Попробуйте «Сформировать заново» позже."
+    )
+
+
+@pytest.mark.django_db
+def test_a_render_stuck_past_the_time_limit_is_stalled_and_taken_again():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    act = _small_signed_act()
+    recent = timezone.now() - timedelta(seconds=30)
+    LegalAct.objects.filter(pk=act.pk).update(
+        pdf_status=LegalAct.PdfStatus.RENDERING, pdf_requested_at=recent
+    )
+    act.refresh_from_db()
+    assert not printing.render_stalled(act)
+    assert printing.render_and_store(act.pk) is False  # another worker is at it
+    old = timezone.now() - printing.stalled_after() - timedelta(seconds=1)
+    for status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING):
+        LegalAct.objects.filter(pk=act.pk).update(pdf_status=status, pdf_requested_at=old)
+        act.refresh_from_db()
+        assert printing.render_stalled(act), status
+    # the redelivered task of a killed worker finishes it
+    assert printing.render_and_store(act.pk) is True
+    act.refresh_from_db()
+    assert act.pdf_status == LegalAct.PdfStatus.READY and not printing.render_stalled(act)
+
+
+@pytest.mark.django_db
+def test_an_older_render_never_replaces_a_newer_request(django_capture_on_commit_callbacks):
+    act = _small_signed_act()
+    with django_capture_on_commit_callbacks(execute=False):
+        printing.enqueue_render(act)
+    older = printing.render_claim(act.pk)  # the first render starts …
+    assert older is not None
+    act.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        printing.enqueue_render(act)  # … and the order is requested again meanwhile
+    assert printing.render_and_store(act.pk) is True  # the newer render
+    act.refresh_from_db()
+    newer_name = act.pdf.name
+    storage = act.pdf.storage
+    folder = str(Path(newer_name).parent)
+    before = set(storage.listdir(folder)[1])
+    # the older render ends last: not stored, its file removed
+    assert printing.render_store(act=act, requested_at=older, data=b"%PDF-old") is False
+    act.refresh_from_db()
+    assert act.pdf.name == newer_name and act.pdf_status == LegalAct.PdfStatus.READY
+    assert set(storage.listdir(folder)[1]) == before
+    with act.pdf.open("rb") as handle:
+        assert handle.read() != b"%PDF-old"
+    # and a newer request outlives a failing older render
+    with django_capture_on_commit_callbacks(execute=False):
+        printing.enqueue_render(act)
+    printing.render_fail(act_id=act.pk, message="старое", requested_at=older)
+    act.refresh_from_db()
+    assert act.pdf_status == LegalAct.PdfStatus.QUEUED
