@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from measures import orders, selectors
+from measures import orders, printing, selectors
 from measures.models import ActAppendix, LegalAct, Roadmap
 from measures.order_forms import (
     AppendixForm,
@@ -94,6 +94,7 @@ def _pdf_context(act: LegalAct) -> dict[str, Any]:
         "pdf_url": reverse("measures:order_pdf", args=[act.pk]),
         "preview_url": reverse("measures:order_preview", args=[act.pk]),
         "pdf_busy": act.pdf_status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING),
+        "pdf_stalled": printing.render_stalled(act),
     }
 
 

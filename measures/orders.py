@@ -622,7 +622,8 @@ def order_render(*, act: LegalAct) -> None:
     act = LegalAct.objects.select_for_update().get(pk=act.pk)
     if act.status != LegalAct.Status.SIGNED:
         raise ValidationError(_("PDF формируется для подписанного документа."))
-    if act.pdf_status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING):
+    busy = act.pdf_status in (LegalAct.PdfStatus.QUEUED, LegalAct.PdfStatus.RENDERING)
+    if busy and not printing.render_stalled(act):
         return  # already on its way
     printing.enqueue_render(act)
 

@@ -85,7 +85,12 @@ RENDER_SOFT_LIMIT = 120
 RENDER_HARD_LIMIT = RENDER_SOFT_LIMIT + 30
 
 
-@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_HARD_LIMIT)
+@shared_task(
+    soft_time_limit=RENDER_SOFT_LIMIT,
+    time_limit=RENDER_HARD_LIMIT,
+    acks_late=True,
+    reject_on_worker_lost=True,  # a worker killed mid-render: the task comes back (it is safe)
+)
 def render_order_pdf(act_id: int) -> None:
     """Render an order's PDF and store it on the order; safe to run twice (only a queued
     order is taken). The soft limit ends it «ошибка» with the reason; any other error is

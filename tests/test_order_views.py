@@ -178,6 +178,34 @@ def test_the_signature_upload_and_download(client, tenants, settings, tmp_path):
     )
 
 
+def test_a_stalled_pdf_is_offered_and_queued_again(client, tenants):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    act = orders.order_new(roadmap=draft(tenants), by=None)
+    act.number, act.date = "8", date(2026, 3, 1)
+    act = orders.order_save(act=act, expected_version=act.version)
+    act = orders.order_sign(act=act, by=None, expected_version=act.version)
+    login(client, "koordinator")
+    page = reverse("measures:order_detail", args=[act.pk])
+    render = reverse("measures:order_render", args=[act.pk])
+    # just queued: on its way, no second request
+    assert "Сформировать заново" not in client.get(page).text
+    queued_at = LegalAct.objects.get(pk=act.pk).pdf_requested_at
+    client.post(render)
+    assert LegalAct.objects.get(pk=act.pk).pdf_requested_at == queued_at
+    # «формируется» for longer than a render can last: the worker was lost
+    LegalAct.objects.filter(pk=act.pk).update(
+        pdf_status="rendering", pdf_requested_at=timezone.now() - timedelta(hours=1)
+    )
+    text = client.get(page).text
+    assert "дольше обычного" in text and "Сформировать заново" in text
+    assert client.post(render).status_code == 302
+    again = LegalAct.objects.get(pk=act.pk)
+    assert again.pdf_status == "queued" and again.pdf_requested_at > queued_at
+
+
 @pytest.mark.parametrize("size", [1, 6])
 def test_query_counts_are_flat(client, tenants, django_assert_max_num_queries, size):
     group = factories.WorkingGroupFactory(municipality=tenants.home.municipality, year=2026)
