@@ -106,14 +106,35 @@ class LegalAct(models.Model):
             parts.append(act_number(self.number))
         return " ".join(str(part) for part in parts)
 
+    @classmethod
+    def kind_in(cls, kind: str, case: str) -> str:
+        """A kind's word in a case, as the documents write it: `genitive` («настоящего
+        приказа»), `dative` («к приказу»), `instrumental` («утверждена приказом»)."""
+        return str(_KIND_CASES[cls.Kind(kind)][case])
+
     @property
     def kind_dative(self) -> str:
         """The kind as it stands in an appendix mark: «к приказу», «к распоряжению»."""
-        return {
-            self.Kind.ORDER: _("приказу"),
-            self.Kind.DISPOSITION: _("распоряжению"),
-            self.Kind.RESOLUTION: _("постановлению"),
-        }[self.Kind(self.kind)]
+        return self.kind_in(self.kind, "dative")
+
+
+_KIND_CASES = {
+    LegalAct.Kind.ORDER: {
+        "genitive": _("приказа"),
+        "dative": _("приказу"),
+        "instrumental": _("приказом"),
+    },
+    LegalAct.Kind.DISPOSITION: {
+        "genitive": _("распоряжения"),
+        "dative": _("распоряжению"),
+        "instrumental": _("распоряжением"),
+    },
+    LegalAct.Kind.RESOLUTION: {
+        "genitive": _("постановления"),
+        "dative": _("постановлению"),
+        "instrumental": _("постановлением"),
+    },
+}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

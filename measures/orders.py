@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from measures import editions, printing, services
 from measures.models import ActAppendix, LegalAct, Roadmap
 from roadmap_portal.concurrency import lock_for_update
-from roadmap_portal.text import act_number
+from roadmap_portal.text import act_number, document_gender
 from schools.models import Municipality, Organisation, WorkingGroup
 
 SIGNATURE_EXTENSIONS = (".sig", ".p7s", ".sgn")
@@ -49,8 +49,9 @@ _APPENDIX_REF = re.compile(r"\((приложени[еяи]) (\d+)\)")
 # --- The text of the order -------------------------------------------------------------------
 
 
-def _declined(title: str) -> tuple[str, str]:
-    """The title after «Об утверждении» (genitive) and after «Утвердить» (accusative)."""
+def _declined(title: str) -> tuple[str, str, str]:
+    """The title after «Об утверждении» (genitive) and after «Утвердить» (accusative), and the
+    word it is named by (nominative: its gender is the document's)."""
     title = " ".join(title.split())
     lowered = title.lower()
     for nominative, genitive, accusative in _LEADS:
@@ -58,10 +59,11 @@ def _declined(title: str) -> tuple[str, str]:
             len(title) == len(nominative) or not title[len(nominative)].isalpha()
         ):
             rest = title[len(nominative) :]
-            return genitive + rest, accusative + rest
+            return genitive + rest, accusative + rest, nominative
     return (
         _("дорожной карты «%(title)s»") % {"title": title},
         _("дорожную карту «%(title)s»") % {"title": title},
+        "дорожная карта",
     )
 
 
@@ -77,14 +79,6 @@ def approve_item(title: str, position: int) -> str:
     }
 
 
-def _kind_instrumental(kind: str) -> str:
-    return {
-        LegalAct.Kind.ORDER: _("приказом"),
-        LegalAct.Kind.DISPOSITION: _("распоряжением"),
-        LegalAct.Kind.RESOLUTION: _("постановлением"),
-    }[LegalAct.Kind(kind)]
-
-
 def amend_heading(title: str) -> str:
     """«О внесении изменений в план мероприятий …» for an amendment draft."""
     return _("О внесении изменений в %(what)s") % {"what": _declined(title)[1]}
@@ -95,39 +89,33 @@ def amend_item(
 ) -> str:
     """«Внести изменения в дорожную карту …, утверждённую приказом от … № …, изложив её в новой
     редакции (приложение 1).» — the participle and the pronoun agree with the document."""
-    what = _declined(title)[1]
-    feminine = what.startswith(("дорожную", "программу", "форму"))
-    neuter = what.startswith("положение")
+    _genitive, what, lead = _declined(title)
+    gender = document_gender(lead)
     approved = ""
     if approved_by is not None and approved_by.date and approved_by.number:
-        participle = (
-            _("утверждённую") if feminine else _("утверждённое") if neuter else _("утверждённый")
-        )
+        participle = {
+            "m": _("утверждённый"),
+            "f": _("утверждённую"),
+            "n": _("утверждённое"),
+            "pl": _("утверждённые"),
+        }[gender]
         approved = _(", %(participle)s %(kind)s от %(date)s %(number)s") % {
             "participle": participle,
-            "kind": _kind_instrumental(approved_by.kind),
+            "kind": LegalAct.kind_in(approved_by.kind, "instrumental"),
             "date": approved_by.date.strftime("%d.%m.%Y"),
             "number": act_number(approved_by.number),
         }
         if in_force is not None and in_force.pk != approved_by.pk and in_force.date:
             approved += _(" (в редакции %(kind)s от %(date)s %(number)s)") % {
-                "kind": _kind_genitive(in_force.kind),
+                "kind": LegalAct.kind_in(in_force.kind, "genitive"),
                 "date": in_force.date.strftime("%d.%m.%Y"),
                 "number": act_number(in_force.number),
             }
-    pronoun = _("её") if feminine else _("его")
+    pronoun = {"f": _("её"), "pl": _("их")}.get(gender, _("его"))
     return _(
         "Внести изменения в %(what)s%(approved)s, изложив %(pronoun)s в новой редакции "
         "(приложение %(number)s)."
     ) % {"what": what, "approved": approved, "pronoun": pronoun, "number": position}
-
-
-def _kind_genitive(kind: str) -> str:
-    return {
-        LegalAct.Kind.ORDER: _("приказа"),
-        LegalAct.Kind.DISPOSITION: _("распоряжения"),
-        LegalAct.Kind.RESOLUTION: _("постановления"),
-    }[LegalAct.Kind(kind)]
 
 
 def _ending(kind: str) -> str:
@@ -161,11 +149,11 @@ def control_item(roadmap: Roadmap, kind: str) -> str:
         return control + "."
     if control:  # «Контроль исполнения» of the roadmap: whom, as the coordinator wrote it
         return _("Контроль за исполнением настоящего %(act)s возложить на %(whom)s.") % {
-            "act": _kind_genitive(kind),
+            "act": LegalAct.kind_in(kind, "genitive"),
             "whom": control,
         }
     return _("Контроль за исполнением настоящего %(act)s оставляю за собой.") % {
-        "act": _kind_genitive(kind)
+        "act": LegalAct.kind_in(kind, "genitive")
     }
 
 

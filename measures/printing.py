@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from measures import editions
 from measures.models import ActAppendix, LegalAct, RoadmapEdition
-from roadmap_portal.text import act_number
+from roadmap_portal.text import act_number, document_gender
 
 logger = logging.getLogger(__name__)
 # WeasyPrint reports each step and page at INFO: not worth a line per page in the worker's log
@@ -97,36 +97,19 @@ KIND_TITLE = {
     LegalAct.Kind.DISPOSITION: gettext_lazy("РАСПОРЯЖЕНИЕ"),
     LegalAct.Kind.RESOLUTION: gettext_lazy("ПОСТАНОВЛЕНИЕ"),
 }
-KIND_INSTRUMENTAL = {
-    LegalAct.Kind.ORDER: gettext_lazy("приказом"),
-    LegalAct.Kind.DISPOSITION: gettext_lazy("распоряжением"),
-    LegalAct.Kind.RESOLUTION: gettext_lazy("постановлением"),
+_APPROVED_WORDS = {
+    "m": gettext_lazy("УТВЕРЖДЕН"),
+    "f": gettext_lazy("УТВЕРЖДЕНА"),
+    "n": gettext_lazy("УТВЕРЖДЕНО"),
+    "pl": gettext_lazy("УТВЕРЖДЕНЫ"),
 }
-# the first word of an approved document's title and the participle that agrees with it
-_APPROVED_WORDS = (
-    (
-        ("план", "комплекс", "перечень", "состав", "порядок", "регламент", "график"),
-        gettext_lazy("УТВЕРЖДЕН"),
-    ),
-    (
-        ("дорожная", "программа", "форма", "концепция", "модель", "схема"),
-        gettext_lazy("УТВЕРЖДЕНА"),
-    ),
-    (("положение", "соглашение"), gettext_lazy("УТВЕРЖДЕНО")),
-    (("изменения", "правила"), gettext_lazy("УТВЕРЖДЕНЫ")),
-)
 
 
 def approved_word(title: str) -> str:
     """«УТВЕРЖДЕН» / «УТВЕРЖДЕНА» / «УТВЕРЖДЕНО» / «УТВЕРЖДЕНЫ», agreeing with the approved
     document's title: «План …», «Комплекс мер» → УТВЕРЖДЕН; «Дорожная карта», «Программа» →
     УТВЕРЖДЕНА. A title of another kind gets УТВЕРЖДЕН."""
-    words = re.findall(r"[а-яё]+", title.lower())
-    first = words[0] if words else ""
-    for starts, word in _APPROVED_WORDS:
-        if first in starts:
-            return str(word)
-    return str(_APPROVED_WORDS[0][1])
+    return str(_APPROVED_WORDS[document_gender(title)])
 
 
 def _date(value: date | None) -> str:
@@ -137,12 +120,7 @@ def file_name(act: LegalAct) -> str:
     """«Приказ_от_22.02.2021_№31.pdf»; a draft: «Проект_приказа_15.pdf»."""
     kind = str(act.get_kind_display())
     if act.status == LegalAct.Status.DRAFT or not (act.number and act.date):
-        genitive = {
-            "order": "приказа",
-            "disposition": "распоряжения",
-            "resolution": "постановления",
-        }
-        return f"Проект_{genitive[act.kind]}_{act.pk}.pdf"
+        return f"Проект_{LegalAct.kind_in(act.kind, 'genitive')}_{act.pk}.pdf"
     number = re.sub(r"[^\w-]+", "_", act.number).strip("_")
     return f"{kind}_от_{act.date:%d.%m.%Y}_№{number}.pdf"
 
@@ -399,7 +377,7 @@ def document_context(act: LegalAct) -> dict[str, Any]:
         "act": act,
         "issuer": act.issuer,
         "kind_title": str(KIND_TITLE[LegalAct.Kind(act.kind)]),
-        "kind_instrumental": str(KIND_INSTRUMENTAL[LegalAct.Kind(act.kind)]),
+        "kind_instrumental": LegalAct.kind_in(act.kind, "instrumental"),
         "date_text": _date(act.date),
         "number_text": act_number(act.number) if act.number else _("№ ____"),
         "preamble": _paragraphs(act.preamble),

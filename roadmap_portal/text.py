@@ -48,3 +48,23 @@ def act_number(number: str) -> str:
     """«№ 31» as printed wherever an act's number is: a no-break space keeps the sign and the
     number on one line."""
     return f"№\u00a0{number}" if number else ""
+
+
+# the first word of a document's title and the gender its participles agree with
+_GENDERS = (
+    ("m", ("план", "комплекс", "перечень", "состав", "порядок", "регламент", "график")),
+    ("f", ("дорожная", "программа", "форма", "концепция", "модель", "схема")),
+    ("n", ("положение", "соглашение")),
+    ("pl", ("изменения", "правила")),
+)
+
+
+def document_gender(title: str) -> str:
+    """ "m", "f", "n" or "pl": the gender (or the plural) of a document by the first word of its
+    title — «План …» → m, «Дорожная карта …» → f, «Положение …» → n; another word: m."""
+    words = re.findall(r"[а-яё]+", title.lower())
+    first = words[0] if words else ""
+    for gender, starts in _GENDERS:
+        if first in starts:
+            return gender
+    return "m"
