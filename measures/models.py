@@ -3,6 +3,7 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -989,3 +990,227 @@ class RoadmapImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- Deadline reminders (measures.reminders) ---------------------------------------------------
+
+REMINDER_OFFSETS = (14, 7, 3, 1, 0)  # days before the control date a reminder may come
+DEFAULT_REMINDER_OFFSETS = (7, 1)
+DEFAULT_OVERDUE_EVERY = 3
+DEFAULT_REMINDER_HOUR = 9
+
+
+def default_reminder_offsets() -> list[int]:
+    return list(DEFAULT_REMINDER_OFFSETS)
+
+
+class ReminderSettings(models.Model):
+    """A person's choice about reminders; a user without a row has the defaults
+    (`reminders.settings_of`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="reminder_settings",
+    )
+    offsets = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("за сколько дней до срока напоминать"),
+        default=default_reminder_offsets,
+        blank=True,
+    )
+    overdue_every = models.PositiveSmallIntegerField(
+        _("после срока напоминать каждые, дней"), default=DEFAULT_OVERDUE_EVERY
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("час отправки (московское время)"), default=DEFAULT_REMINDER_HOUR
+    )
+    paused_until = models.DateField(_("не присылать до"), null=True, blank=True)
+    digest_enabled = models.BooleanField(_("ежедневная сводка о сроках"), default=True)
+    weekly_enabled = models.BooleanField(_("еженедельная сводка по муниципалитету"), default=True)
+    weekly_substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("еженедельную сводку получает вместо меня"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # the address a mail server refused for good: nothing more is sent to it until it changes
+    bounced_address = models.EmailField(_("отклонённый адрес"), blank=True)
+    bounced_reason = models.TextField(_("почему отклонён"), blank=True)
+    updated_at = models.DateTimeField(_("изменены"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройки напоминаний")
+        verbose_name_plural = _("настройки напоминаний")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hour__gte=0, hour__lte=23), name="reminder_hour_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue_every__gte=1, overdue_every__lte=30),
+                name="reminder_overdue_every_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ReminderLetter(models.Model):
+    """One letter to one person: the day's digest of their reminders, or the week's summary of
+    a municipality. Unique per person, kind and day: the lock that makes a letter go once."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("Сводка о сроках")
+        WEEKLY = "weekly", _("Еженедельная сводка")
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("Отправляется")
+        SENT = "sent", _("Отправлено")
+        FAILED = "failed", _("Не отправлено")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("получатель"),
+        on_delete=models.CASCADE,
+        related_name="reminder_letters",
+    )
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("день"))  # the digest's day; the Monday of the summary's week
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.SENDING
+    )
+    reason = models.TextField(_("причина"), blank=True)
+    address = models.CharField(_("адрес"), max_length=254, blank=True)
+    subject = models.CharField(_("тема"), max_length=300, blank=True)
+    body = models.TextField(_("текст письма"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("письмо-напоминание")
+        verbose_name_plural = _("письма-напоминания")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "day", "municipality"],
+                name="reminder_letter_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} {self.day:%d.%m.%Y}"
+
+
+class Reminder(models.Model):
+    """A reminder to one person about one control date of one school: the unit that is sent
+    exactly once. The scan inserts it (`INSERT … ON CONFLICT DO NOTHING` on the unique key); the
+    day's digest of its person sends it and marks it sent in the same transaction."""
+
+    class Kind(models.TextChoices):
+        SOON = "soon", _("Срок приближается")
+        TODAY = "today", _("Срок сегодня")
+        OVERDUE = "overdue", _("Срок прошёл")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("В очереди")
+        SENT = "sent", _("Отправлено")
+        FAILED = "failed", _("Не отправлено")
+        SUPPRESSED = "suppressed", _("Не отправляется")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("получатель"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("контрольный срок"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("школа"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
+    remind_on = models.DateField(_("день напоминания"))
+    due_on = models.DateField(_("контрольная дата школы"))
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("статус"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    reason = models.TextField(_("причина"), blank=True)
+    letter = models.ForeignKey(
+        ReminderLetter,
+        verbose_name=_("письмо"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("напоминание")
+        verbose_name_plural = _("напоминания")
+        ordering = ["-remind_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "occurrence", "school", "kind", "remind_on"],
+                name="reminder_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "status", "remind_on"], name="reminder_due"),
+            models.Index(fields=["municipality", "-remind_on"], name="reminder_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.occurrence_id}/{self.school_id} {self.remind_on:%d.%m.%Y}"
+
+
+class ReminderScan(models.Model):
+    """One run of the scan (by beat, or `send_reminders` by hand): the health of the worker
+    and beat as the admin sees it, and the record of what each run did."""
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", _("По расписанию")
+        COMMAND = "command", _("Вручную (send_reminders)")
+
+    trigger = models.CharField(_("запуск"), max_length=10, choices=Trigger.choices)
+    moment = models.DateTimeField(_("момент проверки"))
+    started_at = models.DateTimeField(_("начата"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("закончена"), null=True, blank=True)
+    pairs = models.PositiveIntegerField(_("пар в проверке"), default=0)
+    created = models.PositiveIntegerField(_("новых напоминаний"), default=0)
+    digests = models.PositiveIntegerField(_("поставлено писем"), default=0)
+    weekly = models.PositiveIntegerField(_("поставлено еженедельных сводок"), default=0)
+
+    class Meta:
+        verbose_name = _("проверка сроков")
+        verbose_name_plural = _("проверки сроков")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} {self.moment:%d.%m.%Y %H:%M}"

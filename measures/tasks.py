@@ -9,6 +9,7 @@ kills it (the page then reports an import stuck for longer than STALLED_AFTER).
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -16,6 +17,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
 
 from measures import services
+from measures.reminders import TransientMailError
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +110,55 @@ def render_order_pdf(act_id: int) -> None:
             )
             % {"seconds": RENDER_SOFT_LIMIT},
         )
+
+
+# --- Deadline reminders (measures.reminders) -----------------------------------------------
+
+REMINDER_SOFT_LIMIT = 60
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def scan_reminders() -> None:
+    """Beat's scan every 15 minutes: the reminder rows that have come, then the letters whose
+    hour has come (queued after its commit). Safe to run twice at once."""
+    from measures import reminders
+
+    reminders.scan()
+
+
+@shared_task(
+    soft_time_limit=REMINDER_SOFT_LIMIT,
+    time_limit=REMINDER_SOFT_LIMIT + 30,
+    acks_late=True,
+    reject_on_worker_lost=True,  # safe: the letter row is locked and marked with the send
+    autoretry_for=(TransientMailError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=30,
+)
+def send_digest(user_id: int, day: str) -> str:
+    """One person's digest of the day (ISO date); safe to run twice (the second finds the
+    letter sent). A mail server that cannot take it now is tried again with growing pauses;
+    the next scan queues it again too."""
+    from measures import reminders
+
+    return reminders.send_digest(user_id, date.fromisoformat(day))
+
+
+@shared_task(
+    soft_time_limit=REMINDER_SOFT_LIMIT,
+    time_limit=REMINDER_SOFT_LIMIT + 30,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(TransientMailError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=30,
+)
+def send_weekly(user_id: int, municipality_id: int, monday: str, day: str) -> str:
+    """One person's weekly summary of a municipality; safe to run twice."""
+    from measures import reminders
+
+    return reminders.send_weekly(
+        user_id, municipality_id, date.fromisoformat(monday), date.fromisoformat(day)
+    )

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from measures import edition_views, editor_views, order_views, print_views, views, worklist_views
+from measures import (
+    edition_views,
+    editor_views,
+    order_views,
+    print_views,
+    reminder_views,
+    views,
+    worklist_views,
+)
 
 app_name = "measures"
 
@@ -121,4 +129,16 @@ urlpatterns += [
     path("<int:pk>/amend/", edition_views.amend_start, name="roadmap_amend"),
     path("<int:pk>/editions/<int:number>/", edition_views.edition_detail, name="edition_detail"),
     path("<int:pk>/compare/", edition_views.edition_compare, name="edition_compare"),
+]
+
+# deadline reminders (measures.reminders)
+urlpatterns += [
+    path("reminders/", reminder_views.reminder_log, name="reminder_log"),
+    path("reminders/mine/", reminder_views.my_letters, name="my_letters"),
+    path("reminders/settings/", reminder_views.reminder_settings, name="reminder_settings"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        reminder_views.reminders_unsubscribe,
+        name="reminders_unsubscribe",
+    ),
 ]

@@ -217,6 +217,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmap_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # deadline reminders: each run catches up whatever fell due while beat or the worker was
+    # down (measures.reminders)
+    "scan-reminders": {
+        "task": "measures.tasks.scan_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},  # a run queued while no worker ran: the next one serves
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------

@@ -266,7 +266,10 @@ def test_living_demo_has_reports_in_every_state(db, django_capture_on_commit_cal
     archive = Roadmap.objects.get(municipality=roadmap.municipality, starts_on=date(2022, 1, 1))
     assert (roadmap.starts_on, roadmap.ends_on) == (date(LAST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
     assert roadmap.title == archive.title.replace("2022", str(LAST_YEAR))
-    assert roadmap.status == Roadmap.Status.DRAFT
+    # approved by an order of the department at the start of the year (its PDF queued)
+    assert roadmap.status == Roadmap.Status.APPROVED
+    assert roadmap.approved_by.number == "4"
+    assert roadmap.approved_by.date == date(LAST_YEAR, 1, 16)
     # the schools are designated for the year as for 2022, so the measures concern them
     kinds_2022 = set(
         SchoolDesignation.objects.filter(
@@ -348,8 +351,8 @@ def test_living_demo_has_reports_in_every_state(db, django_capture_on_commit_cal
     assert heads["image/png"].startswith(b"\x89PNG")
     assert any(e.link.startswith("https://") for e in evidence)
     assert all(e.size == e.file.size for e in evidence if e.file)
-    # no e-mail storm: nothing is sent for the demo's reviews
-    assert not callbacks
+    # no e-mail storm: nothing is sent for the demo's reviews; only the order's PDF is queued
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["enqueue_render"]
     # a second load on the same day adds nothing (a postponed report's date moved meanwhile)
     before, files = snapshot(), evidence_files()
     assert living(A_DAY).reports == 0

@@ -94,7 +94,24 @@ def _current_roadmap(
     summary.flagged = flagged
     for measure in flagged[:-1]:  # the last one stays flagged, for the coordinator to see
         _correct(measure, archive.starts_on.year, starts_on.year)
+    _approve(roadmap, starts_on)
     return roadmap
+
+
+def _approve(roadmap: Roadmap, starts_on: date) -> None:
+    """Approved by an order of the department at the start of the year, as the 2022 one was:
+    a roadmap in force is what schools report on and what reminders chase."""
+    from measures import orders
+
+    act = orders.order_new(roadmap=roadmap, by=None)
+    act.number, act.date = ORDER_NUMBER, starts_on + timedelta(days=ORDER_DAY)
+    act = orders.order_save(act=act, expected_version=act.version)
+    orders.order_sign(act=act, by=None, expected_version=act.version)
+    roadmap.refresh_from_db()
+
+
+ORDER_NUMBER = "4"  # «Приказ от 16.01.<year> № 4»
+ORDER_DAY = 15
 
 
 def _correct(measure: Measure, old_year: int, year: int) -> None:

@@ -1,0 +1,950 @@
+"""Deadline reminders: who is reminded of which control date, when, and the letters that carry
+them — each reminder sent exactly once.
+
+The unit is a reminder row (`Reminder`): a person, a control pair (occurrence, school), a kind
+and a day, unique on all of them. The scan (`scan`, every 15 minutes by beat, or
+`manage.py send_reminders --now …`) works out, for each open control pair of an approved
+roadmap and each person it concerns, the latest reminder day that has come (the offsets
+before the control date, then every N days once it is overdue, until the roadmap ends) and
+inserts that row with `INSERT … ON CONFLICT DO NOTHING`: a second scan adds nothing, and a scan
+after a day of downtime adds one row per pair — the latest — not every day it missed.
+
+Then it queues, after commit, the day's digest of each person whose hour has come on a working
+day (Russian calendar of the `holidays` package: public holidays and transferred working days)
+and the week's summary of each coordinator. A digest (`send_digest`) locks its letter row
+(unique per person and day), takes the person's queued rows, sends one letter over an SMTP
+connection it keeps open, marks the rows sent in the same transaction, commits, and only then
+says QUIT: a worker killed before the commit sends the letter again with the same Message-ID
+(derived from the letter row), so that a duplicate is recognisable downstream.
+
+Whether a pair is still open: no report, or a draft or returned one. A report on review waits
+for the working group (the school has done its part); an accepted one is closed.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import re
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures.models import (
+    DEFAULT_REMINDER_HOUR,
+    ControlPair,
+    Measure,
+    Occurrence,
+    Reminder,
+    ReminderLetter,
+    ReminderScan,
+    ReminderSettings,
+    Report,
+    Roadmap,
+)
+from schools.models import Appointment, Organisation, WorkingGroupMember
+
+OPEN_REPORT_STATUSES = ("", Report.Status.DRAFT, Report.Status.RETURNED)
+MAX_OFFSET = 14
+UNSUBSCRIBE_SALT = "measures.reminders.unsubscribe"
+
+# --- Working days --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("RU", years=year)
+
+
+def is_working_day(day: date) -> bool:
+    """A working day of the Russian production calendar: not a weekend or a public holiday
+    (with the days off moved by government decree), and a Saturday made a working day is one."""
+    return _calendar(day.year).is_working_day(day)
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment)
+
+
+# --- Preferences ---------------------------------------------------------------------------
+
+
+def settings_of(user_ids: list[int] | set[int]) -> dict[int, ReminderSettings]:
+    """Each user's settings: the saved ones, else the defaults (unsaved). One query."""
+    saved = {s.user_id: s for s in ReminderSettings.objects.filter(user__in=list(user_ids))}
+    return {uid: saved.get(uid) or ReminderSettings(user_id=uid) for uid in user_ids}
+
+
+def address_of(user: Any) -> str:
+    """Where the person's letters go: the account's address, else the registry's."""
+    if user.email.strip():
+        return user.email.strip()
+    person = getattr(user, "person", None)
+    return person.email.strip() if person is not None and person.email else ""
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(token: str) -> tuple[int, str] | None:
+    """The (user id, letter kind) of an unsubscribe link; None when it was not made here."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in ReminderLetter.Kind.values:
+        return None
+    return int(data["u"]), data["k"]
+
+
+def portal_url(path: str) -> str:
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+# --- Who is reminded -----------------------------------------------------------------------
+
+SCHOOL = "school"  # the directors (and school coordinators) of the school concerned
+COORDINATORS = "coordinators"  # the municipality's coordinators
+WORKING_GROUP = "working_group"  # the municipality's working group
+
+_AUDIENCE_WORDS = (
+    (
+        COORDINATORS,
+        re.compile(
+            r"отдел\w*\s+образован|управлени\w*\s+образован|комитет\w*\s+(по\s+)?образован|"
+            r"\bуо\b|\bмоо\b|\bмоуо\b|\bруо\b|\bмку\b|муниципальн\w*(\s+и\s+школьн\w*)?\s+координ|"
+            r"специалист|консультант|методист|методическ|администрац"
+        ),
+    ),
+    (
+        SCHOOL,
+        re.compile(
+            r"руководител|директор|школьн\w*\s+координ|\bоу\b|\bоо\b|\bоо?у\b|"
+            r"образовательн\w*\s+(учрежден|организац)|шнор|шнсу|школ|педагог|учител"
+        ),
+    ),
+    (WORKING_GROUP, re.compile(r"рабоч\w*\s+групп")),
+)
+_MUNICIPAL_ORGANISATIONS = {
+    Organisation.Kind.AUTHORITY,
+    Organisation.Kind.ADMINISTRATION,
+    Organisation.Kind.METHODOLOGICAL_CENTRE,
+}
+
+
+def owner_audience(owners_text: str, organisation_kinds: list[str] = ()) -> set[str]:
+    """Whom the owners as written stand for: «Руководители ШНОР» the schools' directors,
+    «Отдел образования», «Муниципальный координатор» the coordinators, «Члены рабочей группы»
+    the working group. Named persons are read from the measure's linked owners, not here."""
+    text = " ".join(owners_text.lower().replace("ё", "е").split())
+    found = {audience for audience, words in _AUDIENCE_WORDS if words.search(text)}
+    if _MUNICIPAL_ORGANISATIONS.intersection(organisation_kinds):
+        found.add(COORDINATORS)
+    return found
+
+
+@dataclass
+class Audience:
+    """The people behind the owners of a set of measures: read once per scan or digest."""
+
+    measures: dict[int, dict[str, Any]]
+    directors: dict[int, set[int]]  # school id → user ids
+    coordinators: dict[int, set[int]]  # municipality id → user ids
+    working_group: dict[int, set[int]]  # municipality id → user ids
+
+    def people(self, measure_id: int, school_id: int) -> set[int]:
+        """The users reminded of the measure's control date for this school. Owners nobody
+        could be found behind (no text, or text naming nobody with an account) fall to the
+        school's directors, and with no director to the coordinators: never to no one."""
+        measure = self.measures[measure_id]
+        municipality = measure["municipality"]
+        users: set[int] = set(measure["named"])
+        if SCHOOL in measure["audience"]:
+            users |= self.directors.get(school_id, set())
+        if COORDINATORS in measure["audience"]:
+            users |= self.coordinators.get(municipality, set())
+        if WORKING_GROUP in measure["audience"]:
+            users |= self.working_group.get(municipality, set())
+        if not users:
+            users = self.directors.get(school_id) or self.coordinators.get(municipality, set())
+        return set(users)
+
+
+def audience_for(measure_ids: set[int], school_ids: set[int]) -> Audience:
+    """Four queries whatever the number of measures: the measures, their linked owners and
+    organisations, and the appointments."""
+    measures: dict[int, dict[str, Any]] = {}
+    for pk, text, municipality in Measure.objects.filter(pk__in=list(measure_ids)).values_list(
+        "pk", "owners_text", "roadmap__municipality"
+    ):
+        measures[pk] = {"text": text, "municipality": municipality, "named": set(), "kinds": []}
+    for measure_id, user_id in Measure.owners.through.objects.filter(
+        measure__in=list(measure_ids), person__user__isnull=False, person__user__is_active=True
+    ).values_list("measure_id", "person__user_id"):
+        measures[measure_id]["named"].add(user_id)
+    for measure_id, kind in Measure.owner_organisations.through.objects.filter(
+        measure__in=list(measure_ids)
+    ).values_list("measure_id", "organisation__kind"):
+        measures[measure_id]["kinds"].append(kind)
+    for measure in measures.values():
+        measure["audience"] = owner_audience(measure["text"], measure["kinds"])
+    municipalities = {m["municipality"] for m in measures.values()}
+    directors: dict[int, set[int]] = defaultdict(set)
+    coordinators: dict[int, set[int]] = defaultdict(set)
+    working_group: dict[int, set[int]] = defaultdict(set)
+    rows = Appointment.objects.filter(user__is_active=True).filter(
+        Q(role=Appointment.Role.DIRECTOR, school__in=list(school_ids))
+        | Q(
+            role__in=[Appointment.Role.COORDINATOR, Appointment.Role.WORKING_GROUP],
+            municipality__in=list(municipalities),
+        )
+    )
+    for role, school, municipality, user in rows.values_list(
+        "role", "school", "municipality", "user"
+    ):
+        if role == Appointment.Role.DIRECTOR:
+            directors[school].add(user)
+        elif role == Appointment.Role.COORDINATOR:
+            coordinators[municipality].add(user)
+        else:
+            working_group[municipality].add(user)
+    return Audience(measures, directors, coordinators, working_group)
+
+
+# --- When ----------------------------------------------------------------------------------
+
+
+def reminder_point(
+    due_on: date, today: date, offsets: list[int], every: int, ends_on: date
+) -> tuple[str, date] | None:
+    """The latest reminder day of a control date that has come by `today`, and its kind:
+    `offsets` days before it (0: on the day), then the day after it and every `every` days
+    while the roadmap lasts. None before the first. Only the latest: a scan after days of
+    downtime sends one reminder of a pair, not one for each day it missed."""
+    if today > due_on:
+        last = min(today, ends_on)
+        if last > due_on:
+            steps = (last - due_on - timedelta(days=1)).days // every
+            return Reminder.Kind.OVERDUE, due_on + timedelta(days=1 + steps * every)
+    days = sorted({d for d in offsets if d >= 0 and due_on - timedelta(days=d) <= today})
+    if not days:
+        return None
+    nearest = days[0]
+    return (Reminder.Kind.TODAY if nearest == 0 else Reminder.Kind.SOON), due_on - timedelta(
+        days=nearest
+    )
+
+
+def suppressed_reason(prefs: ReminderSettings, today: date) -> str:
+    """Why the person's reminders are not sent today ("" when they are)."""
+    if not prefs.digest_enabled:
+        return _("Получатель отключил ежедневную сводку о сроках.")
+    if prefs.paused_until and prefs.paused_until >= today:
+        return _("Получатель приостановил напоминания до %(date)s.") % {
+            "date": prefs.paused_until.strftime("%d.%m.%Y")
+        }
+    return ""
+
+
+# --- The scan ------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    moment: datetime
+    working_day: bool
+    pairs: int = 0
+    created: int = 0
+    suppressed: int = 0
+    digests: list[int] = field(default_factory=list)  # user ids whose digest is queued
+    weekly: list[tuple[int, int]] = field(default_factory=list)  # (user id, municipality id)
+    scan_id: int | None = None
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "moment": local(self.moment).isoformat(),
+            "working_day": self.working_day,
+            "pairs": self.pairs,
+            "created": self.created,
+            "suppressed": self.suppressed,
+            "digests": len(self.digests),
+            "weekly": len(self.weekly),
+            "dry_run": self.dry_run,
+        }
+
+
+def open_pairs(today: date) -> list[tuple[int, int, int, date, date, int]]:
+    """(occurrence, school, measure, due_on, roadmap end, municipality) of the open control
+    pairs of approved roadmaps in force whose reminders may have begun by `today`."""
+    roadmaps = dict(
+        Roadmap.objects.filter(
+            status=Roadmap.Status.APPROVED, amends__isnull=True, ends_on__gte=today
+        ).values_list("pk", "ends_on")
+    )
+    if not roadmaps:
+        return []
+    municipality_of = dict(
+        Roadmap.objects.filter(pk__in=list(roadmaps)).values_list("pk", "municipality")
+    )
+    rows = ControlPair.objects.filter(
+        roadmap__in=list(roadmaps),
+        kind=Occurrence.Kind.DUE,
+        due_on__lte=today + timedelta(days=MAX_OFFSET),
+        report_status__in=OPEN_REPORT_STATUSES,
+    ).values_list("occurrence", "school", "measure", "due_on", "roadmap")
+    return [
+        (occ, school, measure, due_on, roadmaps[roadmap], municipality_of[roadmap])
+        for occ, school, measure, due_on, roadmap in rows
+    ]
+
+
+INSERT_REMINDERS = """
+INSERT INTO measures_reminder
+    (user_id, occurrence_id, school_id, kind, remind_on, due_on, municipality_id, status,
+     reason, created_at)
+VALUES %s
+ON CONFLICT (user_id, occurrence_id, school_id, kind, remind_on) DO NOTHING
+RETURNING status
+"""
+
+
+def _insert(rows: list[tuple]) -> tuple[int, int]:
+    """Insert the rows that are not there yet; (created, of them suppressed)."""
+    from psycopg2.extras import execute_values
+
+    created = suppressed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            returned = execute_values(
+                cursor.cursor,  # psycopg2's own, under Django's wrapper
+                INSERT_REMINDERS,
+                rows[start : start + 2000],
+                page_size=2000,
+                fetch=True,
+            )
+            created += len(returned)
+            suppressed += sum(1 for (status,) in returned if status == Reminder.Status.SUPPRESSED)
+    return created, suppressed
+
+
+def scan(
+    now: datetime | None = None,
+    *,
+    trigger: str = ReminderScan.Trigger.BEAT,
+    dry_run: bool = False,
+    enqueue: bool = True,
+) -> ScanResult:
+    """One scan at `now`: insert the reminder rows that have come, then queue (after commit)
+    the digests and weekly summaries whose hour has come. `dry_run`: the same work in a
+    transaction that is rolled back, nothing queued. Safe to run twice at once: the inserts
+    skip what is there, and each letter is locked when it is sent."""
+    now = now or timezone.now()
+    result = ScanResult(moment=now, working_day=is_working_day(local(now).date()), dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _scan(result, trigger)
+            if dry_run:
+                raise _DryRun
+            if enqueue:
+                transaction.on_commit(lambda: enqueue_letters(result))
+    except _DryRun:
+        pass
+    return result
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _scan(result: ScanResult, trigger: str) -> None:
+    moment = local(result.moment)
+    today = moment.date()
+    record = ReminderScan.objects.create(trigger=trigger, moment=result.moment)
+    pairs = open_pairs(today)
+    result.pairs = len(pairs)
+    audience = audience_for({p[2] for p in pairs}, {p[1] for p in pairs})
+    recipients = {(p[0], p[1]): audience.people(p[2], p[1]) for p in pairs}
+    everyone = set().union(*recipients.values()) if recipients else set()
+    prefs = settings_of(everyone)
+    stamp = timezone.now()
+    rows = []
+    for occurrence, school, _measure, due_on, ends_on, municipality in pairs:
+        for user_id in recipients[(occurrence, school)]:
+            mine = prefs[user_id]
+            point = reminder_point(due_on, today, mine.offsets, mine.overdue_every, ends_on)
+            if point is None:
+                continue
+            reason = suppressed_reason(mine, today)
+            status = Reminder.Status.SUPPRESSED if reason else Reminder.Status.QUEUED
+            kind, day = point
+            rows.append(
+                (
+                    user_id,
+                    occurrence,
+                    school,
+                    kind,
+                    day,
+                    due_on,
+                    municipality,
+                    status,
+                    reason,
+                    stamp,
+                )
+            )
+    result.created, result.suppressed = _insert(rows)
+    result.digests = due_digests(moment)
+    result.weekly = due_weekly(moment)
+    if not result.working_day:
+        Reminder.objects.filter(status=Reminder.Status.QUEUED, remind_on__lte=today).update(
+            reason=_("Нерабочий день: письмо уйдёт в ближайший рабочий день.")
+        )
+    record.pairs, record.created = result.pairs, result.created
+    record.digests, record.weekly = len(result.digests), len(result.weekly)
+    record.finished_at = timezone.now()
+    record.save(update_fields=["pairs", "created", "digests", "weekly", "finished_at"])
+    result.scan_id = record.pk
+
+
+def _hour_has_come(hours: dict[int, int], user_id: int, moment: datetime) -> bool:
+    return moment.hour >= hours.get(user_id, DEFAULT_REMINDER_HOUR)
+
+
+def due_digests(moment: datetime) -> list[int]:
+    """The users whose digest goes now: queued rows that have come, their hour has come on a
+    working day, and no letter of today was sent yet."""
+    today = moment.date()
+    if not is_working_day(today):
+        return []
+    waiting = set(
+        Reminder.objects.filter(status=Reminder.Status.QUEUED, remind_on__lte=today)
+        .values_list("user", flat=True)
+        .distinct()
+    )
+    if not waiting:
+        return []
+    sent = set(
+        ReminderLetter.objects.filter(
+            user__in=list(waiting),
+            kind=ReminderLetter.Kind.DIGEST,
+            day=today,
+            status=ReminderLetter.Status.SENT,
+        ).values_list("user", flat=True)
+    )
+    hours = dict(
+        ReminderSettings.objects.filter(user__in=list(waiting)).values_list("user", "hour")
+    )
+    return sorted(u for u in waiting - sent if _hour_has_come(hours, u, moment))
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_recipients(today: date) -> dict[int, set[int]]:
+    """municipality id → users who get its weekly summary: each coordinator (or the
+    substitute they chose), and the chair of the working group of the year."""
+    result: dict[int, set[int]] = defaultdict(set)
+    coordinators = list(
+        Appointment.objects.filter(
+            role=Appointment.Role.COORDINATOR, user__is_active=True
+        ).values_list("municipality", "user")
+    )
+    prefs = settings_of({user for _m, user in coordinators})
+    for municipality, user in coordinators:
+        mine = prefs[user]
+        if mine.weekly_enabled:
+            result[municipality].add(user)
+        elif mine.weekly_substitute_id:
+            result[municipality].add(mine.weekly_substitute_id)
+    chairs = WorkingGroupMember.objects.filter(
+        role=WorkingGroupMember.Role.CHAIR,
+        group__year=today.year,
+        person__user__isnull=False,
+        person__user__is_active=True,
+    ).values_list("group__municipality", "person__user")
+    chair_prefs = settings_of({user for _m, user in chairs})
+    for municipality, user in chairs:
+        if chair_prefs[user].weekly_enabled:
+            result[municipality].add(user)
+    return result
+
+
+def due_weekly(moment: datetime) -> list[tuple[int, int]]:
+    """(user, municipality) whose summary of this week goes now: on a working day of the week
+    (the first one, or later when the scan did not run), at the person's hour, not yet sent."""
+    today = moment.date()
+    if not is_working_day(today):
+        return []
+    monday = week_start(today)
+    wanted = weekly_recipients(today)
+    if not wanted:
+        return []
+    sent = set(
+        ReminderLetter.objects.filter(
+            kind=ReminderLetter.Kind.WEEKLY, day=monday, status=ReminderLetter.Status.SENT
+        ).values_list("user", "municipality")
+    )
+    users = set().union(*wanted.values())
+    hours = dict(ReminderSettings.objects.filter(user__in=list(users)).values_list("user", "hour"))
+    return sorted(
+        (user, municipality)
+        for municipality, people in wanted.items()
+        for user in people
+        if (user, municipality) not in sent and _hour_has_come(hours, user, moment)
+    )
+
+
+def enqueue_letters(result: ScanResult) -> None:
+    """Queue the scan's letters (called after its commit)."""
+    from measures import tasks
+
+    day = local(result.moment).date().isoformat()
+    for user_id in result.digests:
+        tasks.send_digest.delay(user_id, day)
+    monday = week_start(local(result.moment).date()).isoformat()
+    for user_id, municipality_id in result.weekly:
+        tasks.send_weekly.delay(user_id, municipality_id, monday, day)
+
+
+# --- The letters ---------------------------------------------------------------------------
+
+
+class _UnfoldedLinks(email.policy.EmailPolicy):
+    """The policy given, but the `List-Unsubscribe` header is written as it is: folded at 78
+    characters, its unbroken address would become encoded words that mail clients do not
+    read as an address (RFC 8058 needs it as it is; RFC 5322 allows 998 characters)."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() == "list-unsubscribe":
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() == "list-unsubscribe":
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+class Letter(EmailMultiAlternatives):
+    def message(self, *, policy: email.policy.EmailPolicy = email.policy.default) -> Any:
+        names = ("linesep", "max_line_length", "utf8", "cte_type", "raise_on_defect")
+        return super().message(
+            policy=_UnfoldedLinks(**{name: getattr(policy, name) for name in names})
+        )
+
+
+class TransientMailError(Exception):
+    """The mail server could not take the letter now: the task tries again later."""
+
+
+def _letter(user_id: int, kind: str, day: date, municipality_id: int | None) -> ReminderLetter:
+    """The letter row, created if needed, locked for this transaction."""
+    ReminderLetter.objects.bulk_create(
+        [ReminderLetter(user_id=user_id, kind=kind, day=day, municipality_id=municipality_id)],
+        ignore_conflicts=True,
+    )
+    return ReminderLetter.objects.select_for_update().get(
+        user_id=user_id, kind=kind, day=day, municipality_id=municipality_id
+    )
+
+
+def message_id(letter: ReminderLetter) -> str:
+    """Stable for the letter: a letter sent again after a crash carries the same one."""
+    domain = settings.PORTAL_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"<reminder-{letter.kind}-{letter.pk}-{letter.day:%Y%m%d}@{domain or 'portal'}>"
+
+
+def _send(letter: ReminderLetter, user: Any, address: str, subject: str, context: dict) -> Any:
+    """Build and send the letter over a connection left open (closed by the caller after the
+    commit). Raises TransientMailError for a temporary failure; returns the refusal of a
+    recipient the server rejected for good (None when accepted)."""
+    token = unsubscribe_token(user.pk, letter.kind)
+    unsubscribe = portal_url(reverse("measures:reminders_unsubscribe", args=[token]))
+    context = {
+        **context,
+        "user": user,
+        "unsubscribe_url": unsubscribe,
+        "settings_url": portal_url(reverse("measures:reminder_settings")),
+    }
+    template = f"measures/mail/reminder_{letter.kind}"
+    message = Letter(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[address],
+        headers={
+            "Message-ID": message_id(letter),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    mailer = get_connection()
+    try:
+        mailer.open()
+        mailer.send_messages([message])
+    except smtplib.SMTPRecipientsRefused as refused:
+        mailer.close()
+        code, text = next(iter(refused.recipients.values()))
+        if 400 <= code < 500:
+            raise TransientMailError(_smtp_text(code, text)) from refused
+        return _smtp_text(code, text), None
+    except (smtplib.SMTPException, OSError) as error:
+        mailer.close()
+        raise TransientMailError(str(error) or error.__class__.__name__) from error
+    letter.body = message.body
+    return None, mailer
+
+
+def _smtp_text(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+@dataclass
+class DigestRow:
+    reminder: Reminder
+    state: str  # overdue / today / soon
+    days: int  # days late, or days left
+    url: str
+
+
+def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str, list]:
+    """The reminders grouped as the letter shows them: overdue (most late first), due today,
+    due soon (nearest first); each with the link to the report (for those who report) or to
+    the measure on its roadmap."""
+    reporting = set(
+        Appointment.objects.filter(user=user_id)
+        .filter(Q(role=Appointment.Role.DIRECTOR) | Q(role=Appointment.Role.COORDINATOR))
+        .values_list("role", "school", "municipality")
+    )
+    directs = {school for role, school, _m in reporting if role == Appointment.Role.DIRECTOR}
+    coordinates = {m for role, _s, m in reporting if role == Appointment.Role.COORDINATOR}
+    groups: dict[str, list[DigestRow]] = {"overdue": [], "today": [], "soon": []}
+    for reminder in reminders:
+        occurrence = reminder.occurrence
+        measure = occurrence.measure
+        if reminder.school_id in directs or measure.roadmap.municipality_id in coordinates:
+            path = reverse(
+                "measures:report_edit",
+                kwargs={"occurrence_pk": occurrence.pk, "school_pk": reminder.school_id},
+            )
+        else:
+            path = reverse("measures:roadmap_detail", args=[measure.roadmap_id])
+            path += f"#measure-{measure.pk}"
+        delta = (reminder.due_on - day).days
+        state = "overdue" if delta < 0 else "today" if delta == 0 else "soon"
+        groups[state].append(DigestRow(reminder, state, abs(delta), portal_url(path)))
+    groups["overdue"].sort(key=lambda r: (-r.days, r.reminder.occurrence.measure.position))
+    groups["soon"].sort(key=lambda r: (r.days, r.reminder.occurrence.measure.position))
+    return groups
+
+
+def _still_open(reminders: list[Reminder]) -> set[tuple[int, int]]:
+    """The (occurrence, school) pairs of these reminders still open for reporting in an
+    approved roadmap: one query."""
+    keys = Q()
+    for r in reminders:
+        keys |= Q(occurrence=r.occurrence_id, school=r.school_id)
+    return set(
+        ControlPair.objects.filter(keys)
+        .filter(
+            report_status__in=OPEN_REPORT_STATUSES,
+            roadmap__status=Roadmap.Status.APPROVED,
+        )
+        .values_list("occurrence", "school")
+    )
+
+
+def send_digest(user_id: int, day: date) -> str:
+    """Send the person's digest of `day` (their queued reminders that have come) and mark
+    them sent, once: the letter row is locked for the whole send. Returns what happened:
+    "sent", "failed", "suppressed", "empty" or "already". A temporary mail failure raises
+    TransientMailError with nothing marked (the rows stay queued for the next try)."""
+    mailer = None
+    try:
+        with transaction.atomic():
+            outcome, mailer = _digest(user_id, day)
+    except TransientMailError as error:
+        _note_attempt(user_id, ReminderLetter.Kind.DIGEST, day, None, str(error))
+        raise
+    finally:
+        if mailer is not None:
+            mailer.close()  # QUIT after the commit: the unrecorded window ends with the data
+    return outcome
+
+
+def _digest(user_id: int, day: date) -> tuple[str, Any]:
+    User = get_user_model()
+    letter = _letter(user_id, ReminderLetter.Kind.DIGEST, day, None)
+    if letter.status == ReminderLetter.Status.SENT:
+        return "already", None
+    reminders = list(
+        Reminder.objects.select_for_update(of=("self",))
+        .filter(user=user_id, status=Reminder.Status.QUEUED, remind_on__lte=day)
+        .select_related("occurrence__measure__roadmap__municipality", "school")
+        .order_by("due_on", "pk")
+    )
+    if not reminders:
+        letter.delete()
+        return "empty", None
+    user = User.objects.select_related("person").get(pk=user_id)
+    prefs = settings_of([user_id])[user_id]
+    now = timezone.now()
+
+    def close(rows: list[Reminder], status: str, reason: str) -> None:
+        Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(status=status, reason=reason)
+
+    open_pairs_now = _still_open(reminders)
+    closed = [r for r in reminders if (r.occurrence_id, r.school_id) not in open_pairs_now]
+    if closed:
+        close(closed, Reminder.Status.SUPPRESSED, _("Отчёт отправлен или принят до письма."))
+    reminders = [r for r in reminders if (r.occurrence_id, r.school_id) in open_pairs_now]
+    reason = suppressed_reason(prefs, day) or (
+        "" if user.is_active else _("Учётная запись отключена.")
+    )
+    if reason:
+        close(reminders, Reminder.Status.SUPPRESSED, reason)
+    if reason or not reminders:
+        letter.delete()
+        return "suppressed", None
+    address = address_of(user)
+    failure = ""
+    if not address:
+        failure = _("У получателя нет адреса электронной почты.")
+    elif prefs.bounced_address and prefs.bounced_address.lower() == address.lower():
+        failure = _("Почтовый сервер ранее отклонил адрес %(address)s: %(reason)s") % {
+            "address": address,
+            "reason": prefs.bounced_reason,
+        }
+    mailer = None
+    if not failure:
+        groups = digest_rows(reminders, day, user_id)
+        counts = {state: len(rows) for state, rows in groups.items()}
+        subject = digest_subject(counts)
+        refused, mailer = _send(
+            letter,
+            user,
+            address,
+            subject,
+            {"groups": groups, "counts": counts, "day": day},
+        )
+        if refused:
+            failure = _("Почтовый сервер отклонил адрес %(address)s: %(reason)s") % {
+                "address": address,
+                "reason": refused,
+            }
+            _bounced(user_id, address, refused)
+        letter.subject, letter.message_id = subject, message_id(letter)
+    letter.address, letter.attempts = address, letter.attempts + 1
+    if failure:
+        letter.status, letter.reason = ReminderLetter.Status.FAILED, failure
+        close(reminders, Reminder.Status.FAILED, failure)
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(letter=letter)
+    else:
+        letter.status, letter.reason, letter.sent_at = ReminderLetter.Status.SENT, "", now
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            status=Reminder.Status.SENT, reason="", letter=letter, sent_at=now
+        )
+    letter.save()
+    return ("failed" if failure else "sent"), mailer
+
+
+def _bounced(user_id: int, address: str, reason: str) -> None:
+    ReminderSettings.objects.update_or_create(
+        user_id=user_id, defaults={"bounced_address": address, "bounced_reason": reason}
+    )
+
+
+def _note_attempt(
+    user_id: int, kind: str, day: date, municipality_id: int | None, reason: str
+) -> None:
+    """Record a temporary failure on the letter (its rows stay queued)."""
+    with transaction.atomic():
+        letter = _letter(user_id, kind, day, municipality_id)
+        if letter.status != ReminderLetter.Status.SENT:
+            letter.attempts += 1
+            letter.reason = _("Почтовый сервер недоступен, повтор позже: %(reason)s") % {
+                "reason": reason
+            }
+            letter.save(update_fields=["attempts", "reason"])
+
+
+def digest_subject(counts: dict[str, int]) -> str:
+    parts = []
+    if counts.get("overdue"):
+        parts.append(_("просрочено: %(n)s") % {"n": counts["overdue"]})
+    if counts.get("today"):
+        parts.append(_("срок сегодня: %(n)s") % {"n": counts["today"]})
+    if counts.get("soon"):
+        parts.append(_("скоро срок: %(n)s") % {"n": counts["soon"]})
+    return _("Сроки мероприятий дорожных карт — %(parts)s") % {"parts": ", ".join(parts)}
+
+
+# --- The weekly summary --------------------------------------------------------------------
+
+
+def overdue_summary(municipality_id: int, day: date) -> dict[str, Any]:
+    """The municipality's overdue control pairs on `day` (not accepted as done, control date
+    passed, in approved roadmaps in force): by school and by owner, with days late. Two
+    queries."""
+    from measures.progress import ACCEPTED_AS_DONE
+
+    pairs = list(
+        ControlPair.objects.filter(
+            roadmap__municipality=municipality_id,
+            roadmap__status=Roadmap.Status.APPROVED,
+            kind=Occurrence.Kind.DUE,
+            due_on__lt=day,
+        )
+        .exclude(ACCEPTED_AS_DONE)
+        .values(
+            "school",
+            "school__short_name",
+            "measure",
+            "measure__number",
+            "measure__title",
+            "measure__owners_text",
+            "due_on",
+            "roadmap",
+            "report_status",
+        )
+    )
+    schools: dict[int, dict[str, Any]] = {}
+    owners: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        late = (day - pair["due_on"]).days
+        school = schools.setdefault(
+            pair["school"],
+            {"name": pair["school__short_name"], "count": 0, "most_late": 0, "rows": []},
+        )
+        school["count"] += 1
+        school["most_late"] = max(school["most_late"], late)
+        school["rows"].append({**pair, "late": late})
+        owner_key = " ".join(pair["measure__owners_text"].split()) or _("Не указаны")
+        owner = owners.setdefault(owner_key, {"name": owner_key, "count": 0, "most_late": 0})
+        owner["count"] += 1
+        owner["most_late"] = max(owner["most_late"], late)
+    for school in schools.values():
+        school["rows"].sort(key=lambda r: -r["late"])
+    return {
+        "total": len(pairs),
+        "schools": sorted(schools.values(), key=lambda s: (-s["count"], s["name"])),
+        "owners": sorted(owners.values(), key=lambda o: (-o["count"], o["name"])),
+    }
+
+
+def send_weekly(user_id: int, municipality_id: int, monday: date, day: date) -> str:
+    """Send the week's summary of the municipality to the person, once per week."""
+    mailer = None
+    try:
+        with transaction.atomic():
+            outcome, mailer = _weekly(user_id, municipality_id, monday, day)
+    except TransientMailError as error:
+        _note_attempt(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id, str(error))
+        raise
+    finally:
+        if mailer is not None:
+            mailer.close()
+    return outcome
+
+
+def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tuple[str, Any]:
+    from schools.models import Municipality
+
+    letter = _letter(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)
+    if letter.status == ReminderLetter.Status.SENT:
+        return "already", None
+    user = get_user_model().objects.select_related("person").get(pk=user_id)
+    municipality = Municipality.objects.get(pk=municipality_id)
+    summary = overdue_summary(municipality_id, day)
+    address = address_of(user)
+    letter.address, letter.attempts = address, letter.attempts + 1
+    mailer = None
+    if not address:
+        letter.status = ReminderLetter.Status.FAILED
+        letter.reason = _("У получателя нет адреса электронной почты.")
+    else:
+        subject = _("Еженедельная сводка: %(municipality)s — просрочено %(n)s") % {
+            "municipality": municipality.name,
+            "n": summary["total"],
+        }
+        refused, mailer = _send(
+            letter,
+            user,
+            address,
+            subject,
+            {"summary": summary, "municipality": municipality, "day": day, "monday": monday},
+        )
+        letter.subject, letter.message_id = subject, message_id(letter)
+        if refused:
+            letter.status = ReminderLetter.Status.FAILED
+            letter.reason = _("Почтовый сервер отклонил адрес %(address)s: %(reason)s") % {
+                "address": address,
+                "reason": refused,
+            }
+            _bounced(user_id, address, refused)
+        else:
+            letter.status, letter.reason = ReminderLetter.Status.SENT, ""
+            letter.sent_at = timezone.now()
+    letter.save()
+    return ("sent" if letter.status == ReminderLetter.Status.SENT else "failed"), mailer
+
+
+# --- Health --------------------------------------------------------------------------------
+
+SCAN_EVERY = timedelta(minutes=15)
+
+
+def health() -> dict[str, Any]:
+    """The worker's and beat's health as the admin sees it: the last scan, whether it is
+    late, the broker's queue length, what waits and what failed."""
+    last = ReminderScan.objects.exclude(finished_at=None).order_by("-started_at").first()
+    last_beat = (
+        ReminderScan.objects.filter(trigger=ReminderScan.Trigger.BEAT)
+        .exclude(finished_at=None)
+        .aggregate(at=Max("finished_at"))["at"]
+    )
+    counts = dict(
+        Reminder.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    queue: int | None
+    try:
+        from roadmap_portal.celery import app
+
+        with app.connection_for_write() as conn:
+            queue = conn.default_channel.client.llen("celery")
+    except Exception:  # the broker down: shown as unknown
+        queue = None
+    now = timezone.now()
+    return {
+        "last_scan": last.finished_at if last else None,
+        "last_scan_trigger": last.get_trigger_display() if last else "",
+        "last_beat_scan": last_beat,
+        "beat_late": last_beat is None or now - last_beat > 2 * SCAN_EVERY,
+        "queue": queue,
+        "queued": counts.get(Reminder.Status.QUEUED, 0),
+        "sent": counts.get(Reminder.Status.SENT, 0),
+        "failed": counts.get(Reminder.Status.FAILED, 0),
+        "suppressed": counts.get(Reminder.Status.SUPPRESSED, 0),
+        "letters_failed": ReminderLetter.objects.filter(
+            status=ReminderLetter.Status.FAILED
+        ).count(),
+    }
