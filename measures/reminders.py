@@ -495,9 +495,11 @@ def due_weekly(moment: datetime) -> list[tuple[int, int]]:
     wanted = weekly_recipients(today)
     if not wanted:
         return []
-    sent = set(
+    done = set(  # sent, or failed for good (no address, refused): not tried every 15 minutes
         ReminderLetter.objects.filter(
-            kind=ReminderLetter.Kind.WEEKLY, day=monday, status=ReminderLetter.Status.SENT
+            kind=ReminderLetter.Kind.WEEKLY,
+            day=monday,
+            status__in=[ReminderLetter.Status.SENT, ReminderLetter.Status.FAILED],
         ).values_list("user", "municipality")
     )
     users = set().union(*wanted.values())
@@ -506,7 +508,7 @@ def due_weekly(moment: datetime) -> list[tuple[int, int]]:
         (user, municipality)
         for municipality, people in wanted.items()
         for user in people
-        if (user, municipality) not in sent and _hour_has_come(hours, user, moment)
+        if (user, municipality) not in done and _hour_has_come(hours, user, moment)
     )
 
 
@@ -620,16 +622,36 @@ def _smtp_text(code: int, text: bytes | str) -> str:
 
 @dataclass
 class DigestRow:
+    """One control pair in a letter: the school, its control date, how late or how soon."""
+
     reminder: Reminder
     state: str  # overdue / today / soon
     days: int  # days late, or days left
     url: str
 
 
-def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str, list]:
-    """The reminders grouped as the letter shows them: overdue (most late first), due today,
-    due soon (nearest first); each with the link to the report (for those who report) or to
-    the measure on its roadmap."""
+@dataclass
+class DigestItem:
+    """One measure in one group of a letter, with its schools: a coordinator reminded of a
+    measure of twenty schools reads it once, not twenty times."""
+
+    measure: Measure
+    rows: list[DigestRow]
+
+    @property
+    def days(self) -> int:
+        return max(row.days for row in self.rows)
+
+
+DIGEST_ITEMS_SHOWN = 40  # measures per group; the rest are counted, with a link to the portal
+
+
+def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str, Any]:
+    """The reminders as the letter shows them: overdue (most late first), due today, due soon
+    (nearest first); in each, a measure with its schools, each school with the link to its
+    report (for those who report on it) or to the measure on its roadmap. Also `counts` (pairs
+    per group). Each of the `sections` (the groups with something in them) lists at most
+    DIGEST_ITEMS_SHOWN measures and counts the rest (`hidden`). One query."""
     reporting = set(
         Appointment.objects.filter(user=user_id)
         .filter(Q(role=Appointment.Role.DIRECTOR) | Q(role=Appointment.Role.COORDINATOR))
@@ -637,7 +659,7 @@ def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str,
     )
     directs = {school for role, school, _m in reporting if role == Appointment.Role.DIRECTOR}
     coordinates = {m for role, _s, m in reporting if role == Appointment.Role.COORDINATOR}
-    groups: dict[str, list[DigestRow]] = {"overdue": [], "today": [], "soon": []}
+    items: dict[str, dict[int, DigestItem]] = {"overdue": {}, "today": {}, "soon": {}}
     for reminder in reminders:
         occurrence = reminder.occurrence
         measure = occurrence.measure
@@ -651,26 +673,46 @@ def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str,
             path += f"#measure-{measure.pk}"
         delta = (reminder.due_on - day).days
         state = "overdue" if delta < 0 else "today" if delta == 0 else "soon"
-        groups[state].append(DigestRow(reminder, state, abs(delta), portal_url(path)))
-    groups["overdue"].sort(key=lambda r: (-r.days, r.reminder.occurrence.measure.position))
-    groups["soon"].sort(key=lambda r: (r.days, r.reminder.occurrence.measure.position))
-    return groups
+        row = DigestRow(reminder, state, abs(delta), portal_url(path))
+        items[state].setdefault(measure.pk, DigestItem(measure, [])).rows.append(row)
+    groups: dict[str, list[DigestItem]] = {}
+    for state, by_measure in items.items():
+        listed = list(by_measure.values())
+        for item in listed:
+            item.rows.sort(key=lambda r: (-r.days if state == "overdue" else r.days,
+                                          r.reminder.school.short_name))  # fmt: skip
+        if state == "overdue":
+            listed.sort(key=lambda i: (-i.days, i.measure.roadmap_id, i.measure.position))
+        else:
+            listed.sort(key=lambda i: (min(r.days for r in i.rows), i.measure.roadmap_id,
+                                       i.measure.position))  # fmt: skip
+        groups[state] = listed
+    return {
+        "sections": [
+            {
+                "state": state,
+                "items": listed[:DIGEST_ITEMS_SHOWN],
+                "count": sum(len(i.rows) for i in listed),
+                "hidden": max(0, len(listed) - DIGEST_ITEMS_SHOWN),
+            }
+            for state, listed in groups.items()
+            if listed
+        ],
+        "counts": {state: sum(len(i.rows) for i in listed) for state, listed in groups.items()},
+    }
 
 
 def _still_open(reminders: list[Reminder]) -> set[tuple[int, int]]:
     """The (occurrence, school) pairs of these reminders still open for reporting in an
-    approved roadmap: one query."""
-    keys = Q()
-    for r in reminders:
-        keys |= Q(occurrence=r.occurrence_id, school=r.school_id)
-    return set(
-        ControlPair.objects.filter(keys)
-        .filter(
-            report_status__in=OPEN_REPORT_STATUSES,
-            roadmap__status=Roadmap.Status.APPROVED,
-        )
-        .values_list("occurrence", "school")
-    )
+    approved roadmap: one query (by the occurrences and the schools, then the exact pairs)."""
+    wanted = {(r.occurrence_id, r.school_id) for r in reminders}
+    found = ControlPair.objects.filter(
+        occurrence__in={o for o, _s in wanted},
+        school__in={s for _o, s in wanted},
+        report_status__in=OPEN_REPORT_STATUSES,
+        roadmap__status=Roadmap.Status.APPROVED,
+    ).values_list("occurrence", "school")
+    return wanted.intersection(found)
 
 
 def send_digest(user_id: int, day: date) -> str:
@@ -703,7 +745,7 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         .order_by("due_on", "pk")
     )
     if not reminders:
-        letter.delete()
+        _drop_if_new(letter)
         return "empty", None
     user = User.objects.select_related("person").get(pk=user_id)
     prefs = settings_of([user_id])[user_id]
@@ -723,7 +765,7 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
     if reason:
         close(reminders, Reminder.Status.SUPPRESSED, reason)
     if reason or not reminders:
-        letter.delete()
+        _drop_if_new(letter)
         return "suppressed", None
     address = address_of(user)
     failure = ""
@@ -736,15 +778,10 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         }
     mailer = None
     if not failure:
-        groups = digest_rows(reminders, day, user_id)
-        counts = {state: len(rows) for state, rows in groups.items()}
-        subject = digest_subject(counts)
+        letter_context = digest_rows(reminders, day, user_id)
+        subject = digest_subject(letter_context["counts"])
         refused, mailer = _send(
-            letter,
-            user,
-            address,
-            subject,
-            {"groups": groups, "counts": counts, "day": day},
+            letter, user, address, subject, {**letter_context, "day": day, "letter": letter}
         )
         if refused:
             failure = _("Почтовый сервер отклонил адрес %(address)s: %(reason)s") % {
@@ -765,6 +802,12 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         )
     letter.save()
     return ("failed" if failure else "sent"), mailer
+
+
+def _drop_if_new(letter: ReminderLetter) -> None:
+    """A letter row made by this run for nothing to send goes; one with a history stays."""
+    if letter.status == ReminderLetter.Status.SENDING and not letter.attempts:
+        letter.delete()
 
 
 def _bounced(user_id: int, address: str, reason: str) -> None:
@@ -803,14 +846,15 @@ def digest_subject(counts: dict[str, int]) -> str:
 
 def overdue_summary(municipality_id: int, day: date) -> dict[str, Any]:
     """The municipality's overdue control pairs on `day` (not accepted as done, control date
-    passed, in approved roadmaps in force): by school and by owner, with days late. Two
-    queries."""
+    passed, in approved roadmaps whose period has not ended): by school and by owner, with
+    days late. One query."""
     from measures.progress import ACCEPTED_AS_DONE
 
     pairs = list(
         ControlPair.objects.filter(
             roadmap__municipality=municipality_id,
             roadmap__status=Roadmap.Status.APPROVED,
+            roadmap__ends_on__gte=day,  # roadmaps in force: an ended one is not chased
             kind=Occurrence.Kind.DUE,
             due_on__lt=day,
         )
@@ -927,11 +971,12 @@ def health() -> dict[str, Any]:
     )
     queue: int | None
     try:
-        from roadmap_portal.celery import app
+        import redis
 
-        with app.connection_for_write() as conn:
-            queue = conn.default_channel.client.llen("celery")
-    except Exception:  # the broker down: shown as unknown
+        url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        queue = int(client.llen("celery"))
+    except Exception:  # the broker down: shown as unknown, never an error page
         queue = None
     now = timezone.now()
     return {
