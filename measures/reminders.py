@@ -512,6 +512,26 @@ def due_weekly(moment: datetime) -> list[tuple[int, int]]:
     )
 
 
+def scan_and_send(now: datetime, *, trigger: str) -> tuple[ScanResult, dict[str, int]]:
+    """A scan at `now` and its letters sent by this process rather than the worker (the
+    command's default, and the demo's past days): (the scan, how many letters ended how:
+    "sent", "failed", … and "retry" for a mail server that could not take one now; the weekly
+    ones prefixed "weekly_")."""
+    result = scan(now, trigger=trigger, enqueue=False)
+    day = local(now).date()
+    outcomes: dict[str, int] = defaultdict(int)
+    sends = [(send_digest, (user_id, day), "") for user_id in result.digests] + [
+        (send_weekly, (user_id, municipality_id, week_start(day), day), "weekly_")
+        for user_id, municipality_id in result.weekly
+    ]
+    for send, args, prefix in sends:
+        try:
+            outcomes[prefix + send(*args)] += 1
+        except TransientMailError:
+            outcomes[prefix + "retry"] += 1
+    return result, dict(outcomes)
+
+
 def enqueue_letters(result: ScanResult) -> None:
     """Queue the scan's letters (called after its commit)."""
     from measures import tasks

@@ -537,3 +537,31 @@ def _photo(pair: Pair, number: int, kind: str = "jpeg") -> SimpleUploadedFile:
         buffer.getvalue(),
         content_type=f"image/{kind}",
     )
+
+
+# --- Reminders: the last working days played, so that the coordinator's page has letters -----
+
+REMINDER_DAYS = 3  # working days before today
+REMINDER_TIME = time(9, 30)
+
+
+def play_reminders(today: date) -> dict[str, int]:
+    """The scans and letters of the last few working days before `today` at 09:30, as beat
+    would have sent them (to the console, or to Mailpit under docker-compose); today's come
+    from beat at each person's hour. Safe to run twice: the rows and letters are unique."""
+    from measures import reminders
+    from measures.models import ReminderScan
+
+    days: list[date] = []
+    day = today
+    while len(days) < REMINDER_DAYS:
+        day -= timedelta(days=1)
+        if reminders.is_working_day(day):
+            days.append(day)
+    total: dict[str, int] = {}
+    for day in reversed(days):
+        moment = timezone.make_aware(datetime.combine(day, REMINDER_TIME))
+        _result, outcomes = reminders.scan_and_send(moment, trigger=ReminderScan.Trigger.COMMAND)
+        for key, count in outcomes.items():
+            total[key] = total.get(key, 0) + count
+    return total

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from measures import printing
 from measures.demo import DEMO_PASSWORD, load_demo
+from measures.demo.living import play_reminders
 from measures.models import LegalAct
 
 
@@ -26,6 +28,12 @@ class Command(BaseCommand):
                 f"новых отчётов школ {summary.reports}."
             )
         self.stdout.write(f"Учётные записи: {', '.join(summary.accounts)}; пароль: {DEMO_PASSWORD}")
+        # the reminders of the last working days, as beat would have sent them
+        letters = play_reminders(timezone.localdate())
+        self.stdout.write(
+            f"Напоминания за последние рабочие дни: писем отправлено {letters.get('sent', 0)}, "
+            f"еженедельных сводок {letters.get('weekly_sent', 0)} (страница «Напоминания»)."
+        )
         # the demo's signed orders get their PDF from the worker (`manage.py up` starts it)
         # (the orders the demo holds the text of: a region's act cited as a basis has none)
         unprinted = (

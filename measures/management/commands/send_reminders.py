@@ -41,22 +41,16 @@ class Command(BaseCommand):
                     f"--now {options['now']!r}: ожидается «ГГГГ-ММ-ДД ЧЧ:ММ», например "
                     "«2026-11-24 09:00»."
                 ) from error
-        result = reminders.scan(
-            now,
-            trigger=ReminderScan.Trigger.COMMAND,
-            dry_run=options["dry_run"],
-            enqueue=options["queue"],
-        )
-        outcomes: dict[str, int] = {}
-        if not options["dry_run"] and not options["queue"]:
-            day = timezone.localtime(now).date()
-            monday = reminders.week_start(day)
-            for user_id in result.digests:
-                outcome = self._safely(reminders.send_digest, user_id, day)
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            for user_id, municipality_id in result.weekly:
-                outcome = self._safely(reminders.send_weekly, user_id, municipality_id, monday, day)
-                outcomes["weekly_" + outcome] = outcomes.get("weekly_" + outcome, 0) + 1
+        if options["dry_run"] or options["queue"]:
+            result = reminders.scan(
+                now,
+                trigger=ReminderScan.Trigger.COMMAND,
+                dry_run=options["dry_run"],
+                enqueue=options["queue"],
+            )
+            outcomes: dict[str, int] = {}
+        else:
+            result, outcomes = reminders.scan_and_send(now, trigger=ReminderScan.Trigger.COMMAND)
         data = {**result.as_dict(), "letters": outcomes, "queued_to_worker": options["queue"]}
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -81,10 +75,3 @@ class Command(BaseCommand):
                 weekly = key.startswith("weekly_")
                 label = labels.get(key.removeprefix("weekly_"), key)
                 self.stdout.write(f"  {'еженедельные' if weekly else 'сводки'}: {label} — {count}")
-
-    @staticmethod
-    def _safely(send, *args) -> str:
-        try:
-            return send(*args)
-        except reminders.TransientMailError:
-            return "retry"
