@@ -36,7 +36,7 @@ import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
@@ -617,7 +617,7 @@ def _send(letter: ReminderLetter, user: Any, address: str, subject: str, context
         },
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    mailer = get_connection()
+    mailer = mailers.default  # a new connection of the default mailer
     try:
         mailer.open()
         mailer.send_messages([message])
