@@ -36,7 +36,7 @@ import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
@@ -553,12 +553,18 @@ class TransientMailError(Exception):
     """The mail server could not take the letter now: the task tries again later."""
 
 
-def _letter(user_id: int, kind: str, day: date, municipality_id: int | None) -> ReminderLetter:
-    """The letter row, created if needed, locked for this transaction."""
+def _letter_row(user_id: int, kind: str, day: date, municipality_id: int | None) -> None:
+    """Create the letter row if it is not there. Called before the send's transaction too: its
+    id (in the Message-ID) must outlive a worker killed after the server took the letter."""
     ReminderLetter.objects.bulk_create(
         [ReminderLetter(user_id=user_id, kind=kind, day=day, municipality_id=municipality_id)],
         ignore_conflicts=True,
     )
+
+
+def _letter(user_id: int, kind: str, day: date, municipality_id: int | None) -> ReminderLetter:
+    """The letter row, created if needed, locked for this transaction."""
+    _letter_row(user_id, kind, day, municipality_id)
     return ReminderLetter.objects.select_for_update().get(
         user_id=user_id, kind=kind, day=day, municipality_id=municipality_id
     )
@@ -595,7 +601,7 @@ def _send(letter: ReminderLetter, user: Any, address: str, subject: str, context
         },
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    mailer = get_connection()
+    mailer = mailers.default
     try:
         mailer.open()
         mailer.send_messages([message])
@@ -679,6 +685,7 @@ def send_digest(user_id: int, day: date) -> str:
     "sent", "failed", "suppressed", "empty" or "already". A temporary mail failure raises
     TransientMailError with nothing marked (the rows stay queued for the next try)."""
     mailer = None
+    _letter_row(user_id, ReminderLetter.Kind.DIGEST, day, None)  # committed: a stable id
     try:
         with transaction.atomic():
             outcome, mailer = _digest(user_id, day)
@@ -854,6 +861,7 @@ def overdue_summary(municipality_id: int, day: date) -> dict[str, Any]:
 def send_weekly(user_id: int, municipality_id: int, monday: date, day: date) -> str:
     """Send the week's summary of the municipality to the person, once per week."""
     mailer = None
+    _letter_row(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)  # a stable id
     try:
         with transaction.atomic():
             outcome, mailer = _weekly(user_id, municipality_id, monday, day)
