@@ -575,15 +575,27 @@ class TransientMailError(Exception):
     """The mail server could not take the letter now: the task tries again later."""
 
 
-def _letter(user_id: int, kind: str, day: date, municipality_id: int | None) -> ReminderLetter:
-    """The letter row, created if needed, locked for this transaction."""
+def _letter_row(user_id: int, kind: str, day: date, municipality_id: int | None) -> None:
+    """Create the letter row if it is not there. Called before the send's transaction too: its
+    id (in the Message-ID) must outlive a worker killed after the server took the letter."""
     ReminderLetter.objects.bulk_create(
         [ReminderLetter(user_id=user_id, kind=kind, day=day, municipality_id=municipality_id)],
         ignore_conflicts=True,
     )
-    return ReminderLetter.objects.select_for_update().get(
-        user_id=user_id, kind=kind, day=day, municipality_id=municipality_id
-    )
+
+
+def _letter(user_id: int, kind: str, day: date, municipality_id: int | None) -> ReminderLetter:
+    """The letter row, created if needed, locked for this transaction (made again if another
+    run dropped it, having had nothing to send, while this one waited for the lock)."""
+    while True:
+        _letter_row(user_id, kind, day, municipality_id)
+        letter = (
+            ReminderLetter.objects.select_for_update()
+            .filter(user_id=user_id, kind=kind, day=day, municipality_id=municipality_id)
+            .first()
+        )
+        if letter is not None:
+            return letter
 
 
 def message_id(letter: ReminderLetter) -> str:
@@ -741,6 +753,7 @@ def send_digest(user_id: int, day: date) -> str:
     "sent", "failed", "suppressed", "empty" or "already". A temporary mail failure raises
     TransientMailError with nothing marked (the rows stay queued for the next try)."""
     mailer = None
+    _letter_row(user_id, ReminderLetter.Kind.DIGEST, day, None)  # committed: a stable id
     try:
         with transaction.atomic():
             outcome, mailer = _digest(user_id, day)
@@ -918,6 +931,7 @@ def overdue_summary(municipality_id: int, day: date) -> dict[str, Any]:
 def send_weekly(user_id: int, municipality_id: int, monday: date, day: date) -> str:
     """Send the week's summary of the municipality to the person, once per week."""
     mailer = None
+    _letter_row(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)  # a stable id
     try:
         with transaction.atomic():
             outcome, mailer = _weekly(user_id, municipality_id, monday, day)

@@ -47,6 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Settings for the whole test session (the live server thread reads them once)."""
     from django.conf import settings
 
+    config.addinivalue_line(
+        "markers", "reminder_worker: deadline reminders proven with a real Celery worker and SMTP"
+    )
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest and STATIC_ROOT need collectstatic; tests serve the source files instead.
     settings.STORAGES = {
@@ -93,53 +96,141 @@ def tenants(db):
     return SimpleNamespace(home=home, other=other, viewer=viewer, admin=admin)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, _order_files_in_a_temporary_folder):
-    """A real Celery worker process (as `manage.py up` starts it) on the real Redis broker
-    (REDIS_URL) and the test database; tasks are delivered once the test's transactions commit.
-    The files it writes (orders' PDFs) go where this test process reads them (MEDIA_ROOT)."""
-    import subprocess
-    import sys
-    import threading
-    import time
-    from pathlib import Path
-    from urllib.parse import urlsplit, urlunsplit
+class CeleryWorker:
+    """A real Celery worker process (as `manage.py up` starts it) on the real Redis broker and
+    the test database, in a session of its own: `kill()` sends SIGKILL to its whole process
+    group (the pool's child too), `restart()` starts it again with the same environment."""
 
-    from django.conf import settings
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process = None
+        self.log: list[str] = []
 
-    from roadmap_portal.celery import app
+    def start(self) -> CeleryWorker:
+        import subprocess
+        import sys
+        import threading
+        import time
+        from pathlib import Path
 
-    # the settings' own URL (a TCP server or the embedded one's socket), on the test database
-    url = urlsplit(settings.DATABASE_URL)
-    database_url = urlunsplit(url._replace(path="/" + settings.DATABASES["default"]["NAME"]))
-    app.control.purge()  # messages left by an earlier run name rows that are not there
-    root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "roadmap_portal", "worker", "--loglevel", "INFO",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=root, env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
-                      "MEDIA_ROOT": str(_order_files_in_a_temporary_folder.location)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
+        root = Path(__file__).resolve().parent.parent
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "roadmap_portal", "worker", "--loglevel", "INFO",
+             "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=root, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        self.process = process
         started = time.monotonic()
         for line in process.stdout:  # wait until it consumes
+            self.log.append(line)
             if "ready." in line:
                 break
             if time.monotonic() - started > 60 or process.poll() is not None:
-                raise RuntimeError("the Celery worker did not start")
-        process.log = []
-        drain = threading.Thread(target=lambda: process.log.extend(process.stdout), daemon=True)
+                raise RuntimeError("the Celery worker did not start:\n" + "".join(self.log))
+        process.log = self.log  # kept for the tests that read `celery_worker_process.log`
+        drain = threading.Thread(target=lambda: self.log.extend(process.stdout), daemon=True)
         drain.start()  # keep reading its output, so that it never blocks on a full pipe
-        yield process
-    finally:
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool: nothing is acknowledged, nothing cleaned up."""
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.process.stdout.close()
+
+    def restart(self) -> CeleryWorker:
+        return self.start()
+
+    def stop(self) -> None:
+        import subprocess
+
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            import signal
+
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         process.stdout.close()
+
+    # what the tests of `celery_worker_process` read from the process
+    def poll(self):
+        return self.process.poll()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def _forget_broker_messages() -> None:
+    """Messages left by an earlier run name rows that are not there: the queue, and the
+    unacknowledged ones of a worker that was killed (kombu would restore them after an hour)."""
+    from roadmap_portal.celery import app
+
+    app.control.purge()
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db, _order_files_in_a_temporary_folder):
+    """Start a real Celery worker (`CeleryWorker`) on the test database with extra environment
+    (e.g. EMAIL_HOST and EMAIL_PORT of `smtp_server`); every worker started is stopped at the
+    end of the test, before the database is flushed."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    # the settings' own URL (a TCP server or the embedded one's socket), on the test database
+    url = urlsplit(settings.DATABASE_URL)
+    database_url = urlunsplit(url._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+    _forget_broker_messages()
+    workers: list[CeleryWorker] = []
+
+    def start(env: dict[str, str] | None = None) -> CeleryWorker:
+        worker = CeleryWorker(
+            {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
+             "MEDIA_ROOT": str(_order_files_in_a_temporary_folder.location), **(env or {})}
+        )  # fmt: skip
+        workers.append(worker)
+        return worker.start()
+
+    try:
+        yield start
+    finally:
+        for worker in workers:
+            worker.stop()
+        _forget_broker_messages()
+
+
+@pytest.fixture
+def celery_worker_process(start_celery_worker):
+    """A real Celery worker process (as `manage.py up` starts it) on the real Redis broker
+    (REDIS_URL) and the test database; tasks are delivered once the test's transactions commit.
+    The files it writes (orders' PDFs) go where this test process reads them (MEDIA_ROOT)."""
+    return start_celery_worker().process
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server (aiosmtpd) on a free port that records what it receives
+    (tests/smtp.py): `refused[address] = text` makes it answer 550 to that recipient."""
+    from tests.smtp import SMTPRecorder, start
+
+    recorder = SMTPRecorder()
+    controller = start(recorder)
+    try:
+        yield recorder
+    finally:
+        recorder.release.set()
+        controller.stop()
 
 
 @pytest.fixture(autouse=True)

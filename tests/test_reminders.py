@@ -1,0 +1,241 @@
+"""Deadline reminders without a worker: when, whom, the working days, the letters' content, the
+weekly summary, the commands, and the scan's query count (tests/test_reminders_worker.py proves
+the sending with a real worker and SMTP server)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import reminders
+from measures.models import Reminder, ReminderLetter, ReminderSettings
+from measures.reminders import COORDINATORS, SCHOOL, WORKING_GROUP, owner_audience
+from tests import factories
+from tests.test_reminders_worker import DUE, PORTAL, build
+
+D = date
+
+
+def at(text: str) -> datetime:
+    return timezone.make_aware(datetime.strptime(text, "%Y-%m-%d %H:%M"))
+
+
+# --- when ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2026, 11, 23), None),  # 8 days before
+        (D(2026, 11, 24), ("soon", D(2026, 11, 24))),  # 7 days before
+        (D(2026, 11, 29), ("soon", D(2026, 11, 24))),  # still the 7-day one
+        (D(2026, 11, 30), ("soon", D(2026, 11, 30))),  # 1 day before
+        (D(2026, 12, 1), ("soon", D(2026, 11, 30))),  # no offset 0 by default
+        (D(2026, 12, 2), ("overdue", D(2026, 12, 2))),  # the day after
+        (D(2026, 12, 4), ("overdue", D(2026, 12, 2))),
+        (D(2026, 12, 5), ("overdue", D(2026, 12, 5))),  # every 3 days
+        (D(2026, 12, 20), ("overdue", D(2026, 12, 20))),  # latest only after a gap
+        (D(2027, 2, 1), ("overdue", D(2026, 12, 29))),  # not after the roadmap's end
+    ],
+)
+def test_reminder_point(today, expected):
+    assert reminders.reminder_point(DUE, today, [7, 1], 3, D(2026, 12, 31)) == expected
+
+
+def test_reminder_point_on_the_day_with_offset_zero():
+    assert reminders.reminder_point(DUE, DUE, [0, 3], 1, D(2026, 12, 31)) == ("today", DUE)
+    assert reminders.reminder_point(DUE, D(2026, 12, 9), [0], 1, D(2026, 12, 31)) == (
+        "overdue",
+        D(2026, 12, 9),
+    )
+
+
+# --- whom ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "audience"),
+    [
+        ("Руководители ОУ", {SCHOOL}),
+        ("Специалисты УО Руководители ОУ", {SCHOOL, COORDINATORS}),
+        ("Отдел образования", {COORDINATORS}),
+        ("Муниципальный и школьные координаторы", {COORDINATORS, SCHOOL}),
+        ("Члены рабочей группы", {WORKING_GROUP}),
+        ("Муниципальный координтор", {COORDINATORS}),  # the seed's typo: still «координ…»
+        ("МОО, консультант", {COORDINATORS}),
+        ("Руководители ШНОР", {SCHOOL}),
+        ("", set()),
+    ],
+)
+def test_owner_audience(text, audience):
+    assert owner_audience(text) == audience
+
+
+def test_owner_audience_of_a_linked_municipal_organisation():
+    assert owner_audience("Иванова И.И.", ["authority"]) == {COORDINATORS}
+
+
+@pytest.mark.django_db
+def test_named_person_then_directors_then_coordinators():
+    home = factories.tenant(
+        factories.HOME, coordinator="koordinator", working_group="rabgruppa", director="direktor"
+    )
+    measure = home.measures[0]
+    school, bare = home.schools
+    measure.owners_text = "Иванова И.И."
+    measure.save(update_fields=["owners_text"])
+    ids = {measure.pk}
+    people = reminders.audience_for(ids, {school.pk, bare.pk})
+    # nobody found behind the text: the school's directors, else the coordinators
+    assert people.people(measure.pk, school.pk) == {home.director.pk}
+    assert people.people(measure.pk, bare.pk) == {home.coordinator.pk}
+    # a person linked to a user named among the owners: that person only
+    measure.owners.add(home.working_group.person)
+    people = reminders.audience_for(ids, {school.pk})
+    assert people.people(measure.pk, school.pk) == {home.working_group.pk}
+
+
+# --- working days ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (D(2025, 11, 1), True),  # a Saturday made a working day
+        (D(2025, 11, 8), False),  # a plain Saturday
+        (D(2026, 1, 5), False),
+        (D(2026, 11, 4), False),
+        (D(2026, 11, 24), True),
+    ],
+)
+def test_is_working_day(day, working):
+    assert reminders.is_working_day(day) is working
+
+
+# --- the letters ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def portal(settings):
+    settings.PORTAL_URL = PORTAL
+
+
+@pytest.mark.django_db
+def test_the_digest_groups_overdue_today_and_soon(portal):
+    users, _roadmap = build(people=1, pairs=3, due=[D(2026, 11, 20), D(2026, 11, 24), DUE])
+    ReminderSettings.objects.create(user=users[0], offsets=[7, 0])
+    call_command("send_reminders", now="2026-11-24 10:00", stdout=io.StringIO())
+    [letter] = mail.outbox
+    assert letter.subject == (
+        "Сроки мероприятий дорожных карт — просрочено: 1, срок сегодня: 1, скоро срок: 1"
+    )
+    text, (html, _type) = letter.body, letter.alternatives[0]
+    for part in ("ПРОСРОЧЕНО", "СРОК СЕГОДНЯ", "СКОРО СРОК", "просрочено на 4 дн.",
+                 "осталось 7 дн.", "Результат 1"):  # fmt: skip
+        assert part in text, part
+    assert text.index("ПРОСРОЧЕНО") < text.index("СРОК СЕГОДНЯ") < text.index("СКОРО СРОК")
+    row = Reminder.objects.filter(status="sent").first()
+    report = PORTAL + reverse(
+        "measures:report_edit",
+        kwargs={"occurrence_pk": row.occurrence_id, "school_pk": row.school_id},
+    )
+    assert report in text and report in html  # the director's link is the report page
+    assert "Результат 1" in html
+    assert row.letter.message_id == letter.extra_headers["Message-ID"]
+
+
+@pytest.mark.django_db
+def test_the_weekly_summary_goes_to_coordinators_and_the_chair_once_a_week(portal):
+    from schools.models import WorkingGroupMember
+
+    home = factories.tenant(
+        factories.HOME, coordinator="koordinator", working_group="rabgruppa", year=2026
+    )
+    group = factories.WorkingGroupFactory(municipality=home.municipality, year=2026)
+    WorkingGroupMember.objects.create(
+        group=group, person=home.working_group.person, role="chair", position=1
+    )
+    substitute = factories.UserFactory(username="zam", email="zam@example.org")
+    municipality = home.municipality.pk
+    monday = at("2026-11-23 10:00")
+    assert set(reminders.due_weekly(monday)) == {
+        (home.coordinator.pk, municipality),
+        (home.working_group.pk, municipality),
+    }
+    ReminderSettings.objects.create(
+        user=home.coordinator, weekly_enabled=False, weekly_substitute=substitute
+    )
+    assert set(reminders.due_weekly(monday)) == {
+        (substitute.pk, municipality),
+        (home.working_group.pk, municipality),
+    }
+    call_command("send_reminders", now="2026-11-23 10:00", stdout=io.StringIO())
+    weekly = sorted(
+        (m.to[0], m.subject) for m in mail.outbox if m.subject.startswith("Еженедельная")
+    )
+    assert [to for to, _subject in weekly] == ["rabgruppa@example.org", "zam@example.org"]
+    assert weekly[0][1].startswith("Еженедельная сводка: " + factories.HOME + " — просрочено")
+    assert reminders.due_weekly(at("2026-11-25 10:00")) == []  # once per week
+    assert len(reminders.due_weekly(at("2026-11-30 10:00"))) == 2  # the next week's
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_send_reminders_dry_run_json_and_a_bad_now(portal):
+    build(people=2, pairs=2)
+    out = io.StringIO()
+    call_command("send_reminders", now="2026-11-24 10:00", dry_run=True, stdout=out)
+    assert "пробная, ничего не сохранено" in out.getvalue()
+    assert "новых напоминаний 2" in out.getvalue()
+    assert not Reminder.objects.exists() and not ReminderLetter.objects.exists()
+    assert mail.outbox == []
+
+    out = io.StringIO()
+    call_command("send_reminders", now="2026-11-24 10:00", json=True, stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["created"] == 2 and data["digests"] == 2 and data["letters"] == {"sent": 2}
+    assert data["working_day"] is True
+
+    with pytest.raises(CommandError, match="ожидается «ГГГГ-ММ-ДД ЧЧ:ММ»"):
+        call_command("send_reminders", now="24.11.2026")
+
+
+@pytest.mark.django_db
+def test_reminders_status(portal):
+    build(people=1, pairs=1)
+    call_command("send_reminders", now="2026-11-24 10:00", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("reminders_status", stdout=out)
+    text = out.getvalue()
+    assert "(Вручную (send_reminders))" in text
+    assert "Последняя проверка по расписанию (beat): никогда" in text
+    assert "Проверка по расписанию не выполнялась больше 30 минут" in text
+    assert "отправлено 1" in text
+    out = io.StringIO()
+    call_command("reminders_status", json=True, stdout=out)
+    assert json.loads(out.getvalue())["sent"] == 1
+
+
+# --- the scan's cost ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("people", [3, 60])
+def test_the_scan_query_count_does_not_grow_with_the_pairs(people):
+    build(people=people, pairs=people * 3)
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders.scan(at("2026-11-24 10:00"), enqueue=False)
+    assert result.pairs == people * 3 and result.created == people * 3
+    assert len(queries) == 17, [q["sql"][:80] for q in queries]
