@@ -311,3 +311,40 @@ class ReportAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
     search_fields = ["school__short_name", "occurrence__measure__title", "done_text"]
     list_select_related = ["school", "occurrence__measure"]
     inlines = [EvidenceInline]
+
+
+# --- deadline reminders (measures.reminders): the scan and the letters write them ----------
+
+
+@admin.register(models.ReminderSettings)
+class ReminderSettingsAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
+    """Read-only: each person changes their own on «Настройки напоминаний»."""
+
+    list_display = ["user", "offsets", "overdue_every", "hour", "paused_until",
+                    "digest_enabled", "weekly_enabled", "bounced_address"]  # fmt: skip
+    list_filter = ["digest_enabled", "weekly_enabled", "hour"]
+    search_fields = ["user__username", "user__last_name", "bounced_address"]
+    list_select_related = ["user"]
+
+
+@admin.register(models.ReminderLetter)
+class ReminderLetterAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
+    list_display = ["user", "kind", "day", "status", "address", "attempts", "sent_at"]
+    list_filter = ["kind", "status", "day"]
+    search_fields = ["user__username", "user__last_name", "address", "subject"]
+    list_select_related = ["user"]
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
+    list_display = ["remind_on", "user", "school", "due_on", "kind", "status", "sent_at"]
+    list_filter = ["status", "kind", "remind_on", "municipality"]
+    search_fields = ["user__username", "user__last_name", "school__short_name"]
+    list_select_related = ["user", "school"]
+    raw_id_fields = ["occurrence", "school", "letter"]
+
+
+@admin.register(models.ReminderScan)
+class ReminderScanAdmin(AccusativeTitles, ReadOnly, admin.ModelAdmin):
+    list_display = ["trigger", "moment", "finished_at", "pairs", "created", "digests", "weekly"]
+    list_filter = ["trigger"]

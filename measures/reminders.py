@@ -36,9 +36,10 @@ import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from measures.models import (
     DEFAULT_REMINDER_HOUR,
+    REMINDER_OFFSETS,
     ControlPair,
     Measure,
     Occurrence,
@@ -56,7 +58,7 @@ from measures.models import (
     Report,
     Roadmap,
 )
-from schools.models import Appointment, Organisation, WorkingGroupMember
+from schools.models import Appointment, Municipality, Organisation, WorkingGroupMember
 
 OPEN_REPORT_STATUSES = ("", Report.Status.DRAFT, Report.Status.RETURNED)
 MAX_OFFSET = 14
@@ -482,6 +484,8 @@ def weekly_recipients(today: date) -> dict[int, set[int]]:
     for municipality, user in chairs:
         if chair_prefs[user].weekly_enabled:
             result[municipality].add(user)
+        elif chair_prefs[user].weekly_substitute_id:
+            result[municipality].add(chair_prefs[user].weekly_substitute_id)
     return result
 
 
@@ -945,8 +949,6 @@ def send_weekly(user_id: int, municipality_id: int, monday: date, day: date) -> 
 
 
 def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tuple[str, Any]:
-    from schools.models import Municipality
-
     letter = _letter(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)
     if letter.status == ReminderLetter.Status.SENT:
         return "already", None
@@ -991,17 +993,23 @@ def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tupl
 SCAN_EVERY = timedelta(minutes=15)
 
 
-def health() -> dict[str, Any]:
+def health(municipality_ids: list[int] | None = None) -> dict[str, Any]:
     """The worker's and beat's health as the admin sees it: the last scan, whether it is
-    late, the broker's queue length, what waits and what failed."""
+    late, the broker's queue length, what waits and what failed (of these municipalities'
+    reminders and letters when given: a coordinator's page counts their own)."""
     last = ReminderScan.objects.exclude(finished_at=None).order_by("-started_at").first()
     last_beat = (
         ReminderScan.objects.filter(trigger=ReminderScan.Trigger.BEAT)
         .exclude(finished_at=None)
         .aggregate(at=Max("finished_at"))["at"]
     )
+    rows = Reminder.objects.all()
+    failed_letters = ReminderLetter.objects.filter(status=ReminderLetter.Status.FAILED)
+    if municipality_ids is not None:
+        rows = rows.filter(municipality__in=municipality_ids)
+        failed_letters = letters_of(failed_letters, municipality_ids)
     counts = dict(
-        Reminder.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        rows.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     queue: int | None
     try:
@@ -1023,7 +1031,132 @@ def health() -> dict[str, Any]:
         "sent": counts.get(Reminder.Status.SENT, 0),
         "failed": counts.get(Reminder.Status.FAILED, 0),
         "suppressed": counts.get(Reminder.Status.SUPPRESSED, 0),
-        "letters_failed": ReminderLetter.objects.filter(
-            status=ReminderLetter.Status.FAILED
-        ).count(),
+        "letters_failed": failed_letters.count(),
     }
+
+
+def letters_of(letters: Any, municipality_ids: list[int]) -> Any:
+    """The letters that concern these municipalities: a weekly summary by its municipality,
+    a digest by the reminders it carried."""
+    carried = Reminder.objects.filter(letter=OuterRef("pk"), municipality__in=municipality_ids)
+    return letters.filter(Q(municipality__in=municipality_ids) | Exists(carried))
+
+
+# --- Preferences (pages) -------------------------------------------------------------------
+
+
+def summary_municipalities(user: Any, day: date | None = None) -> set[int]:
+    """The municipalities whose weekly summary the user receives by their role: those they
+    coordinate, and those whose working group of the year they chair (as weekly_recipients).
+    One query."""
+    day = day or timezone.localdate()
+    chaired = WorkingGroupMember.objects.filter(
+        role=WorkingGroupMember.Role.CHAIR, group__year=day.year, person__user=user.pk
+    ).values("group__municipality")
+    coordinated = Appointment.objects.filter(
+        user=user.pk, role=Appointment.Role.COORDINATOR
+    ).values("municipality")
+    return set(
+        Municipality.objects.filter(Q(pk__in=coordinated) | Q(pk__in=chaired)).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def is_coordinator(user_id: int) -> bool:
+    return Appointment.objects.filter(user=user_id, role=Appointment.Role.COORDINATOR).exists()
+
+
+def substitute_candidates(user: Any, municipality_ids: set[int]) -> Any:
+    """Who may receive the user's weekly summary instead of them: the other active
+    coordinators and working-group members of those municipalities."""
+    people = Appointment.objects.filter(
+        role__in=[Appointment.Role.COORDINATOR, Appointment.Role.WORKING_GROUP],
+        municipality__in=list(municipality_ids),
+    ).values("user")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=people, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def settings_save(
+    *,
+    user: Any,
+    offsets: list[int],
+    overdue_every: int,
+    hour: int,
+    paused_until: date | None,
+    digest_enabled: bool,
+    weekly_enabled: bool | None = None,
+    weekly_substitute: Any = None,
+) -> ReminderSettings:
+    """Save the person's reminder settings. `weekly_enabled` None: the weekly fields are not
+    theirs to change (not a coordinator or a chair) and stay as they are. A coordinator may
+    not switch the weekly summary off without a substitute; a pause ends today or later."""
+    errors: dict[str, str] = {}
+    if any(d not in REMINDER_OFFSETS for d in offsets):
+        errors["offsets"] = _("Выберите дни из предложенных.")
+    if not 1 <= overdue_every <= 30:
+        errors["overdue_every"] = _("Укажите число дней от 1 до 30.")
+    if not 0 <= hour <= 23:
+        errors["hour"] = _("Выберите час от 0 до 23.")
+    if paused_until is not None and paused_until < timezone.localdate():
+        errors["paused_until"] = _("Дата не может быть в прошлом.")
+    if weekly_enabled is not None:
+        municipalities = summary_municipalities(user)
+        if weekly_substitute is not None and not (
+            substitute_candidates(user, municipalities).filter(pk=weekly_substitute.pk).exists()
+        ):
+            errors["weekly_substitute"] = _(
+                "Сводку может получать координатор или член рабочей группы вашего муниципалитета."
+            )
+        elif not weekly_enabled and weekly_substitute is None and is_coordinator(user.pk):
+            errors["weekly_substitute"] = _(
+                "Координатор не может отключить еженедельную сводку, не выбрав, кто будет "
+                "получать её вместо него."
+            )
+    if errors:
+        raise ValidationError(errors)
+    prefs = settings_of([user.pk])[user.pk]
+    prefs.offsets = sorted(set(offsets), reverse=True)
+    prefs.overdue_every, prefs.hour, prefs.paused_until = overdue_every, hour, paused_until
+    prefs.digest_enabled = digest_enabled
+    if weekly_enabled is not None:
+        prefs.weekly_enabled = weekly_enabled
+        prefs.weekly_substitute = weekly_substitute
+    prefs.save()
+    return prefs
+
+
+def bounce_clear(*, user: Any) -> None:
+    """«Адрес исправлен — снова присылать»: letters go to the address again."""
+    ReminderSettings.objects.filter(user=user.pk).update(bounced_address="", bounced_reason="")
+
+
+UNSUBSCRIBED = "unsubscribed"
+ALREADY = "already"
+NEEDS_SUBSTITUTE = "needs_substitute"
+
+
+def unsubscribe(*, user_id: int, kind: str) -> str:
+    """The one-click unsubscribe of a letter kind: UNSUBSCRIBED, ALREADY (nothing to do: the
+    link may be followed twice), or NEEDS_SUBSTITUTE — a coordinator's weekly summary is not
+    switched off until they choose who receives it instead."""
+    with transaction.atomic():
+        ReminderSettings.objects.get_or_create(user_id=user_id)
+        prefs = ReminderSettings.objects.select_for_update().get(user=user_id)
+        if kind == ReminderLetter.Kind.DIGEST:
+            if not prefs.digest_enabled:
+                return ALREADY
+            prefs.digest_enabled = False
+        else:
+            if not prefs.weekly_enabled:
+                return ALREADY
+            if prefs.weekly_substitute_id is None and is_coordinator(user_id):
+                return NEEDS_SUBSTITUTE
+            prefs.weekly_enabled = False
+        prefs.save()
+    return UNSUBSCRIBED

@@ -25,6 +25,7 @@ ACCUSATIVE = {
     "schools.person": "сотрудника",
     "schools.workinggroup": "рабочую группу",
     "measures.roadmap": "дорожную карту",
+    "measures.reminderscan": "проверку сроков",
 }
 
 

@@ -245,6 +245,12 @@ def order_kwargs() -> dict:
     return {"pk": act.pk}
 
 
+def unsubscribe_kwargs() -> dict:
+    from measures.reminders import unsubscribe_token
+
+    return {"token": unsubscribe_token(User.objects.get(username="direktor").pk, "digest")}
+
+
 # name: (method, kwargs, expected status per role)
 EXPECTED = {
     "home": ("get", dict, row(302, 302, 302, 302, 302, 302, 302)),
@@ -416,6 +422,14 @@ EXPECTED = {
     ),
     "measures:order_signature_download": (
         "get", signed_order_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    # deadline reminders (measures/reminder_views.py): one's own settings and letters; the log
+    # for those who read a municipality; the unsubscribe link needs no login (its token)
+    "measures:reminder_settings": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:my_letters": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
+    "measures:reminder_log": ("get", dict, row(302, 200, 200, 200, 403, 200, 200)),
+    "measures:reminders_unsubscribe": (
+        "get", unsubscribe_kwargs, row(200, 200, 200, 200, 200, 200, 200),
     ),
 }  # fmt: skip
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
