@@ -1097,6 +1097,7 @@ class ReminderLetter(models.Model):
     body = models.TextField(_("текст письма"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    attempted_at = models.DateTimeField(_("последняя попытка"), null=True, blank=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
 

@@ -124,20 +124,38 @@ SCHOOL = "school"  # the directors (and school coordinators) of the school conce
 COORDINATORS = "coordinators"  # the municipality's coordinators
 WORKING_GROUP = "working_group"  # the municipality's working group
 
+# the municipal bodies owners name: «Отдел образования», «Управление по образованию», УО, МОО,
+# ИМЦ, РМК, ММС, ЦРО, «Методический центр» …
+_MUNICIPAL_BODY = (
+    r"(?:отдел|управлен|департамент|комитет)\w*\s+(?:по\s+)?образован|"
+    r"\b(?:уо|моо|моуо|руо|мку|имц|ммц|рмк|ммс|рмо|цро|цоко)\b|"
+    r"методическ\w*\s+(?:центр|кабинет|служб)"
+)
+# people of a municipal body named by their post: «Руководитель отдела образования», «Директор
+# МКУ "Методический центр"», «Заведующий РМК», «Специалисты УО» — read first and taken out, so
+# that «руководитель», «директор» do not also make them school people
+_MUNICIPAL_POST = re.compile(
+    r"(?:руководител|директор|заведующ|начальник|специалист|консультант|методист|заместител)"
+    r"\w*\s+(?:\w+\s+)?[«\"']?(?:" + _MUNICIPAL_BODY + r"|отдел|управлен|департамент|комитет)"
+)
+# the school's own administration and staff: «Администрация ОО», «Специалисты школы»,
+# «Методическое объединение учителей» — school people, not the municipality's
+_SCHOOL_POST = re.compile(
+    r"(?:администрац|специалист|методическ\w*\s+объединен)\w*\s+(?:\w+\s+)?(?:\bоо\b|\bоу\b|школ)"
+)
 _AUDIENCE_WORDS = (
     (
         COORDINATORS,
         re.compile(
-            r"отдел\w*\s+образован|управлени\w*\s+образован|комитет\w*\s+(по\s+)?образован|"
-            r"\bуо\b|\bмоо\b|\bмоуо\b|\bруо\b|\bмку\b|муниципальн\w*(\s+и\s+школьн\w*)?\s+координ|"
-            r"специалист|консультант|методист|методическ|администрац"
+            _MUNICIPAL_BODY + r"|муниципальн\w*(?:\s+и\s+школьн\w*)?\s+координ|"
+            r"специалист|консультант|методист|администрац"
         ),
     ),
     (
         SCHOOL,
         re.compile(
-            r"руководител|директор|школьн\w*\s+координ|\bоу\b|\bоо\b|\bоо?у\b|"
-            r"образовательн\w*\s+(учрежден|организац)|шнор|шнсу|школ|педагог|учител"
+            r"руководител|директор|заведующ|школьн\w*\s+координ|\bоу\b|\bоо\b|\bоо?у\b|"
+            r"образовательн\w*\s+(?:учрежден|организац)|шнор|шнсу|школ|педагог|учител"
         ),
     ),
     (WORKING_GROUP, re.compile(r"рабоч\w*\s+групп")),
@@ -151,10 +169,16 @@ _MUNICIPAL_ORGANISATIONS = {
 
 def owner_audience(owners_text: str, organisation_kinds: list[str] = ()) -> set[str]:
     """Whom the owners as written stand for: «Руководители ШНОР» the schools' directors,
-    «Отдел образования», «Муниципальный координатор» the coordinators, «Члены рабочей группы»
-    the working group. Named persons are read from the measure's linked owners, not here."""
+    «Отдел образования», «Муниципальный координатор», «Руководитель ИМЦ» the coordinators,
+    «Члены рабочей группы» the working group. Named persons are read from the measure's linked
+    owners, not here."""
     text = " ".join(owners_text.lower().replace("ё", "е").split())
-    found = {audience for audience, words in _AUDIENCE_WORDS if words.search(text)}
+    found: set[str] = set()
+    for pattern, audience in ((_MUNICIPAL_POST, COORDINATORS), (_SCHOOL_POST, SCHOOL)):
+        if pattern.search(text):
+            found.add(audience)
+            text = pattern.sub(" ", text)
+    found |= {audience for audience, words in _AUDIENCE_WORDS if words.search(text)}
     if _MUNICIPAL_ORGANISATIONS.intersection(organisation_kinds):
         found.add(COORDINATORS)
     return found
@@ -307,6 +331,7 @@ def open_pairs(today: date) -> list[tuple[int, int, int, date, date, int]]:
     rows = ControlPair.objects.filter(
         roadmap__in=list(roadmaps),
         kind=Occurrence.Kind.DUE,
+        occurrence__retired=False,  # a date gone from the deadline, kept for its reports
         due_on__lte=today + timedelta(days=MAX_OFFSET),
         report_status__in=OPEN_REPORT_STATUSES,
     ).values_list("occurrence", "school", "measure", "due_on", "roadmap")
@@ -316,32 +341,48 @@ def open_pairs(today: date) -> list[tuple[int, int, int, date, date, int]]:
     ]
 
 
+# A row already there is left alone, but for one closed before its letter (the report was
+# sent, or the date moved) whose pair is open again: a report returned for a fix is reminded
+# of on the same reminder day, not only at the next one.
 INSERT_REMINDERS = """
-INSERT INTO measures_reminder
+INSERT INTO measures_reminder AS r
     (user_id, occurrence_id, school_id, kind, remind_on, due_on, municipality_id, status,
      reason, created_at)
-VALUES %s
-ON CONFLICT (user_id, occurrence_id, school_id, kind, remind_on) DO NOTHING
-RETURNING status
+VALUES %%s
+ON CONFLICT (user_id, occurrence_id, school_id, kind, remind_on) DO UPDATE
+   SET status = EXCLUDED.status, reason = EXCLUDED.reason, due_on = EXCLUDED.due_on
+ WHERE r.status = 'suppressed' AND r.reason IN (%s, %s) AND EXCLUDED.status = 'queued'
+RETURNING r.status, (r.xmax = 0) AS inserted
 """
 
 
+def closed_reason() -> str:
+    return _(
+        "Напоминать больше не о чем: отчёт отправлен или принят, контрольный срок снят или "
+        "дорожная карта больше не действует."
+    )
+
+
+def moved_reason() -> str:
+    return _("Контрольный срок школы перенесён.")
+
+
 def _insert(rows: list[tuple]) -> tuple[int, int]:
-    """Insert the rows that are not there yet; (created, of them suppressed)."""
+    """Insert the rows that are not there yet (and open again those closed before their
+    letter whose pair is open again); (created, of them suppressed)."""
     from psycopg2.extras import execute_values
 
     created = suppressed = 0
     with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own, under Django's wrapper
+        sql = raw.mogrify(INSERT_REMINDERS, [closed_reason(), moved_reason()]).decode()
         for start in range(0, len(rows), 2000):
             returned = execute_values(
-                cursor.cursor,  # psycopg2's own, under Django's wrapper
-                INSERT_REMINDERS,
-                rows[start : start + 2000],
-                page_size=2000,
-                fetch=True,
+                raw, sql, rows[start : start + 2000], page_size=2000, fetch=True
             )
-            created += len(returned)
-            suppressed += sum(1 for (status,) in returned if status == Reminder.Status.SUPPRESSED)
+            for status, inserted in returned:
+                created += inserted
+                suppressed += inserted and status == Reminder.Status.SUPPRESSED
     return created, suppressed
 
 
@@ -413,9 +454,9 @@ def _scan(result: ScanResult, trigger: str) -> None:
     result.digests = due_digests(moment)
     result.weekly = due_weekly(moment)
     if not result.working_day:
-        Reminder.objects.filter(status=Reminder.Status.QUEUED, remind_on__lte=today).update(
-            reason=_("Нерабочий день: письмо уйдёт в ближайший рабочий день.")
-        )
+        Reminder.objects.filter(
+            status=Reminder.Status.QUEUED, remind_on__lte=today, reason=""
+        ).update(reason=_("Нерабочий день: письмо уйдёт в ближайший рабочий день."))
     record.pairs, record.created = result.pairs, result.created
     record.digests, record.weekly = len(result.digests), len(result.weekly)
     record.finished_at = timezone.now()
@@ -447,11 +488,30 @@ def due_digests(moment: datetime) -> list[int]:
             day=today,
             status=ReminderLetter.Status.SENT,
         ).values_list("user", flat=True)
-    )
+    ) | _resting(ReminderLetter.Kind.DIGEST, today)
     hours = dict(
         ReminderSettings.objects.filter(user__in=list(waiting)).values_list("user", "hour")
     )
     return sorted(u for u in waiting - sent if _hour_has_come(hours, u, moment))
+
+
+RETRY_PAUSE = timedelta(minutes=15)  # after a failed attempt, times the attempts so far
+RETRY_PAUSE_MAX = timedelta(hours=2)
+
+
+def _resting(kind: str, day: date) -> set[Any]:
+    """The letters of the day (users; (user, municipality) for weekly ones) that a mail server
+    could not take a short while ago: not queued again before their pause is over (15 minutes
+    times the attempts so far, at most 2 hours), so that an outage does not fill the queue."""
+    now = timezone.now()
+    rows = ReminderLetter.objects.filter(
+        kind=kind, day=day, status=ReminderLetter.Status.SENDING, attempts__gt=0
+    ).values_list("user", "municipality", "attempts", "attempted_at")
+    return {
+        user if kind == ReminderLetter.Kind.DIGEST else (user, municipality)
+        for user, municipality, attempts, attempted_at in rows
+        if attempted_at and now - attempted_at < min(RETRY_PAUSE * attempts, RETRY_PAUSE_MAX)
+    }
 
 
 def week_start(day: date) -> date:
@@ -459,33 +519,46 @@ def week_start(day: date) -> date:
 
 
 def weekly_recipients(today: date) -> dict[int, set[int]]:
-    """municipality id → users who get its weekly summary: each coordinator (or the
-    substitute they chose), and the chair of the working group of the year."""
-    result: dict[int, set[int]] = defaultdict(set)
-    coordinators = list(
-        Appointment.objects.filter(
-            role=Appointment.Role.COORDINATOR, user__is_active=True
-        ).values_list("municipality", "user")
+    """municipality id → users who get its weekly summary: each coordinator, or the substitute
+    they chose when that person is active and holds a role (coordinator or working group) in
+    that municipality — else the coordinator still gets it; and the chair of the working group
+    of the year (or their substitute, on the same terms). Municipalities without a roadmap in
+    force get no summary."""
+    in_force = set(
+        Roadmap.objects.filter(
+            status=Roadmap.Status.APPROVED, amends__isnull=True, ends_on__gte=today
+        ).values_list("municipality", flat=True)
     )
-    prefs = settings_of({user for _m, user in coordinators})
-    for municipality, user in coordinators:
+    members: dict[int, set[int]] = defaultdict(set)  # municipality → coordinators and the group
+    coordinators = []
+    for role, municipality, user in Appointment.objects.filter(
+        role__in=[Appointment.Role.COORDINATOR, Appointment.Role.WORKING_GROUP],
+        municipality__in=in_force,
+        user__is_active=True,
+    ).values_list("role", "municipality", "user"):
+        members[municipality].add(user)
+        if role == Appointment.Role.COORDINATOR:
+            coordinators.append((municipality, user))
+    chairs = list(
+        WorkingGroupMember.objects.filter(
+            role=WorkingGroupMember.Role.CHAIR,
+            group__year=today.year,
+            group__municipality__in=in_force,
+            person__user__isnull=False,
+            person__user__is_active=True,
+        ).values_list("group__municipality", "person__user")
+    )
+    prefs = settings_of({user for _m, user in coordinators + chairs})
+    result: dict[int, set[int]] = defaultdict(set)
+    for municipality, user in coordinators + chairs:
         mine = prefs[user]
+        substitute = mine.weekly_substitute_id
         if mine.weekly_enabled:
             result[municipality].add(user)
-        elif mine.weekly_substitute_id:
-            result[municipality].add(mine.weekly_substitute_id)
-    chairs = WorkingGroupMember.objects.filter(
-        role=WorkingGroupMember.Role.CHAIR,
-        group__year=today.year,
-        person__user__isnull=False,
-        person__user__is_active=True,
-    ).values_list("group__municipality", "person__user")
-    chair_prefs = settings_of({user for _m, user in chairs})
-    for municipality, user in chairs:
-        if chair_prefs[user].weekly_enabled:
+        elif substitute and substitute != user and substitute in members[municipality]:
+            result[municipality].add(substitute)
+        elif (municipality, user) in coordinators:  # a coordinator's summary never lapses
             result[municipality].add(user)
-        elif chair_prefs[user].weekly_substitute_id:
-            result[municipality].add(chair_prefs[user].weekly_substitute_id)
     return result
 
 
@@ -505,7 +578,7 @@ def due_weekly(moment: datetime) -> list[tuple[int, int]]:
             day=monday,
             status__in=[ReminderLetter.Status.SENT, ReminderLetter.Status.FAILED],
         ).values_list("user", "municipality")
-    )
+    ) | _resting(ReminderLetter.Kind.WEEKLY, monday)
     users = set().union(*wanted.values())
     hours = dict(ReminderSettings.objects.filter(user__in=list(users)).values_list("user", "hour"))
     return sorted(
@@ -536,16 +609,22 @@ def scan_and_send(now: datetime, *, trigger: str) -> tuple[ScanResult, dict[str,
     return result, dict(outcomes)
 
 
+# a letter task still in the queue this long after the scan that queued it is dropped: a
+# backlog never sends yesterday's digest today (its rows wait for the next scan's letter)
+LETTER_TASK_EXPIRES = timedelta(hours=6)
+
+
 def enqueue_letters(result: ScanResult) -> None:
     """Queue the scan's letters (called after its commit)."""
     from measures import tasks
 
+    expires = timezone.now() + LETTER_TASK_EXPIRES
     day = local(result.moment).date().isoformat()
     for user_id in result.digests:
-        tasks.send_digest.delay(user_id, day)
+        tasks.send_digest.apply_async((user_id, day), expires=expires)
     monday = week_start(local(result.moment).date()).isoformat()
     for user_id, municipality_id in result.weekly:
-        tasks.send_weekly.delay(user_id, municipality_id, monday, day)
+        tasks.send_weekly.apply_async((user_id, municipality_id, monday, day), expires=expires)
 
 
 # --- The letters ---------------------------------------------------------------------------
@@ -612,6 +691,7 @@ def _send(letter: ReminderLetter, user: Any, address: str, subject: str, context
     """Build and send the letter over a connection left open (closed by the caller after the
     commit). Raises TransientMailError for a temporary failure; returns the refusal of a
     recipient the server rejected for good (None when accepted)."""
+    subject = " ".join(subject.split())[:250]  # a name with a line break cannot break a header
     token = unsubscribe_token(user.pk, letter.kind)
     unsubscribe = portal_url(reverse("measures:reminders_unsubscribe", args=[token]))
     context = {
@@ -646,6 +726,9 @@ def _send(letter: ReminderLetter, user: Any, address: str, subject: str, context
     except (smtplib.SMTPException, OSError) as error:
         mailer.close()
         raise TransientMailError(str(error) or error.__class__.__name__) from error
+    except ValueError as error:  # an address or header the message cannot carry: for good
+        mailer.close()
+        return _("письмо не собрано: %(error)s") % {"error": error}, None
     letter.body = message.body
     return None, mailer
 
@@ -664,6 +747,7 @@ class DigestRow:
     state: str  # overdue / today / soon
     days: int  # days late, or days left
     url: str
+    is_report: bool  # the link opens the school's report (else the measure on its roadmap)
 
 
 @dataclass
@@ -699,7 +783,8 @@ def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str,
     for reminder in reminders:
         occurrence = reminder.occurrence
         measure = occurrence.measure
-        if reminder.school_id in directs or measure.roadmap.municipality_id in coordinates:
+        reports = reminder.school_id in directs or measure.roadmap.municipality_id in coordinates
+        if reports:
             path = reverse(
                 "measures:report_edit",
                 kwargs={"occurrence_pk": occurrence.pk, "school_pk": reminder.school_id},
@@ -709,7 +794,7 @@ def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str,
             path += f"#measure-{measure.pk}"
         delta = (reminder.due_on - day).days
         state = "overdue" if delta < 0 else "today" if delta == 0 else "soon"
-        row = DigestRow(reminder, state, abs(delta), portal_url(path))
+        row = DigestRow(reminder, state, abs(delta), portal_url(path), reports)
         items[state].setdefault(measure.pk, DigestItem(measure, [])).rows.append(row)
     groups: dict[str, list[DigestItem]] = {}
     for state, by_measure in items.items():
@@ -738,17 +823,21 @@ def digest_rows(reminders: list[Reminder], day: date, user_id: int) -> dict[str,
     }
 
 
-def _still_open(reminders: list[Reminder]) -> set[tuple[int, int]]:
-    """The (occurrence, school) pairs of these reminders still open for reporting in an
-    approved roadmap: one query (by the occurrences and the schools, then the exact pairs)."""
+def _still_open(reminders: list[Reminder], day: date) -> dict[tuple[int, int], date]:
+    """The (occurrence, school) pairs of these reminders still open for reporting, in an
+    approved roadmap in force, on a control date not retired: each with the school's control
+    date now (a postponement moves it). One query (by the occurrences and the schools, then
+    the exact pairs)."""
     wanted = {(r.occurrence_id, r.school_id) for r in reminders}
     found = ControlPair.objects.filter(
         occurrence__in={o for o, _s in wanted},
         school__in={s for _o, s in wanted},
+        occurrence__retired=False,
         report_status__in=OPEN_REPORT_STATUSES,
         roadmap__status=Roadmap.Status.APPROVED,
-    ).values_list("occurrence", "school")
-    return wanted.intersection(found)
+        roadmap__ends_on__gte=day,
+    ).values_list("occurrence", "school", "due_on")
+    return {(o, s): due_on for o, s, due_on in found if (o, s) in wanted}
 
 
 def send_digest(user_id: int, day: date) -> str:
@@ -789,13 +878,12 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
     now = timezone.now()
 
     def close(rows: list[Reminder], status: str, reason: str) -> None:
-        Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(status=status, reason=reason)
+        if rows:
+            Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(
+                status=status, reason=reason
+            )
 
-    open_pairs_now = _still_open(reminders)
-    closed = [r for r in reminders if (r.occurrence_id, r.school_id) not in open_pairs_now]
-    if closed:
-        close(closed, Reminder.Status.SUPPRESSED, _("Отчёт отправлен или принят до письма."))
-    reminders = [r for r in reminders if (r.occurrence_id, r.school_id) in open_pairs_now]
+    reminders = _still_due(reminders, user_id, day, close)
     reason = suppressed_reason(prefs, day) or (
         "" if user.is_active else _("Учётная запись отключена.")
     )
@@ -815,7 +903,7 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         }
     mailer = None
     if not failure:
-        letter_context = digest_rows(reminders, day, user_id)
+        letter_context = digest_rows(_latest_per_pair(reminders), day, user_id)
         subject = digest_subject(letter_context["counts"])
         refused, mailer = _send(
             letter, user, address, subject, {**letter_context, "day": day, "letter": letter}
@@ -828,6 +916,7 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
             _bounced(user_id, address, refused)
         letter.subject, letter.message_id = subject, message_id(letter)
     letter.address, letter.attempts = address, letter.attempts + 1
+    letter.attempted_at = now
     if failure:
         letter.status, letter.reason = ReminderLetter.Status.FAILED, failure
         close(reminders, Reminder.Status.FAILED, failure)
@@ -839,6 +928,51 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         )
     letter.save()
     return ("failed" if failure else "sent"), mailer
+
+
+def _still_due(reminders: list[Reminder], user_id: int, day: date, close: Any) -> list[Reminder]:
+    """The reminders that still stand when the letter goes; the others are closed with the
+    reason: the pair closed meanwhile (report sent or accepted, control date retired, roadmap
+    no longer in force), the control date moved since the row was made (the scan makes the
+    rows of the new one), or the person no longer among those the owners stand for (a
+    director moved, an appointment ended)."""
+    current = _still_open(reminders, day)
+    closed, moved, kept = [], [], []
+    for reminder in reminders:
+        due_on = current.get((reminder.occurrence_id, reminder.school_id))
+        if due_on is None:
+            closed.append(reminder)
+        elif due_on != reminder.due_on:
+            moved.append(reminder)
+        else:
+            kept.append(reminder)
+    close(closed, Reminder.Status.SUPPRESSED, closed_reason())
+    close(moved, Reminder.Status.SUPPRESSED, moved_reason())
+    if kept:
+        audience = audience_for(
+            {r.occurrence.measure_id for r in kept}, {r.school_id for r in kept}
+        )
+        gone = [
+            r for r in kept if user_id not in audience.people(r.occurrence.measure_id, r.school_id)
+        ]
+        close(
+            gone,
+            Reminder.Status.SUPPRESSED,
+            _("Получатель больше не отвечает за это мероприятие в этой школе."),
+        )
+        kept = [r for r in kept if r not in gone]
+    return kept
+
+
+def _latest_per_pair(reminders: list[Reminder]) -> list[Reminder]:
+    """One row per control pair for the letter (rows of several reminder days wait together
+    over holidays or a pause of the worker): the latest. All of them are marked sent."""
+    latest: dict[tuple[int, int], Reminder] = {}
+    for reminder in reminders:
+        key = (reminder.occurrence_id, reminder.school_id)
+        if key not in latest or reminder.remind_on > latest[key].remind_on:
+            latest[key] = reminder
+    return list(latest.values())
 
 
 def _drop_if_new(letter: ReminderLetter) -> None:
@@ -861,10 +995,11 @@ def _note_attempt(
         letter = _letter(user_id, kind, day, municipality_id)
         if letter.status != ReminderLetter.Status.SENT:
             letter.attempts += 1
+            letter.attempted_at = timezone.now()
             letter.reason = _("Почтовый сервер недоступен, повтор позже: %(reason)s") % {
                 "reason": reason
             }
-            letter.save(update_fields=["attempts", "reason"])
+            letter.save(update_fields=["attempts", "attempted_at", "reason"])
 
 
 def digest_subject(counts: dict[str, int]) -> str:
@@ -953,10 +1088,14 @@ def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tupl
     if letter.status == ReminderLetter.Status.SENT:
         return "already", None
     user = get_user_model().objects.select_related("person").get(pk=user_id)
+    if not user.is_active:
+        _drop_if_new(letter)
+        return "suppressed", None
     municipality = Municipality.objects.get(pk=municipality_id)
     summary = overdue_summary(municipality_id, day)
     address = address_of(user)
     letter.address, letter.attempts = address, letter.attempts + 1
+    letter.attempted_at = timezone.now()
     mailer = None
     if not address:
         letter.status = ReminderLetter.Status.FAILED

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -126,23 +127,30 @@ def scan_reminders() -> None:
     reminders.scan()
 
 
+def _letter_task(send: Callable[..., str], *args: Any) -> str:
+    """Send one letter. A mail server that cannot take it now is noted on the letter; the next
+    scan queues it again after a pause (measures.reminders.RETRY_PAUSE): the one retry
+    mechanism, so that an outage does not fill the queue. (A task that waited too long in the
+    queue expires: reminders.LETTER_TASK_EXPIRES.)"""
+    try:
+        return send(*args)
+    except TransientMailError as error:
+        logger.warning("%s %s: the mail server did not take it: %s", send.__name__, args, error)
+        return "retry"
+
+
 @shared_task(
     soft_time_limit=REMINDER_SOFT_LIMIT,
     time_limit=REMINDER_SOFT_LIMIT + 30,
     acks_late=True,
     reject_on_worker_lost=True,  # safe: the letter row is locked and marked with the send
-    autoretry_for=(TransientMailError,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=30,
 )
 def send_digest(user_id: int, day: str) -> str:
     """One person's digest of the day (ISO date); safe to run twice (the second finds the
-    letter sent). A mail server that cannot take it now is tried again with growing pauses;
-    the next scan queues it again too."""
+    letter sent)."""
     from measures import reminders
 
-    return reminders.send_digest(user_id, date.fromisoformat(day))
+    return _letter_task(reminders.send_digest, user_id, date.fromisoformat(day))
 
 
 @shared_task(
@@ -150,15 +158,15 @@ def send_digest(user_id: int, day: str) -> str:
     time_limit=REMINDER_SOFT_LIMIT + 30,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(TransientMailError,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=30,
 )
 def send_weekly(user_id: int, municipality_id: int, monday: str, day: str) -> str:
     """One person's weekly summary of a municipality; safe to run twice."""
     from measures import reminders
 
-    return reminders.send_weekly(
-        user_id, municipality_id, date.fromisoformat(monday), date.fromisoformat(day)
+    return _letter_task(
+        reminders.send_weekly,
+        user_id,
+        municipality_id,
+        date.fromisoformat(monday),
+        date.fromisoformat(day),
     )

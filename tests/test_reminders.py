@@ -75,6 +75,25 @@ def test_reminder_point_on_the_day_with_offset_zero():
         ("МОО, консультант", {COORDINATORS}),
         ("Руководители ШНОР", {SCHOOL}),
         ("", set()),
+        # municipal bodies and their people
+        ("Отдел по образованию", {COORDINATORS}),
+        ("Департамент образования", {COORDINATORS}),
+        ("ИМЦ", {COORDINATORS}),
+        ("МКУ «ЦРО»", {COORDINATORS}),
+        ("Заведующий РМК", {COORDINATORS}),
+        ("Руководитель ММС", {COORDINATORS}),
+        ("Руководитель отдела образования", {COORDINATORS}),
+        ('Директор МКУ "Методический центр"', {COORDINATORS}),
+        ("Заместитель начальника управления образования", {COORDINATORS}),
+        # the school's own people
+        ("Администрация ОО", {SCHOOL}),
+        ("Специалисты ОО", {SCHOOL}),
+        ("Заместитель директора по УВР", {SCHOOL}),
+        ("Классные руководители", {SCHOOL}),
+        ("Учителя-предметники", {SCHOOL}),
+        ("Методическое объединение учителей", {SCHOOL}),
+        ("Руководитель муниципального отдела образования, руководители ОО", {COORDINATORS, SCHOOL}),
+        ("Отдел кадров", set()),
     ],
 )
 def test_owner_audience(text, audience):
@@ -134,7 +153,7 @@ def portal(settings):
 def test_the_digest_groups_overdue_today_and_soon(portal):
     users, _roadmap = build(people=1, pairs=3, due=[D(2026, 11, 20), D(2026, 11, 24), DUE])
     ReminderSettings.objects.create(user=users[0], offsets=[7, 0])
-    call_command("send_reminders", now="2026-11-24 10:00", stdout=io.StringIO())
+    call_command("send_reminders", now="2026-11-24 10:00", future=True, stdout=io.StringIO())
     [letter] = mail.outbox
     assert letter.subject == (
         "Сроки мероприятий дорожных карт — просрочено: 1, срок сегодня: 1, скоро срок: 1"
@@ -165,21 +184,30 @@ def test_the_weekly_summary_goes_to_coordinators_and_the_chair_once_a_week(porta
     WorkingGroupMember.objects.create(
         group=group, person=home.working_group.person, role="chair", position=1
     )
+    from schools.services import appoint
+
     substitute = factories.UserFactory(username="zam", email="zam@example.org")
+    stranger = factories.UserFactory(username="chuzhoy", email="chuzhoy@example.org")
+    appoint(user=substitute, role="working_group", target=home.municipality)
     municipality = home.municipality.pk
     monday = at("2026-11-23 10:00")
     assert set(reminders.due_weekly(monday)) == {
         (home.coordinator.pk, municipality),
         (home.working_group.pk, municipality),
     }
-    ReminderSettings.objects.create(
-        user=home.coordinator, weekly_enabled=False, weekly_substitute=substitute
+    # a substitute without a role in the municipality does not get its summary: the
+    # coordinator still does
+    mine = ReminderSettings.objects.create(
+        user=home.coordinator, weekly_enabled=False, weekly_substitute=stranger
     )
+    assert (home.coordinator.pk, municipality) in set(reminders.due_weekly(monday))
+    mine.weekly_substitute = substitute
+    mine.save()
     assert set(reminders.due_weekly(monday)) == {
         (substitute.pk, municipality),
         (home.working_group.pk, municipality),
     }
-    call_command("send_reminders", now="2026-11-23 10:00", stdout=io.StringIO())
+    call_command("send_reminders", now="2026-11-23 10:00", future=True, stdout=io.StringIO())
     weekly = sorted(
         (m.to[0], m.subject) for m in mail.outbox if m.subject.startswith("Еженедельная")
     )
@@ -203,7 +231,7 @@ def test_send_reminders_dry_run_json_and_a_bad_now(portal):
     assert mail.outbox == []
 
     out = io.StringIO()
-    call_command("send_reminders", now="2026-11-24 10:00", json=True, stdout=out)
+    call_command("send_reminders", now="2026-11-24 10:00", json=True, future=True, stdout=out)
     data = json.loads(out.getvalue())
     assert data["created"] == 2 and data["digests"] == 2 and data["letters"] == {"sent": 2}
     assert data["working_day"] is True
@@ -215,7 +243,7 @@ def test_send_reminders_dry_run_json_and_a_bad_now(portal):
 @pytest.mark.django_db
 def test_reminders_status(portal):
     build(people=1, pairs=1)
-    call_command("send_reminders", now="2026-11-24 10:00", stdout=io.StringIO())
+    call_command("send_reminders", now="2026-11-24 10:00", future=True, stdout=io.StringIO())
     out = io.StringIO()
     call_command("reminders_status", stdout=out)
     text = out.getvalue()
@@ -238,4 +266,98 @@ def test_the_scan_query_count_does_not_grow_with_the_pairs(people):
     with CaptureQueriesContext(connection) as queries:
         result = reminders.scan(at("2026-11-24 10:00"), enqueue=False)
     assert result.pairs == people * 3 and result.created == people * 3
-    assert len(queries) == 17, [q["sql"][:80] for q in queries]
+    assert len(queries) == 19, [q["sql"][:80] for q in queries]
+
+
+# --- what the letter checks again before it goes ----------------------------------------------
+
+
+def _queued(user) -> list[Reminder]:
+    return list(Reminder.objects.filter(user=user).order_by("pk"))
+
+
+@pytest.mark.django_db
+def test_a_retired_control_date_is_not_reminded_of(portal):
+    from measures.models import Occurrence
+
+    build(people=1, pairs=1)
+    Occurrence.objects.update(retired=True)  # gone from the deadline, kept for its reports
+    assert reminders.open_pairs(D(2026, 12, 10)) == []
+
+
+@pytest.mark.django_db
+def test_a_moved_control_date_is_not_sent_with_the_old_date(portal):
+    from measures.models import Occurrence, Report
+
+    [user], _roadmap = build(people=1, pairs=1)
+    reminders.scan(at("2026-12-02 00:10"), enqueue=False)  # overdue since 01.12
+    [row] = _queued(user)
+    assert row.kind == "overdue"
+    # the working group accepts a postponement to 20.12: the report is a draft on the new date
+    Report.objects.create(
+        occurrence=Occurrence.objects.get(), school=row.school, due_on=D(2026, 12, 20)
+    )
+    assert reminders.send_digest(user.pk, D(2026, 12, 2)) == "suppressed"
+    row.refresh_from_db()
+    assert (row.status, row.reason) == ("suppressed", "Контрольный срок школы перенесён.")
+    assert mail.outbox == []
+    # the new date gets its own reminders (7 days before 20.12)
+    reminders.scan(at("2026-12-14 10:00"), enqueue=False)
+    assert [r.due_on for r in _queued(user) if r.status == "queued"] == [D(2026, 12, 20)]
+
+
+@pytest.mark.django_db
+def test_a_pair_waiting_over_holidays_is_listed_once(portal):
+    [user], _roadmap = build(people=1, pairs=1)
+    ReminderSettings.objects.create(user=user, overdue_every=1)
+    for day in ("2026-12-02", "2026-12-03", "2026-12-04"):  # rows of three days, no letter
+        reminders.scan(at(f"{day} 08:00"), enqueue=False)
+    assert Reminder.objects.filter(user=user, status="queued").count() == 3
+    assert reminders.send_digest(user.pk, D(2026, 12, 4)) == "sent"
+    [letter] = mail.outbox
+    assert letter.body.count("МКОУ СОШ № 0:") == 1
+    assert "просрочено: 1" in letter.subject
+    assert "просрочено на 3 дня" in letter.body
+    assert Reminder.objects.filter(user=user, status="sent").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_director_no_longer_appointed_gets_nothing(portal):
+    from schools.models import Appointment
+
+    [user], _roadmap = build(people=1, pairs=1)
+    reminders.scan(at("2026-11-24 08:00"), enqueue=False)
+    Appointment.objects.filter(user=user).delete()
+    assert reminders.send_digest(user.pk, D(2026, 11, 24)) == "suppressed"
+    [row] = _queued(user)
+    assert row.reason == "Получатель больше не отвечает за это мероприятие в этой школе."
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_returned_report_is_reminded_of_again_the_same_day(portal):
+    from measures.models import Occurrence, Report
+
+    [user], _roadmap = build(people=1, pairs=1)
+    reminders.scan(at("2026-12-02 08:00"), enqueue=False)
+    report = Report.objects.create(
+        occurrence=Occurrence.objects.get(),
+        school=_queued(user)[0].school,
+        status=Report.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    assert reminders.send_digest(user.pk, D(2026, 12, 2)) == "suppressed"
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.RETURNED, reviewed_at=timezone.now(), review_comment="Нет файла"
+    )
+    result = reminders.scan(at("2026-12-02 10:00"), enqueue=False)
+    [row] = _queued(user)
+    assert (row.status, result.digests) == ("queued", [user.pk])
+    assert reminders.send_digest(user.pk, D(2026, 12, 2)) == "sent"
+
+
+@pytest.mark.django_db
+def test_a_future_moment_needs_dry_run_or_future():
+    with pytest.raises(CommandError, match="ещё не наступил"):
+        call_command("send_reminders", now="2999-01-11 10:00")
+    call_command("send_reminders", now="2999-01-11 10:00", dry_run=True, stdout=io.StringIO())

@@ -2,13 +2,15 @@
 would go (--dry-run), and for catching up after downtime. The same services as beat's task."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from measures import reminders
 from measures.models import ReminderScan
+
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 class Command(BaseCommand):
@@ -29,6 +31,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Передать письма воркеру Celery, а не отправлять их из этой команды",
         )
+        parser.add_argument(
+            "--future",
+            action="store_true",
+            help="Разрешить момент в будущем без --dry-run (письма того дня уйдут сейчас, "
+            "и в тот день их уже не будет)",
+        )
         parser.add_argument("--json", action="store_true", help="Вывести итог в JSON")
 
     def handle(self, *args, **options):
@@ -41,6 +49,12 @@ class Command(BaseCommand):
                     f"--now {options['now']!r}: ожидается «ГГГГ-ММ-ДД ЧЧ:ММ», например "
                     "«2026-11-24 09:00»."
                 ) from error
+        if now > timezone.now() + FUTURE_SLACK and not (options["dry_run"] or options["future"]):
+            raise CommandError(
+                f"--now {options['now']!r} ещё не наступил: письма этого дня ушли бы сейчас, а "
+                "в сам день их уже не было бы. Добавьте --dry-run, чтобы только посмотреть, "
+                "или --future, если это и нужно."
+            )
         if options["dry_run"] or options["queue"]:
             result = reminders.scan(
                 now,
