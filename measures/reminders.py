@@ -840,23 +840,33 @@ def _still_open(reminders: list[Reminder], day: date) -> dict[tuple[int, int], d
     return {(o, s): due_on for o, s, due_on in found if (o, s) in wanted}
 
 
-def send_digest(user_id: int, day: date) -> str:
-    """Send the person's digest of `day` (their queued reminders that have come) and mark
-    them sent, once: the letter row is locked for the whole send. Returns what happened:
-    "sent", "failed", "suppressed", "empty" or "already". A temporary mail failure raises
-    TransientMailError with nothing marked (the rows stay queued for the next try)."""
+def _send_once(key: tuple[int, str, date, int | None], write: Any) -> str:
+    """Run `write` (which locks the letter row of `key`, sends, marks) in one transaction and
+    say QUIT only after its commit, so that the unrecorded window ends with the data. The
+    letter row is created, committed, first: its id, in the Message-ID, outlives a worker
+    killed after the server took the letter. A temporary mail failure is noted on the letter
+    and raised as TransientMailError with nothing else marked."""
+    _letter_row(*key)
     mailer = None
-    _letter_row(user_id, ReminderLetter.Kind.DIGEST, day, None)  # committed: a stable id
     try:
         with transaction.atomic():
-            outcome, mailer = _digest(user_id, day)
+            outcome, mailer = write()
     except TransientMailError as error:
-        _note_attempt(user_id, ReminderLetter.Kind.DIGEST, day, None, str(error))
+        _note_attempt(*key, str(error))
         raise
     finally:
         if mailer is not None:
-            mailer.close()  # QUIT after the commit: the unrecorded window ends with the data
+            mailer.close()
     return outcome
+
+
+def send_digest(user_id: int, day: date) -> str:
+    """Send the person's digest of `day` (their queued reminders that have come) and mark
+    them sent, once. Returns what happened: "sent", "failed", "suppressed", "empty" or
+    "already"; TransientMailError when the mail server could not take it now (the rows stay
+    queued for the next try)."""
+    key = (user_id, ReminderLetter.Kind.DIGEST, day, None)
+    return _send_once(key, lambda: _digest(user_id, day))
 
 
 def _digest(user_id: int, day: date) -> tuple[str, Any]:
@@ -1069,18 +1079,8 @@ def overdue_summary(municipality_id: int, day: date) -> dict[str, Any]:
 
 def send_weekly(user_id: int, municipality_id: int, monday: date, day: date) -> str:
     """Send the week's summary of the municipality to the person, once per week."""
-    mailer = None
-    _letter_row(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)  # a stable id
-    try:
-        with transaction.atomic():
-            outcome, mailer = _weekly(user_id, municipality_id, monday, day)
-    except TransientMailError as error:
-        _note_attempt(user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id, str(error))
-        raise
-    finally:
-        if mailer is not None:
-            mailer.close()
-    return outcome
+    key = (user_id, ReminderLetter.Kind.WEEKLY, monday, municipality_id)
+    return _send_once(key, lambda: _weekly(user_id, municipality_id, monday, day))
 
 
 def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tuple[str, Any]:

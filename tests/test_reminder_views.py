@@ -347,3 +347,20 @@ def test_the_header_links(client, tenants):
     page = client.get(reverse("measures:my_letters")).text
     assert 'href="/roadmaps/reminders/"' not in page  # no «Напоминания» for a director
     assert f'href="{reverse("measures:my_letters")}" aria-current="page"' in page
+
+
+@pytest.mark.parametrize("n", [1, 15])
+def test_my_letters_query_count_does_not_grow(client, tenants, django_assert_num_queries, n):
+    user = login(client, "direktor")
+    for i in range(n):
+        ReminderLetter.objects.create(
+            user=user, kind="digest", day=date(2026, 11, 1) + timedelta(days=i), status="sent",
+            subject=f"Письмо {i}", body=f"Текст {i}", address="direktor@example.org",
+        )  # fmt: skip
+    client.get(reverse("measures:my_letters"))  # warm up
+    with django_assert_num_queries(NUM_MY_LETTERS):
+        page = client.get(reverse("measures:my_letters"))
+    assert len(page.context["letters"]) == n
+
+
+NUM_MY_LETTERS = 5  # session, user, count, page, the header

@@ -361,3 +361,30 @@ def test_a_future_moment_needs_dry_run_or_future():
     with pytest.raises(CommandError, match="ещё не наступил"):
         call_command("send_reminders", now="2999-01-11 10:00")
     call_command("send_reminders", now="2999-01-11 10:00", dry_run=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_mail_server_down_leaves_the_rows_queued_and_pauses_the_retry(portal, settings):
+    from datetime import timedelta
+
+    settings.MAILERS = {  # nothing listens on port 9 of this machine: connection refused
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
+    [user], _roadmap = build(people=1, pairs=1)
+    reminders.scan(at("2026-11-24 08:00"), enqueue=False)
+    with pytest.raises(reminders.TransientMailError):
+        reminders.send_digest(user.pk, D(2026, 11, 24))
+    [row] = _queued(user)
+    letter = ReminderLetter.objects.get(user=user)
+    assert row.status == "queued" and letter.status == "sending" and letter.attempts == 1
+    assert letter.reason.startswith("Почтовый сервер недоступен, повтор позже")
+    # the next scan does not queue it again before the pause is over …
+    assert reminders.scan(at("2026-11-24 10:00"), enqueue=False).digests == []
+    # … and does after it (15 minutes for the first attempt)
+    ReminderLetter.objects.filter(pk=letter.pk).update(
+        attempted_at=timezone.now() - timedelta(minutes=16)
+    )
+    assert reminders.scan(at("2026-11-24 10:15"), enqueue=False).digests == [user.pk]
