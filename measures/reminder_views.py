@@ -21,7 +21,7 @@ from measures.models import Reminder, ReminderLetter
 from measures.reminder_forms import LogFilterForm, ReminderSettingsForm
 from roadmap_portal.forms import show_errors
 from schools.models import Municipality
-from schools.selectors import visible_municipalities
+from schools.selectors import reviewed_municipalities
 
 LOG_PAGE_SIZE = 50
 LETTERS_PAGE_SIZE = 20
@@ -115,10 +115,13 @@ def reminders_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _municipality_ids(request: HttpRequest) -> list[int] | None:
-    """The municipalities whose reminders the user reads; None for a superuser (all)."""
+    """The municipalities whose reminders the user reads: those whose people they work with,
+    and whose contacts they see (schools.selectors.sees_contacts): its coordinators and working
+    group. None for a superuser (all). The regional viewer, who reads the registry without
+    contacts, does not read who was written to at which address."""
     if request.user.is_superuser:
         return None
-    return list(visible_municipalities(request.user).values_list("pk", flat=True))
+    return list(reviewed_municipalities(request.user).values_list("pk", flat=True))
 
 
 def reminder_log(request: HttpRequest) -> HttpResponse:

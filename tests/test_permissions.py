@@ -427,7 +427,7 @@ EXPECTED = {
     # for those who read a municipality; the unsubscribe link needs no login (its token)
     "measures:reminder_settings": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
     "measures:my_letters": ("get", dict, row(302, 200, 200, 200, 200, 200, 200)),
-    "measures:reminder_log": ("get", dict, row(302, 200, 200, 200, 403, 200, 200)),
+    "measures:reminder_log": ("get", dict, row(302, 200, 200, 200, 403, 403, 200)),
     "measures:reminders_unsubscribe": (
         "get", unsubscribe_kwargs, row(200, 200, 200, 200, 200, 200, 200),
     ),

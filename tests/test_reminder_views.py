@@ -225,7 +225,7 @@ def test_a_token_of_another_salt_is_refused(client, tenants):
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("admin", 200), ("koordinator", 200), ("rabgruppa", 200), ("nablyudatel", 200),
+    [("admin", 200), ("koordinator", 200), ("rabgruppa", 200), ("nablyudatel", 403),
      ("grechkina", 200), ("direktor", 403)],
 )  # fmt: skip
 def test_who_reads_the_log(client, tenants, username, status):
