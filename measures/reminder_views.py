@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from measures import reminders
-from measures.models import Reminder, ReminderLetter
+from measures.models import ReminderLetter
 from measures.reminder_forms import LogFilterForm, ReminderSettingsForm
 from roadmap_portal.forms import show_errors
 from schools.models import Municipality
@@ -147,31 +146,7 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
     form = LogFilterForm(request.GET, municipalities=choices)
     form.is_valid()  # a wrong value is shown on its field; the rest applies
     filters = form.cleaned_data
-    rows = Reminder.objects.all()
-    if ids is not None:
-        rows = rows.filter(municipality__in=ids)
-    if filters.get("municipality"):
-        rows = rows.filter(municipality=int(filters["municipality"]))
-    if filters.get("status"):
-        rows = rows.filter(status=filters["status"])
-    if filters.get("kind"):
-        rows = rows.filter(kind=filters["kind"])
-    for word in (filters.get("recipient") or "").split():
-        rows = rows.filter(
-            Q(user__last_name__icontains=word)
-            | Q(user__first_name__icontains=word)
-            | Q(user__username__icontains=word)
-            | Q(user__email__icontains=word)
-        )
-    if school := (filters.get("school") or "").strip():
-        rows = rows.filter(school__short_name__icontains=school)
-    if filters.get("date_from"):
-        rows = rows.filter(remind_on__gte=filters["date_from"])
-    if filters.get("date_to"):
-        rows = rows.filter(remind_on__lte=filters["date_to"])
-    rows = rows.select_related("user__person", "school", "occurrence__measure", "letter").order_by(
-        "-remind_on", "-pk"
-    )
+    rows = reminders.log_rows(ids, filters)
     page = Paginator(rows, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     for reminder in page.object_list:
         letter = reminder.letter

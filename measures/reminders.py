@@ -1152,11 +1152,9 @@ def health(municipality_ids: list[int] | None = None) -> dict[str, Any]:
     )
     queue: int | None
     try:
-        import redis
+        from roadmap_portal.celery import redis_client
 
-        url = settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1)
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        queue = int(client.llen("celery"))
+        queue = int(redis_client(settings.CELERY_BROKER_URL, timeout=2).llen("celery"))
     except Exception:  # the broker down: shown as unknown, never an error page
         queue = None
     now = timezone.now()
@@ -1172,6 +1170,37 @@ def health(municipality_ids: list[int] | None = None) -> dict[str, Any]:
         "suppressed": counts.get(Reminder.Status.SUPPRESSED, 0),
         "letters_failed": failed_letters.count(),
     }
+
+
+def log_rows(municipality_ids: list[int] | None, filters: dict[str, Any]) -> Any:
+    """The reminders of the log «Напоминания»: of these municipalities (None: all), narrowed
+    by the filter form's values (status, kind, words of the recipient, the school, the
+    municipality, reminder days from/to), newest first."""
+    rows = Reminder.objects.all()
+    if municipality_ids is not None:
+        rows = rows.filter(municipality__in=municipality_ids)
+    if filters.get("municipality"):
+        rows = rows.filter(municipality=int(filters["municipality"]))
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    for word in (filters.get("recipient") or "").split():
+        rows = rows.filter(
+            Q(user__last_name__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    if school := (filters.get("school") or "").strip():
+        rows = rows.filter(school__short_name__icontains=school)
+    if filters.get("date_from"):
+        rows = rows.filter(remind_on__gte=filters["date_from"])
+    if filters.get("date_to"):
+        rows = rows.filter(remind_on__lte=filters["date_to"])
+    return rows.select_related("user__person", "school", "occurrence__measure", "letter").order_by(
+        "-remind_on", "-pk"
+    )
 
 
 def letters_of(letters: Any, municipality_ids: list[int]) -> Any:

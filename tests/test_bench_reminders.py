@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from roadmap_portal.management.commands.up import redis_client
+from roadmap_portal.celery import redis_client
 
 pytestmark = pytest.mark.django_db
 

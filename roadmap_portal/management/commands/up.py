@@ -24,12 +24,7 @@ from django.db import connection
 from django.db.utils import OperationalError
 
 from measures.demo import DEMO_PASSWORD
-
-
-def redis_client(url: str) -> redis.Redis:
-    if url.startswith("redis+socket://"):
-        return redis.Redis(unix_socket_path=url.removeprefix("redis+socket://"))
-    return redis.Redis.from_url(url)
+from roadmap_portal.celery import redis_client
 
 
 def check_backends() -> None:
