@@ -1097,9 +1097,16 @@ def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tupl
     letter.address, letter.attempts = address, letter.attempts + 1
     letter.attempted_at = timezone.now()
     mailer = None
+    prefs = settings_of([user_id])[user_id]
     if not address:
         letter.status = ReminderLetter.Status.FAILED
         letter.reason = _("У получателя нет адреса электронной почты.")
+    elif prefs.bounced_address and prefs.bounced_address.lower() == address.lower():
+        letter.status = ReminderLetter.Status.FAILED
+        letter.reason = _("Почтовый сервер ранее отклонил адрес %(address)s: %(reason)s") % {
+            "address": address,
+            "reason": prefs.bounced_reason,
+        }
     else:
         subject = _("Еженедельная сводка: %(municipality)s — просрочено %(n)s") % {
             "municipality": municipality.name,

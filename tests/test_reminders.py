@@ -388,3 +388,19 @@ def test_a_mail_server_down_leaves_the_rows_queued_and_pauses_the_retry(portal, 
         attempted_at=timezone.now() - timedelta(minutes=16)
     )
     assert reminders.scan(at("2026-11-24 10:15"), enqueue=False).digests == [user.pk]
+
+
+@pytest.mark.django_db
+def test_the_weekly_summary_is_not_sent_to_a_refused_address(portal):
+    home = factories.tenant(
+        factories.HOME, coordinator="koordinator", working_group="rabgruppa", year=2026
+    )
+    ReminderSettings.objects.create(
+        user=home.coordinator, bounced_address=home.coordinator.email, bounced_reason="550 нет"
+    )
+    monday = D(2026, 11, 23)
+    outcome = reminders.send_weekly(home.coordinator.pk, home.municipality.pk, monday, monday)
+    letter = ReminderLetter.objects.get(user=home.coordinator, kind="weekly")
+    assert (outcome, letter.status) == ("failed", "failed")
+    assert letter.reason.startswith("Почтовый сервер ранее отклонил адрес")
+    assert mail.outbox == []
