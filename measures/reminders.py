@@ -27,6 +27,7 @@ import email.policy
 import re
 import smtplib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -885,7 +886,6 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
         return "empty", None
     user = User.objects.select_related("person").get(pk=user_id)
     prefs = settings_of([user_id])[user_id]
-    now = timezone.now()
 
     def close(rows: list[Reminder], status: str, reason: str) -> None:
         if rows:
@@ -902,8 +902,37 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
     if reason or not reminders:
         _drop_if_new(letter)
         return "suppressed", None
+
+    def compose() -> tuple[str, dict[str, Any]]:
+        letter_context = digest_rows(_latest_per_pair(reminders), day, user_id)
+        subject = digest_subject(letter_context["counts"])
+        return subject, {**letter_context, "day": day, "letter": letter}
+
+    failure, mailer = _deliver(letter, user, prefs, compose)
+    if failure:
+        close(reminders, Reminder.Status.FAILED, failure)
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(letter=letter)
+    else:
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            status=Reminder.Status.SENT, reason="", letter=letter, sent_at=letter.sent_at
+        )
+    return ("failed" if failure else "sent"), mailer
+
+
+def _deliver(
+    letter: ReminderLetter,
+    user: Any,
+    prefs: ReminderSettings,
+    compose: Callable[[], tuple[str, dict[str, Any]]],
+) -> tuple[str, Any]:
+    """Send the letter to the person's address and record on it how that went (saved):
+    `compose` gives its subject and context, and is called only when there is an address to
+    send to, one the mail server has not refused for good. (The reason of a failure, "" when
+    sent; the connection left open, for the caller to close after its commit.)"""
     address = address_of(user)
-    failure = ""
+    letter.address, letter.attempts = address, letter.attempts + 1
+    letter.attempted_at = timezone.now()
+    failure, mailer = "", None
     if not address:
         failure = _("У получателя нет адреса электронной почты.")
     elif prefs.bounced_address and prefs.bounced_address.lower() == address.lower():
@@ -911,33 +940,23 @@ def _digest(user_id: int, day: date) -> tuple[str, Any]:
             "address": address,
             "reason": prefs.bounced_reason,
         }
-    mailer = None
-    if not failure:
-        letter_context = digest_rows(_latest_per_pair(reminders), day, user_id)
-        subject = digest_subject(letter_context["counts"])
-        refused, mailer = _send(
-            letter, user, address, subject, {**letter_context, "day": day, "letter": letter}
-        )
+    else:
+        subject, context = compose()
+        refused, mailer = _send(letter, user, address, subject, context)
+        letter.subject, letter.message_id = subject, message_id(letter)
         if refused:
             failure = _("Почтовый сервер отклонил адрес %(address)s: %(reason)s") % {
                 "address": address,
                 "reason": refused,
             }
-            _bounced(user_id, address, refused)
-        letter.subject, letter.message_id = subject, message_id(letter)
-    letter.address, letter.attempts = address, letter.attempts + 1
-    letter.attempted_at = now
+            _bounced(user.pk, address, refused)
     if failure:
         letter.status, letter.reason = ReminderLetter.Status.FAILED, failure
-        close(reminders, Reminder.Status.FAILED, failure)
-        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(letter=letter)
     else:
-        letter.status, letter.reason, letter.sent_at = ReminderLetter.Status.SENT, "", now
-        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
-            status=Reminder.Status.SENT, reason="", letter=letter, sent_at=now
-        )
+        letter.status, letter.reason = ReminderLetter.Status.SENT, ""
+        letter.sent_at = letter.attempted_at
     letter.save()
-    return ("failed" if failure else "sent"), mailer
+    return failure, mailer
 
 
 def _still_due(reminders: list[Reminder], user_id: int, day: date, close: Any) -> list[Reminder]:
@@ -1092,46 +1111,18 @@ def _weekly(user_id: int, municipality_id: int, monday: date, day: date) -> tupl
         _drop_if_new(letter)
         return "suppressed", None
     municipality = Municipality.objects.get(pk=municipality_id)
-    summary = overdue_summary(municipality_id, day)
-    address = address_of(user)
-    letter.address, letter.attempts = address, letter.attempts + 1
-    letter.attempted_at = timezone.now()
-    mailer = None
-    prefs = settings_of([user_id])[user_id]
-    if not address:
-        letter.status = ReminderLetter.Status.FAILED
-        letter.reason = _("У получателя нет адреса электронной почты.")
-    elif prefs.bounced_address and prefs.bounced_address.lower() == address.lower():
-        letter.status = ReminderLetter.Status.FAILED
-        letter.reason = _("Почтовый сервер ранее отклонил адрес %(address)s: %(reason)s") % {
-            "address": address,
-            "reason": prefs.bounced_reason,
-        }
-    else:
+
+    def compose() -> tuple[str, dict[str, Any]]:
+        summary = overdue_summary(municipality_id, day)
         subject = _("Еженедельная сводка: %(municipality)s — просрочено %(n)s") % {
             "municipality": municipality.name,
             "n": summary["total"],
         }
-        refused, mailer = _send(
-            letter,
-            user,
-            address,
-            subject,
-            {"summary": summary, "municipality": municipality, "day": day, "monday": monday},
-        )
-        letter.subject, letter.message_id = subject, message_id(letter)
-        if refused:
-            letter.status = ReminderLetter.Status.FAILED
-            letter.reason = _("Почтовый сервер отклонил адрес %(address)s: %(reason)s") % {
-                "address": address,
-                "reason": refused,
-            }
-            _bounced(user_id, address, refused)
-        else:
-            letter.status, letter.reason = ReminderLetter.Status.SENT, ""
-            letter.sent_at = timezone.now()
-    letter.save()
-    return ("sent" if letter.status == ReminderLetter.Status.SENT else "failed"), mailer
+        context = {"summary": summary, "municipality": municipality, "day": day, "monday": monday}
+        return subject, context
+
+    failure, mailer = _deliver(letter, user, settings_of([user_id])[user_id], compose)
+    return ("failed" if failure else "sent"), mailer
 
 
 # --- Health --------------------------------------------------------------------------------
