@@ -14,8 +14,11 @@ class TargetInline(admin.TabularInline):
 @admin.register(models.Indicator)
 class IndicatorAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
-    list_display = ["code", "title", "unit", "direction", "level"]
-    list_filter = ["unit", "direction", "level"]
+    list_display = ["code", "title", "municipality", "unit", "direction", "level"]
+    list_filter = ["unit", "direction", "level", "municipality"]
+    list_select_related = ["municipality"]
+    filter_horizontal = ["roadmaps"]
+    raw_id_fields = ["measures"]
     search_fields = ["code", "title"]
     inlines = [TargetInline]
 
@@ -23,10 +26,10 @@ class IndicatorAdmin(AccusativeTitles, admin.ModelAdmin):
 @admin.register(models.IndicatorTarget)
 class IndicatorTargetAdmin(AccusativeTitles, admin.ModelAdmin):
     form = CleanTextModelForm
-    list_display = ["indicator", "municipality", "year", "baseline", "target"]
-    list_filter = ["year", "municipality"]
+    list_display = ["indicator", "year", "target"]
+    list_filter = ["year", "indicator__municipality"]
     search_fields = ["indicator__title", "indicator__code"]
-    list_select_related = ["indicator", "municipality"]
+    list_select_related = ["indicator"]
 
 
 @admin.register(models.MonitoringStage)

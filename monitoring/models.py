@@ -1,11 +1,24 @@
+"""What the roadmaps promise to move and what was measured: a catalogue of indicators per
+municipality, their targets by year, the monitoring stages (входной, промежуточный, итоговый)
+with their windows, the values per school or municipality, and the tables they come in by."""
+
+import pghistory
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Roadmap
+from measures.models import Measure, Roadmap
 from schools.models import Municipality, School
 
+CODE_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-zА-Яа-яЁё_.-]+$",
+    _("Код — буквы, цифры, точка, дефис и подчёркивание, без пробелов."),
+)
 
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Indicator(models.Model):
     class Unit(models.TextChoices):
         PERCENT = "percent", _("%")
@@ -22,36 +35,61 @@ class Indicator(models.Model):
         SCHOOL = "school", _("Школа")
         MUNICIPALITY = "municipality", _("Муниципалитет")
 
-    code = models.SlugField(_("код"), max_length=50, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    code = models.CharField(_("код"), max_length=50, validators=[CODE_VALIDATOR])
     title = models.TextField(_("название"))
     unit = models.CharField(_("единица измерения"), max_length=20, choices=Unit.choices)
     direction = models.CharField(_("направление"), max_length=10, choices=Direction.choices)
     level = models.CharField(_("уровень"), max_length=20, choices=Level.choices)
-    source = models.TextField(_("откуда взят"), blank=True)
+    baseline = models.DecimalField(
+        _("базовое значение"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(
+        _("год базового значения"), null=True, blank=True
+    )
+    method = models.TextField(_("как измеряется"), blank=True)
+    source = models.TextField(_("источник данных"), blank=True)
+    roadmaps = models.ManyToManyField(
+        Roadmap, verbose_name=_("дорожные карты"), blank=True, related_name="indicators"
+    )
+    measures = models.ManyToManyField(
+        Measure,
+        verbose_name=_("мероприятия"),
+        blank=True,
+        related_name="indicators",
+        help_text=_("Мероприятия дорожной карты, которые служат этому показателю"),
+    )
+    version = models.PositiveIntegerField(_("версия"), default=1)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
     class Meta:
         verbose_name = _("показатель")
         verbose_name_plural = _("показатели")
-        ordering = ["code"]
+        ordering = ["municipality", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(
+                condition=Q(baseline_year__isnull=True)
+                | Q(baseline_year__gte=2000, baseline_year__lte=2100),
+                name="indicator_baseline_year_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class IndicatorTarget(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("показатель"), on_delete=models.CASCADE, related_name="targets"
     )
-    municipality = models.ForeignKey(
-        Municipality,
-        verbose_name=_("муниципалитет"),
-        on_delete=models.CASCADE,
-        related_name="indicator_targets",
-    )
     year = models.PositiveSmallIntegerField(_("год"))
-    baseline = models.DecimalField(
-        _("базовое значение"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
     target = models.DecimalField(_("целевое значение"), max_digits=12, decimal_places=2)
 
     class Meta:
@@ -59,9 +97,7 @@ class IndicatorTarget(models.Model):
         verbose_name_plural = _("целевые значения показателей")
         ordering = ["indicator", "year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "municipality", "year"], name="target_unique_year"
-            ),
+            models.UniqueConstraint(fields=["indicator", "year"], name="target_unique_year"),
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100), name="target_year_range"
             ),
@@ -71,7 +107,10 @@ class IndicatorTarget(models.Model):
         return f"{self.indicator.code} {self.year}: {self.target}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class MonitoringStage(models.Model):
+    """A stage of monitoring in a year: its window is when values are measured and entered."""
+
     class Kind(models.TextChoices):
         ENTRY = "entry", _("Входной мониторинг")
         INTERIM = "interim", _("Промежуточный мониторинг")
@@ -113,7 +152,12 @@ class MonitoringStage(models.Model):
         return f"{self.get_kind_display()} {self.year}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class IndicatorValue(models.Model):
+    """One measured value: of a school (or of the municipality, `school` empty) at a stage.
+
+    `value` is the number as the unit reads it; yes/no is 1 or 0 (monitoring.values)."""
+
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("показатель"), on_delete=models.CASCADE, related_name="values"
     )
@@ -141,6 +185,24 @@ class IndicatorValue(models.Model):
     value = models.DecimalField(_("значение"), max_digits=12, decimal_places=2)
     source = models.CharField(_("источник"), max_length=500, blank=True)
     measured_on = models.DateField(_("дата измерения"))
+    values_import = models.ForeignKey(
+        "ValuesImport",
+        verbose_name=_("загружено из таблицы"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="values",
+    )
+    version = models.PositiveIntegerField(_("версия"), default=1)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("внёс"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("значение показателя")
@@ -156,3 +218,60 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.value}"
+
+
+class ValuesImport(models.Model):
+    """One uploaded table of values (a school × indicator table of a stage): its preview and
+    its problems, kept until it is confirmed; confirming writes every value or none."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Предпросмотр")
+        REFUSED = "refused", _("Отклонён")
+        DONE = "done", _("Загружен")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("муниципалитет"),
+        on_delete=models.CASCADE,
+        related_name="values_imports",
+    )
+    stage = models.ForeignKey(
+        MonitoringStage,
+        verbose_name=_("этап мониторинга"),
+        on_delete=models.CASCADE,
+        related_name="imports",
+    )
+    file_name = models.CharField(_("файл"), max_length=300)
+    sha256 = models.CharField(_("контрольная сумма"), max_length=64)
+    source = models.CharField(_("источник"), max_length=500, blank=True)
+    measured_on = models.DateField(_("дата измерения"))
+    parsed = models.JSONField(_("разобранная таблица"), default=dict)
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.PREVIEW
+    )
+    error = models.TextField(_("ошибка"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("загрузил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("подтвердил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("подтверждён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка значений")
+        verbose_name_plural = _("загрузки значений")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

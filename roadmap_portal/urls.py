@@ -36,5 +36,6 @@ urlpatterns = [
     ),
     path("roadmaps/", include("measures.urls")),
     path("municipalities/", include("schools.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -117,6 +117,15 @@ class School(models.Model):
     )
     name = models.CharField(_("полное название"), max_length=500)
     short_name = models.CharField(_("краткое название"), max_length=200)
+    code = models.CharField(
+        _("код ОО"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Код образовательной организации, под которым её результаты приходят в таблицах "
+            "ВПР, ОГЭ и ЕГЭ (например, код ФИС ОКО или РЦОИ)"
+        ),
+    )
     address = models.CharField(_("адрес"), max_length=500, blank=True)
     director = models.ForeignKey(
         "Person",
@@ -135,6 +144,11 @@ class School(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "short_name"], name="school_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "code"],
+                condition=~models.Q(code=""),
+                name="school_unique_code",
             ),
         ]
 

@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth.models import User
 
 from measures.models import LegalAct, Measure, Occurrence, Report, Roadmap, Section
+from monitoring.models import Indicator, MonitoringStage
 from schools.models import Municipality, Organisation, Person, Region, School, WorkingGroup
 
 
@@ -261,3 +262,26 @@ def tenant(
         working_group=working_group_user,
         director=director_user,
     )
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    code = factory.Sequence(lambda n: f"vpr-{n}")
+    title = factory.Sequence(lambda n: f"Доля участников ВПР, подтвердивших отметки ({n})")
+    unit = Indicator.Unit.PERCENT
+    direction = Indicator.Direction.HIGHER
+    level = Indicator.Level.SCHOOL
+
+
+class MonitoringStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MonitoringStage
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    kind = MonitoringStage.Kind.ENTRY
+    year = 2025
+    starts_on = factory.LazyAttribute(lambda o: date(o.year, 9, 1))
+    ends_on = factory.LazyAttribute(lambda o: date(o.year, 10, 15))

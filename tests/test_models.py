@@ -188,14 +188,19 @@ def test_evidence_needs_a_file_or_a_link():
 def test_monitoring_rules():
     municipality = factories.MunicipalityFactory()
     indicator = Indicator.objects.create(
-        code="share", title="Доля", unit="percent", direction="higher", level="school"
+        municipality=municipality,
+        code="share",
+        title="Доля",
+        unit="percent",
+        direction="higher",
+        level="school",
     )
-    IndicatorTarget.objects.create(
-        indicator=indicator, municipality=municipality, year=2022, target=100
-    )
+    IndicatorTarget.objects.create(indicator=indicator, year=2022, target=100)
+    assert refused(lambda: IndicatorTarget.objects.create(indicator=indicator, year=2022, target=90))
     assert refused(
-        lambda: IndicatorTarget.objects.create(
-            indicator=indicator, municipality=municipality, year=2022, target=90
+        lambda: Indicator.objects.create(
+            municipality=municipality, code="share", title="Другая", unit="count",
+            direction="lower", level="school",
         )
     )
     assert refused(

@@ -432,6 +432,29 @@ EXPECTED = {
         "get", unsubscribe_kwargs, row(200, 200, 200, 200, 200, 200, 200),
     ),
 }  # fmt: skip
+# --- Monitoring (/monitoring/): each group of pages keeps its own block --------------------
+
+# The catalogue of indicators and the monitoring stages
+MONITORING_CATALOGUE: dict = {
+}
+
+# (the values entered one by one, a school's values and the history follow below)
+
+
+# Values entered one by one, a school's values, the history
+MONITORING_VALUES: dict = {
+}
+
+# (the tables of values follow below)
+
+
+# Tables of values: the upload, the template, the preview, the confirmation
+MONITORING_IMPORT: dict = {
+}
+
+EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
+
+
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
 
 

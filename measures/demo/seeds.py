@@ -88,19 +88,30 @@ def load_demo(
     return summary
 
 
-def _load_indicators(rows: list[dict[str, Any]]) -> dict[str, Indicator]:
-    result = {}
-    for row in rows:
-        indicator, _ = Indicator.objects.update_or_create(
-            code=row["code"],
-            defaults={key: row[key] for key in ("title", "unit", "direction", "level", "source")},
-        )
-        result[indicator.code] = indicator
-    return result
+def _load_indicators(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The catalogue the demo's municipalities take their indicators from, by code."""
+    return {row["code"]: row for row in rows}
+
+
+def _indicator(municipality: Municipality, row: dict[str, Any]) -> Indicator:
+    fields = {
+        key: row[key]
+        for key in ("title", "unit", "direction", "level", "source", "method")
+        if key in row
+    }
+    indicator, created = Indicator.objects.get_or_create(
+        municipality=municipality, code=row["code"], defaults=fields
+    )
+    if not created and any(getattr(indicator, key) != value for key, value in fields.items()):
+        # a second load changes nothing that is already as the catalogue says
+        for key, value in fields.items():
+            setattr(indicator, key, value)
+        indicator.save()
+    return indicator
 
 
 def _load_seed(
-    data: dict[str, Any], indicators: dict[str, Indicator], summary: LoadSummary
+    data: dict[str, Any], indicators: dict[str, dict[str, Any]], summary: LoadSummary
 ) -> Roadmap:
     region, _ = Region.objects.get_or_create(name=data["region"])
     municipality, _ = Municipality.objects.get_or_create(region=region, name=data["municipality"])
@@ -184,11 +195,14 @@ def _load_seed(
     for row in data.get("pairings", []):
         _load_pairing(row, schools, people)
     for row in data.get("targets", []):
+        indicator = _indicator(municipality, indicators[row["indicator"]])
+        indicator.roadmaps.add(roadmap)
+        baseline = _decimal(row.get("baseline"))
+        if baseline is not None and indicator.baseline is None:
+            indicator.baseline, indicator.baseline_year = baseline, row["year"]
+            indicator.save(update_fields=["baseline", "baseline_year"])
         IndicatorTarget.objects.update_or_create(
-            indicator=indicators[row["indicator"]],
-            municipality=municipality,
-            year=row["year"],
-            defaults={"baseline": _decimal(row.get("baseline")), "target": Decimal(row["target"])},
+            indicator=indicator, year=row["year"], defaults={"target": Decimal(row["target"])}
         )
     for row in data.get("stages", []):
         MonitoringStage.objects.update_or_create(
