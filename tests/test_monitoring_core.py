@@ -109,7 +109,7 @@ def test_a_value_saved_meanwhile_is_not_overwritten(place):
 
 
 def test_a_value_must_fit_its_indicator(place):
-    indicator, stage, school = place
+    indicator = place[0]
     with pytest.raises(ValueRefused, match="укажите школу"):
         _set(place, "70", school=None)
     foreign = factories.SchoolFactory()
@@ -127,3 +127,63 @@ def test_a_value_must_fit_its_indicator(place):
         )  # fmt: skip
     assert _set(place, "70", school=None).school is None
     assert not IndicatorValue.objects.exclude(school=None).exists()
+
+
+def test_the_municipal_figure_is_its_own_value_or_the_schools_average(
+    db, django_assert_num_queries
+):
+    from monitoring.aggregates import stage_points
+
+    school = factories.SchoolFactory()
+    municipality = school.municipality
+    schools = [school, *factories.SchoolFactory.create_batch(2, municipality=municipality)]
+    by_school = factories.IndicatorFactory(municipality=municipality)
+    own = factories.IndicatorFactory(municipality=municipality, level=Indicator.Level.MUNICIPALITY)
+    stage = factories.MonitoringStageFactory(municipality=municipality)
+    for each, value in zip(schools, ["60", "70", "80.5"], strict=True):
+        _set((by_school, stage, each), value)
+    _set((own, stage, None), "100", school=None)
+    with django_assert_num_queries(1):
+        points = stage_points(municipality.pk)
+    assert points[(by_school.pk, stage.pk)].value == Decimal("70.17")
+    assert points[(by_school.pk, stage.pk)].schools == 3
+    assert points[(own.pk, stage.pk)].value == Decimal("100")
+    only = stage_points(municipality.pk, school_ids=[schools[0].pk])
+    assert only[(by_school.pk, stage.pk)].value == Decimal("60")
+
+
+def test_the_gap_between_best_and_worst_tenths_needs_ten_schools(db, django_assert_num_queries):
+    from monitoring.aggregates import decile_gaps
+
+    municipality = factories.MunicipalityFactory()
+    indicator = factories.IndicatorFactory(municipality=municipality)
+    stage = factories.MonitoringStageFactory(municipality=municipality)
+    schools = factories.SchoolFactory.create_batch(20, municipality=municipality)
+    for number, school in enumerate(schools[:9]):
+        _set((indicator, stage, school), str(50 + number))
+    assert decile_gaps(municipality.pk) == {}  # nine schools: no tenths to speak of
+    for number, school in enumerate(schools[9:]):
+        _set((indicator, stage, school), str(59 + number))
+    # twenty values 50…69: the worst tenth is 50, 51, the best 68, 69
+    with django_assert_num_queries(1):
+        gap = decile_gaps(municipality.pk)[(indicator.pk, stage.pk)]
+    assert (gap.bottom, gap.top, gap.gap, gap.schools) == (
+        Decimal("50.50"), Decimal("68.50"), Decimal("18.00"), 20,
+    )  # fmt: skip
+
+
+def test_designations_per_year_tell_who_left_the_list(db):
+    from monitoring.aggregates import Flow, designation_flow
+    from schools.models import SchoolDesignation
+
+    municipality = factories.MunicipalityFactory()
+    a, b, c = factories.SchoolFactory.create_batch(3, municipality=municipality)
+    low = SchoolDesignation.Kind.LOW_RESULTS
+    for school, year in [(a, 2023), (b, 2023), (c, 2023), (a, 2024), (c, 2024), (c, 2025)]:
+        SchoolDesignation.objects.create(school=school, kind=low, year=year, basis="Приказ")
+    SchoolDesignation.objects.create(school=b, kind="mentor", year=2023, basis="Приказ")
+    flow = designation_flow(municipality.pk, kinds=[low])
+    assert flow[(2023, low)] == Flow(designated=3, new=3, left=0)
+    assert flow[(2024, low)] == Flow(designated=2, new=0, left=1)
+    assert flow[(2025, low)] == Flow(designated=1, new=0, left=1)
+    assert designation_flow(municipality.pk)[(2024, "mentor")] == Flow(0, 0, 1)

@@ -1,0 +1,149 @@
+"""The figures the dashboards show about indicators, made in the database: one query each,
+whatever the number of schools.
+
+- `stage_points`: per indicator and stage, the municipality's figure (its own value for a
+  municipality-level indicator, the average over schools otherwise) and how many schools it
+  stands on;
+- `decile_gaps`: per indicator and stage, the gap between the average of the best 10 % of
+  schools and of the worst 10 % (only where at least ten schools have values);
+- `designation_flow`: per year and kind, how many schools are designated, how many were newly
+  designated, and how many of the year before left the list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, Max, Q
+
+from monitoring.models import IndicatorValue
+from schools.models import SchoolDesignation
+
+MIN_SCHOOLS_FOR_GAP = 10
+
+
+@dataclass(frozen=True)
+class Point:
+    """The municipality's figure of an indicator at a stage."""
+
+    indicator_id: int
+    stage_id: int
+    value: Decimal | None
+    schools: int
+
+
+def stage_points(
+    municipality_id: int,
+    indicator_ids: Iterable[int] | None = None,
+    school_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], Point]:
+    """`{(indicator_id, stage_id): Point}`: the municipality-level value where there is one,
+    else the average of the schools' values (of `school_ids` when given). One query."""
+    rows = IndicatorValue.objects.filter(municipality_id=municipality_id)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator__in=list(indicator_ids))
+    school_filter = Q(school__isnull=False)
+    if school_ids is not None:
+        school_filter &= Q(school__in=list(school_ids))
+    rows = (
+        rows.order_by()
+        .values("indicator", "stage")
+        .annotate(
+            own=Max("value", filter=Q(school__isnull=True)),
+            average=Avg("value", filter=school_filter),
+            schools=Count("pk", filter=school_filter),
+        )
+    )
+    result = {}
+    for row in rows:
+        value = row["own"] if row["own"] is not None else row["average"]
+        if value is not None:
+            value = Decimal(value).quantize(Decimal("0.01"))
+        key = (row["indicator"], row["stage"])
+        result[key] = Point(row["indicator"], row["stage"], value, row["schools"])
+    return result
+
+
+DECILE_GAPS = """
+WITH ranked AS (
+    SELECT indicator_id, stage_id, value,
+           NTILE(10) OVER (PARTITION BY indicator_id, stage_id ORDER BY value) AS decile,
+           COUNT(*) OVER (PARTITION BY indicator_id, stage_id) AS schools
+      FROM monitoring_indicatorvalue
+     WHERE municipality_id = %(municipality)s AND school_id IS NOT NULL
+       AND (%(all_indicators)s OR indicator_id = ANY(%(indicators)s))
+)
+SELECT indicator_id, stage_id,
+       AVG(value) FILTER (WHERE decile = 10) AS top,
+       AVG(value) FILTER (WHERE decile = 1) AS bottom,
+       MAX(schools) AS schools
+  FROM ranked
+ WHERE schools >= %(min_schools)s
+ GROUP BY indicator_id, stage_id
+"""
+
+
+@dataclass(frozen=True)
+class Gap:
+    top: Decimal  # the average of the 10 % highest values
+    bottom: Decimal  # of the 10 % lowest
+    schools: int
+
+    @property
+    def gap(self) -> Decimal:
+        return self.top - self.bottom
+
+
+def decile_gaps(
+    municipality_id: int, indicator_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Gap]:
+    """`{(indicator_id, stage_id): Gap}` over the schools' values, where at least
+    MIN_SCHOOLS_FOR_GAP schools have one. One query."""
+    keys = list(indicator_ids) if indicator_ids is not None else []
+    params = {
+        "municipality": municipality_id,
+        "all_indicators": indicator_ids is None,
+        "indicators": keys,
+        "min_schools": MIN_SCHOOLS_FOR_GAP,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DECILE_GAPS, params)
+        rows = cursor.fetchall()
+    places = Decimal("0.01")
+    return {
+        (indicator, stage): Gap(top.quantize(places), bottom.quantize(places), schools)
+        for indicator, stage, top, bottom, schools in rows
+    }
+
+
+@dataclass(frozen=True)
+class Flow:
+    designated: int  # schools of the kind in the year
+    new: int  # of them, not of the kind the year before
+    left: int  # of the kind the year before, not in this year
+
+
+def designation_flow(
+    municipality_id: int, kinds: Iterable[str] | None = None
+) -> dict[tuple[int, str], Flow]:
+    """`{(year, kind): Flow}` for every year with designations in the municipality. One query
+    (the designations' few rows are compared here)."""
+    rows = SchoolDesignation.objects.filter(school__municipality_id=municipality_id)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    schools: dict[tuple[int, str], set[int]] = {}
+    for year, kind, school in rows.values_list("year", "kind", "school").order_by():
+        schools.setdefault((year, kind), set()).add(school)
+    if not schools:
+        return {}
+    years = range(min(y for y, _ in schools), max(y for y, _ in schools) + 1)
+    result = {}
+    for kind in {k for _, k in schools}:
+        for year in years:  # a year without any of the kind still tells who left
+            these = schools.get((year, kind), set())
+            before = schools.get((year - 1, kind), set())
+            if these or before:
+                result[(year, kind)] = Flow(len(these), len(these - before), len(before - these))
+    return result
