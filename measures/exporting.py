@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -99,9 +100,19 @@ def content_disposition(roadmap: Roadmap, extension: str) -> str:
     """An attachment header per RFC 6266: an ASCII `filename=` for old clients and the
     Russian name in `filename*=UTF-8''…` for every browser of today. (Django's
     `content_disposition_header` writes only one of the two.)"""
-    fallback = f"roadmap-{roadmap.pk}.{extension}"
-    name = quote(file_name(roadmap, extension))
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{name}"
+    return attachment_header(file_name(roadmap, extension), f"roadmap-{roadmap.pk}.{extension}")
+
+
+def attachment_header(name: str, fallback: str) -> str:
+    """`Content-Disposition` of a download named `name` (Russian), `fallback` (ASCII) for old
+    clients."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+def clean_sheet_name(text: str) -> str:
+    """`text` as Excel allows a sheet's name (at most 31 characters, none of []:*?/\\)."""
+    name = " ".join(SHEET_NAME_FORBIDDEN.sub(" ", clean_text(text)).split()).strip("' ")
+    return name[:SHEET_NAME_LIMIT].strip("' ") or "Лист1"
 
 
 LINE_HEIGHT = 15  # points: a line of the default 11-point font
@@ -118,7 +129,7 @@ def _wrapped_lines(value: object, width: float) -> int:
     return sum(max(math.ceil(len(line) / per_line), 1) for line in str(value).split("\n"))
 
 
-def _xlsx(dataset: tablib.Dataset, title: str) -> bytes:
+def xlsx_sheet(dataset: tablib.Dataset, title: str, widths: Sequence[int] = COLUMN_WIDTHS) -> bytes:
     """The sheet as people open and print it: a bold, filled, bordered header row that stays
     on screen and repeats on every printed page, capped widths with wrapped text, A4
     landscape fitted to the page width. A cell that a spreadsheet would run as a formula
@@ -151,7 +162,8 @@ def _xlsx(dataset: tablib.Dataset, title: str) -> bytes:
                 cell.alignment = header_alignment
             else:
                 cell.alignment = wrap
-    widths = [min(width, MAX_COLUMN_WIDTH) for width in COLUMN_WIDTHS]
+    widths = [min(width, MAX_COLUMN_WIDTH) for width in widths]
+    widths += [20] * (len(dataset.headers or []) - len(widths))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     for row in sheet.iter_rows():
@@ -184,7 +196,7 @@ def _csv(dataset: tablib.Dataset) -> bytes:
 
 def export_table(roadmap: Roadmap, fmt: str, measures: QuerySet[Measure] | None = None) -> bytes:
     dataset = MeasureResource().export(queryset=_measures(roadmap, measures))
-    return _xlsx(dataset, sheet_name(roadmap)) if fmt == "xlsx" else _csv(dataset)
+    return xlsx_sheet(dataset, sheet_name(roadmap)) if fmt == "xlsx" else _csv(dataset)
 
 
 def export_structure(roadmap: Roadmap, measures: QuerySet[Measure] | None = None) -> dict[str, Any]:

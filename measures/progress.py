@@ -229,6 +229,29 @@ SELECT d.roadmap_id, COALESCE(m.on_time, 0), COALESCE(m.late, 0),
 """
 
 
+def grouped_progress(
+    pairs: QuerySet[ControlPair], fields: Iterable[str], on: date | None = None, **extra: Any
+) -> list[tuple[dict[str, Any], Progress]]:
+    """The counts grouped by several columns of the pairs (a dashboard's school × measure
+    grid, sections of several roadmaps), with `extra` aggregates beside them (they may filter
+    by `state_condition`). One query."""
+    on = on or _today()
+    rows = _with_state(pairs, on).values(*fields).annotate(**_counts(on), **extra)
+    return [(row, _progress(row)) for row in rows]
+
+
+def state_condition(state: str, on: date) -> Q:
+    """The condition of a pair being in `state` on `on`, for a filter or an aggregate's
+    `filter=` over pairs passed through `in_state` or `grouped_progress`."""
+    return _conditions(on)[state]
+
+
+def in_state(pairs: QuerySet[ControlPair], state: str, on: date | None = None):
+    """The pairs in `state` on `on` (the overdue list)."""
+    on = on or _today()
+    return _with_state(pairs, on).filter(_conditions(on)[state])
+
+
 def roadmap_progress(roadmap_ids: Iterable[int], on: date | None = None) -> dict[int, Progress]:
     """The counts of every pair (all schools) of each of these roadmaps, equal to
     `progress_by(pairs_for(roadmap_ids), "roadmap", on)` but made from the measures' control

@@ -35,13 +35,14 @@ class Point:
 
 
 def stage_points(
-    municipality_id: int,
+    municipality_ids: Iterable[int],
     indicator_ids: Iterable[int] | None = None,
     school_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], Point]:
-    """`{(indicator_id, stage_id): Point}`: the municipality-level value where there is one,
-    else the average of the schools' values (of `school_ids` when given). One query."""
-    rows = IndicatorValue.objects.filter(municipality_id=municipality_id)
+    """`{(indicator_id, stage_id): Point}` of these municipalities (an indicator belongs to
+    one): the municipality-level value where there is one, else the average of the schools'
+    values (of `school_ids` when given). One query."""
+    rows = IndicatorValue.objects.filter(municipality__in=list(municipality_ids))
     if indicator_ids is not None:
         rows = rows.filter(indicator__in=list(indicator_ids))
     school_filter = Q(school__isnull=False)
@@ -72,7 +73,7 @@ WITH ranked AS (
            NTILE(10) OVER (PARTITION BY indicator_id, stage_id ORDER BY value) AS decile,
            COUNT(*) OVER (PARTITION BY indicator_id, stage_id) AS schools
       FROM monitoring_indicatorvalue
-     WHERE municipality_id = %(municipality)s AND school_id IS NOT NULL
+     WHERE municipality_id = ANY(%(municipalities)s) AND school_id IS NOT NULL
        AND (%(all_indicators)s OR indicator_id = ANY(%(indicators)s))
 )
 SELECT indicator_id, stage_id,
@@ -97,13 +98,13 @@ class Gap:
 
 
 def decile_gaps(
-    municipality_id: int, indicator_ids: Iterable[int] | None = None
+    municipality_ids: Iterable[int], indicator_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], Gap]:
     """`{(indicator_id, stage_id): Gap}` over the schools' values, where at least
     MIN_SCHOOLS_FOR_GAP schools have one. One query."""
     keys = list(indicator_ids) if indicator_ids is not None else []
     params = {
-        "municipality": municipality_id,
+        "municipalities": list(municipality_ids),
         "all_indicators": indicator_ids is None,
         "indicators": keys,
         "min_schools": MIN_SCHOOLS_FOR_GAP,
@@ -126,24 +127,27 @@ class Flow:
 
 
 def designation_flow(
-    municipality_id: int, kinds: Iterable[str] | None = None
-) -> dict[tuple[int, str], Flow]:
-    """`{(year, kind): Flow}` for every year with designations in the municipality. One query
-    (the designations' few rows are compared here)."""
-    rows = SchoolDesignation.objects.filter(school__municipality_id=municipality_id)
-    if kinds is not None:
-        rows = rows.filter(kind__in=list(kinds))
-    schools: dict[tuple[int, str], set[int]] = {}
-    for year, kind, school in rows.values_list("year", "kind", "school").order_by():
-        schools.setdefault((year, kind), set()).add(school)
-    if not schools:
-        return {}
-    years = range(min(y for y, _ in schools), max(y for y, _ in schools) + 1)
+    municipality_ids: Iterable[int], kinds: Iterable[str] | None = None
+) -> dict[tuple[int, int, str], Flow]:
+    """`{(municipality_id, year, kind): Flow}` for every year in which a municipality's
+    registry holds designations, each compared with the year before it that holds some (a
+    year nobody entered is unknown, not «everyone left»). One query: the designations' rows
+    (a few per school) are compared here."""
+    rows = SchoolDesignation.objects.filter(school__municipality__in=list(municipality_ids))
+    schools: dict[tuple[int, int, str], set[int]] = {}
+    for place, year, kind, school in rows.values_list(
+        "school__municipality", "year", "kind", "school"
+    ).order_by():
+        schools.setdefault((place, year, kind), set()).add(school)
     result = {}
-    for kind in {k for _, k in schools}:
-        for year in years:  # a year without any of the kind still tells who left
-            these = schools.get((year, kind), set())
-            before = schools.get((year - 1, kind), set())
-            if these or before:
-                result[(year, kind)] = Flow(len(these), len(these - before), len(before - these))
+    for place in {key[0] for key in schools}:
+        years = sorted({year for p, year, _ in schools if p == place})
+        held = {kind for p, _, kind in schools if p == place}
+        for kind in set(kinds) if kinds is not None else held:
+            for previous, year in zip([None, *years], years, strict=False):
+                these = schools.get((place, year, kind), set())
+                before = schools.get((place, previous, kind), set()) if previous else set()
+                if these or before:
+                    flow = Flow(len(these), len(these - before), len(before - these))
+                    result[(place, year, kind)] = flow
     return result

@@ -22,11 +22,12 @@ from monitoring.models import (
     MonitoringStage,
     ValuesImport,
 )
-from schools.models import Municipality, School
+from schools.models import Municipality, Region, School
 from schools.selectors import (
     coordinated_municipalities,
     coordinates,
     director_schools,
+    viewed_regions,
     visible_municipalities,
 )
 
@@ -162,3 +163,16 @@ def get_import_for_coordination(user: User, pk: int) -> ValuesImport:
     if record is None:
         raise Http404(_("Загрузка не найдена"))
     return record
+
+
+def get_region_for_dashboard(user: User, pk: int) -> Region:
+    """A region the user reads whole; 403 for one where they read only a municipality (its
+    dashboard is theirs), 404 otherwise."""
+    region = viewed_regions(user).filter(pk=pk).first()
+    if region is not None:
+        return region
+    if visible_municipalities(user).filter(region=pk).exists():
+        raise PermissionDenied(
+            _("Панель региона открыта наблюдателям региона. Откройте панель своего муниципалитета.")
+        )
+    raise Http404(_("Регион не найден"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import catalogue_views, import_views, value_views
+from monitoring import catalogue_views, dashboard_views, import_views, value_views
 
 app_name = "monitoring"
 
@@ -25,4 +25,17 @@ urlpatterns = [
     path("<int:pk>/import/template/", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_preview, name="import_preview"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    # dashboards (dashboard_views)
+    path("<int:pk>/dashboard/", dashboard_views.municipal, name="dashboard"),
+    path(
+        "<int:pk>/dashboard/<str:table>.xlsx",
+        dashboard_views.municipal_export,
+        name="dashboard_export",
+    ),
+    path("region/<int:pk>/dashboard/", dashboard_views.region, name="region_dashboard"),
+    path(
+        "region/<int:pk>/dashboard/<str:table>.xlsx",
+        dashboard_views.region_export,
+        name="region_dashboard_export",
+    ),
 ]

@@ -71,6 +71,15 @@ def visible_municipalities(user: User) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk__in=direct.union(in_regions))
 
 
+def viewed_regions(user: User) -> QuerySet[Region]:
+    """Regions the user reads whole (a regional viewer's; every region for the admin)."""
+    if not _active(user):
+        return Region.objects.none()
+    if user.is_superuser:
+        return Region.objects.all()
+    return _objects(user, "schools.view_region", Region)
+
+
 def coordinated_municipalities(user: User) -> QuerySet[Municipality]:
     if not _active(user):
         return Municipality.objects.none()

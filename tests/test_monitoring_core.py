@@ -144,11 +144,11 @@ def test_the_municipal_figure_is_its_own_value_or_the_schools_average(
         _set((by_school, stage, each), value)
     _set((own, stage, None), "100", school=None)
     with django_assert_num_queries(1):
-        points = stage_points(municipality.pk)
+        points = stage_points([municipality.pk])
     assert points[(by_school.pk, stage.pk)].value == Decimal("70.17")
     assert points[(by_school.pk, stage.pk)].schools == 3
     assert points[(own.pk, stage.pk)].value == Decimal("100")
-    only = stage_points(municipality.pk, school_ids=[schools[0].pk])
+    only = stage_points([municipality.pk], school_ids=[schools[0].pk])
     assert only[(by_school.pk, stage.pk)].value == Decimal("60")
 
 
@@ -161,12 +161,12 @@ def test_the_gap_between_best_and_worst_tenths_needs_ten_schools(db, django_asse
     schools = factories.SchoolFactory.create_batch(20, municipality=municipality)
     for number, school in enumerate(schools[:9]):
         _set((indicator, stage, school), str(50 + number))
-    assert decile_gaps(municipality.pk) == {}  # nine schools: no tenths to speak of
+    assert decile_gaps([municipality.pk]) == {}  # nine schools: no tenths to speak of
     for number, school in enumerate(schools[9:]):
         _set((indicator, stage, school), str(59 + number))
     # twenty values 50…69: the worst tenth is 50, 51, the best 68, 69
     with django_assert_num_queries(1):
-        gap = decile_gaps(municipality.pk)[(indicator.pk, stage.pk)]
+        gap = decile_gaps([municipality.pk])[(indicator.pk, stage.pk)]
     assert (gap.bottom, gap.top, gap.gap, gap.schools) == (
         Decimal("50.50"), Decimal("68.50"), Decimal("18.00"), 20,
     )  # fmt: skip
@@ -179,11 +179,19 @@ def test_designations_per_year_tell_who_left_the_list(db):
     municipality = factories.MunicipalityFactory()
     a, b, c = factories.SchoolFactory.create_batch(3, municipality=municipality)
     low = SchoolDesignation.Kind.LOW_RESULTS
-    for school, year in [(a, 2023), (b, 2023), (c, 2023), (a, 2024), (c, 2024), (c, 2025)]:
+    rows = [(a, 2022), (b, 2022), (c, 2022), (a, 2023), (c, 2023), (c, 2025)]
+    for school, year in rows:
         SchoolDesignation.objects.create(school=school, kind=low, year=year, basis="Приказ")
-    SchoolDesignation.objects.create(school=b, kind="mentor", year=2023, basis="Приказ")
-    flow = designation_flow(municipality.pk, kinds=[low])
-    assert flow[(2023, low)] == Flow(designated=3, new=3, left=0)
-    assert flow[(2024, low)] == Flow(designated=2, new=0, left=1)
-    assert flow[(2025, low)] == Flow(designated=1, new=0, left=1)
-    assert designation_flow(municipality.pk)[(2024, "mentor")] == Flow(0, 0, 1)
+    SchoolDesignation.objects.create(school=b, kind="mentor", year=2022, basis="Приказ")
+    other = factories.SchoolFactory()
+    SchoolDesignation.objects.create(school=other, kind=low, year=2023, basis="Приказ")
+    key = municipality.pk
+    flow = designation_flow([key, other.municipality_id], kinds=[low])
+    assert flow[(key, 2022, low)] == Flow(designated=3, new=3, left=0)
+    assert flow[(key, 2023, low)] == Flow(designated=2, new=0, left=1)
+    # nothing was entered for 2024: 2025 is compared with 2023, not with an empty year
+    assert (key, 2024, low) not in flow
+    assert flow[(key, 2025, low)] == Flow(designated=1, new=0, left=1)
+    assert flow[(other.municipality_id, 2023, low)] == Flow(1, 1, 0)
+    assert designation_flow([key])[(key, 2023, "mentor")] == Flow(0, 0, 1)
+    assert (key, 2023, "mentor") not in flow

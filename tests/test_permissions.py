@@ -435,22 +435,19 @@ EXPECTED = {
 # --- Monitoring (/monitoring/): each group of pages keeps its own block --------------------
 
 # The catalogue of indicators and the monitoring stages
-MONITORING_CATALOGUE: dict = {
-}
+MONITORING_CATALOGUE: dict = {}
 
 # (the values entered one by one, a school's values and the history follow below)
 
 
 # Values entered one by one, a school's values, the history
-MONITORING_VALUES: dict = {
-}
+MONITORING_VALUES: dict = {}
 
 # (the tables of values follow below)
 
 
 # Tables of values: the upload, the template, the preview, the confirmation
-MONITORING_IMPORT: dict = {
-}
+MONITORING_IMPORT: dict = {}
 
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 

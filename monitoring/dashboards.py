@@ -1,0 +1,743 @@
+"""The dashboards the working group meets over: is the plan carried out, do the results move.
+
+Every figure comes from the database in a fixed number of queries (pinned by tests at two
+data sizes). Each table is built once as a `Table`: its `items` are what the page shows, its
+`rows` what the XLSX export holds, so the two never disagree.
+
+Progress is `measures.progress` itself: the same pairs, states and counts as the roadmap page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures.models import ControlPair, Measure, Roadmap, Section
+from measures.progress import (
+    LATE,
+    NOT_DUE,
+    ON_TIME,
+    OVERDUE,
+    STATE_LABELS,
+    Progress,
+    grouped_progress,
+    in_state,
+    pairs_for,
+    roadmap_progress,
+    state_condition,
+)
+from monitoring.aggregates import decile_gaps, designation_flow, stage_points
+from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
+from monitoring.values import format_value
+from schools.models import DESIGNATION_SHORT, Municipality, Region, School, SchoolDesignation
+
+GRID_SCHOOLS_PER_PAGE = 40  # rows of the school × measure grid on one page
+OVERDUE_ON_PAGE = 50  # the export holds them all
+
+# a cell of the grid: the worst state of the school's control dates of the measure, with a
+# sign that reads without colour
+CELL_SIGNS = {OVERDUE: "✗", NOT_DUE: "○", LATE: "◐", ON_TIME: "✓"}
+WORST_FIRST = (OVERDUE, NOT_DUE, LATE, ON_TIME)
+
+
+@dataclass
+class Table:
+    """A table of a dashboard: `headers` and `rows` (plain values) are the XLSX export,
+    `items` what the page shows (richer objects, same order)."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
+
+
+# --- Filters ------------------------------------------------------------------------------
+
+
+class DashboardFilters(forms.Form):
+    """The filters in the URL, so that a link shows a colleague the same dashboard. A value
+    that is not one of the choices is reported and left out, never a 500."""
+
+    roadmap = forms.ChoiceField(label=gettext_lazy("Дорожная карта"), required=False)
+    year = forms.TypedChoiceField(
+        label=gettext_lazy("Год"), required=False, coerce=int, empty_value=None
+    )
+    stage = forms.ChoiceField(label=gettext_lazy("Этап мониторинга"), required=False)
+    school = forms.TypedChoiceField(
+        label=gettext_lazy("Школа"), required=False, coerce=int, empty_value=None
+    )
+    designation = forms.ChoiceField(label=gettext_lazy("Категория школ"), required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        roadmaps: list[Roadmap] | None,
+        years: list[int],
+        schools: list[School] | None,
+    ) -> None:
+        super().__init__(data)
+        if roadmaps is None:  # the region's dashboard: each municipality its own roadmap
+            del self.fields["roadmap"]
+        else:
+            self.fields["roadmap"].choices = [
+                ("", _("Действующая")),
+                ("all", _("Все утверждённые")),
+                *[(str(r.pk), roadmap_label(r)) for r in roadmaps],
+            ]
+        self.fields["year"].choices = [("", _("Все годы")), *[(y, str(y)) for y in years]]
+        self.fields["stage"].choices = [("", _("Все этапы")), *MonitoringStage.Kind.choices]
+        if schools is None:
+            del self.fields["school"]
+        else:
+            self.fields["school"].choices = [
+                ("", _("Все школы")),
+                *[(s.pk, s.short_name) for s in schools],
+            ]
+        self.fields["designation"].choices = [
+            ("", _("Все школы")),
+            *[(kind, DESIGNATION_SHORT[kind]) for kind in SchoolDesignation.Kind.values],
+        ]
+
+    def cleaned(self) -> dict[str, Any]:
+        """The valid filters; a field with a wrong value is dropped (its error is shown)."""
+        self.is_valid()
+        values = {}
+        for name in self.fields:
+            if name in self.errors:
+                continue
+            values[name] = self.cleaned_data.get(name) or None
+        return values
+
+    def query(self, **changes: Any) -> str:
+        """The query string of these filters with `changes` (None drops one)."""
+        from urllib.parse import urlencode
+
+        values = {name: self.data.get(name) for name in self.fields if self.data.get(name)}
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters in force as «label: value» pairs, for the printed handout."""
+        result = []
+        for name, bound in ((n, self[n]) for n in self.fields):
+            value = self.data.get(name)
+            if not value or name in self.errors:
+                continue
+            label = dict(self.fields[name].choices).get(
+                int(value) if name in {"year", "school"} else value, value
+            )
+            result.append((str(bound.label), str(label)))
+        return result
+
+
+def roadmap_label(roadmap: Roadmap) -> str:
+    """«2026 · План мероприятий («дорожная карта») по работе с…»: the years first, they tell
+    a municipality's roadmaps apart."""
+    start, end = roadmap.starts_on.year, roadmap.ends_on.year
+    years = str(start) if start == end else f"{start}–{end}"
+    title = " ".join(roadmap.title.split())
+    return f"{years} · {title[:70]}…" if len(title) > 70 else f"{years} · {title}"
+
+
+def approved_roadmaps(municipality_ids: Iterable[int] | QuerySet) -> QuerySet[Roadmap]:
+    """The roadmaps dashboards count: approved, not a draft of changes, newest first."""
+    keys = municipality_ids if isinstance(municipality_ids, QuerySet) else list(municipality_ids)
+    return Roadmap.objects.filter(
+        municipality__in=keys,
+        status=Roadmap.Status.APPROVED,
+        amends__isnull=True,
+    ).order_by("-starts_on", "pk")
+
+
+def roadmap_in_force(roadmaps: list[Roadmap], on: date) -> Roadmap | None:
+    """The roadmap whose period holds `on`, else the latest approved one."""
+    for roadmap in roadmaps:
+        if roadmap.starts_on <= on <= roadmap.ends_on:
+            return roadmap
+    return roadmaps[0] if roadmaps else None
+
+
+def chosen_roadmaps(roadmaps: list[Roadmap], choice: str | None, on: date) -> list[Roadmap]:
+    if choice == "all":
+        return roadmaps
+    if choice:
+        return [r for r in roadmaps if str(r.pk) == choice]
+    current = roadmap_in_force(roadmaps, on)
+    return [current] if current else []
+
+
+# --- Indicator charts ---------------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 260, 70, 8
+
+
+@dataclass
+class Trend:
+    """A small line chart of an indicator over stages: points, the target line, labels."""
+
+    points: list[dict[str, str]]
+    target_y: str | None
+    path: str
+    labels: list[tuple[str, str]]  # (stage, value) for the table alternative
+
+
+def trend(
+    indicator: Indicator,
+    stages: list[MonitoringStage],
+    values: dict[int, Decimal | None],
+    target: Decimal | None,
+) -> Trend | None:
+    """The chart of `values` (by stage id) in stage order, scaled to the values and the
+    target; None with fewer than one value. Coordinates are plain strings (no decimal comma)."""
+    series = [(stage, values.get(stage.pk)) for stage in stages]
+    known = [v for _, v in series if v is not None]
+    if not known:
+        return None
+    low = min([*known, *([target] if target is not None else [])])
+    high = max([*known, *([target] if target is not None else [])])
+    if indicator.unit == Indicator.Unit.PERCENT:
+        low, high = min(low, Decimal(0)), max(high, Decimal(100))
+    span = (high - low) or Decimal(1)
+    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(series) - 1, 1)
+
+    def y(value: Decimal) -> str:
+        ratio = float((value - low) / span)
+        return f"{CHART_HEIGHT - CHART_PAD - ratio * (CHART_HEIGHT - 2 * CHART_PAD):.1f}"
+
+    points, path = [], []
+    for index, (stage, value) in enumerate(series):
+        if value is None:
+            continue
+        x = f"{CHART_PAD + index * step:.1f}"
+        points.append({"x": x, "y": y(value), "kind": stage.kind})
+        path.append(f"{'M' if not path else 'L'}{x} {y(value)}")
+    labels = [(stage_label(stage), format_value(indicator.unit, value)) for stage, value in series]
+    return Trend(points, y(target) if target is not None else None, " ".join(path), labels)
+
+
+STAGE_SHORT = {
+    MonitoringStage.Kind.ENTRY: gettext_lazy("вход."),
+    MonitoringStage.Kind.INTERIM: gettext_lazy("пром."),
+    MonitoringStage.Kind.FINAL: gettext_lazy("итог."),
+}
+
+
+def stage_label(stage: MonitoringStage) -> str:
+    return f"{stage.year} · {STAGE_SHORT[stage.kind]}"
+
+
+def meets(indicator: Indicator, value: Decimal | None, target: Decimal | None) -> bool | None:
+    """Whether the value reaches the target in the indicator's direction; None without one."""
+    if value is None or target is None:
+        return None
+    if indicator.direction == Indicator.Direction.LOWER:
+        return value <= target
+    return value >= target
+
+
+# --- The municipal dashboard --------------------------------------------------------------
+
+
+@dataclass
+class MunicipalDashboard:
+    municipality: Municipality
+    roadmaps: list[Roadmap]
+    progress: Progress
+    tables: dict[str, Table]
+    grid_page: int
+    grid_pages: int
+    overdue_total: int
+    on: date
+
+    @property
+    def grid_page_numbers(self) -> range:
+        return range(1, self.grid_pages + 1)
+
+
+def _schools(
+    municipality: Municipality, filters: dict[str, Any], years: tuple[int, int] | None
+) -> QuerySet[School]:
+    schools = School.objects.filter(municipality=municipality)
+    if filters.get("school"):
+        schools = schools.filter(pk=filters["school"])
+    if filters.get("designation"):
+        designated = SchoolDesignation.objects.filter(
+            school=OuterRef("pk"), kind=filters["designation"]
+        )
+        if filters.get("year"):
+            designated = designated.filter(year=filters["year"])
+        elif years:
+            designated = designated.filter(year__gte=years[0], year__lte=years[1])
+        schools = schools.filter(Exists(designated))
+    return schools.order_by("short_name")
+
+
+def _pairs(roadmaps: list[Roadmap], schools: QuerySet[School], year: int | None):
+    pairs = pairs_for([r.pk for r in roadmaps], schools.values("pk"))
+    if year:
+        pairs = pairs.filter(due_on__year=year)
+    return pairs
+
+
+def _designation_labels(municipality: Municipality, year: int | None) -> dict[int, list[str]]:
+    rows = SchoolDesignation.objects.filter(school__municipality=municipality)
+    if year:
+        rows = rows.filter(year=year)
+    labels: dict[int, set[str]] = {}
+    for school, kind in rows.values_list("school", "kind"):
+        labels.setdefault(school, set()).add(str(DESIGNATION_SHORT[kind]))
+    return {school: sorted(kinds) for school, kinds in labels.items()}
+
+
+def progress_tables(
+    roadmaps: list[Roadmap],
+    schools: list[School],
+    pairs: QuerySet[ControlPair],
+    on: date,
+    designations: dict[int, list[str]],
+) -> tuple[Progress, Table, Table]:
+    """The whole progress, by section and by school. Three queries (the sections, the counts
+    by section, by school)."""
+    counts = {
+        (row["roadmap"], row["section"]): progress
+        for row, progress in grouped_progress(pairs, ("roadmap", "section"), on)
+    }
+    total = sum(counts.values(), Progress())
+    sections = Section.objects.filter(roadmap__in=[r.pk for r in roadmaps]).order_by(
+        "roadmap", "position"
+    )
+    several = len(roadmaps) > 1
+    by_section = Table(
+        "sections",
+        _("Выполнение по разделам"),
+        [_("Раздел"), *[str(STATE_LABELS[s]) for s in (ON_TIME, LATE, OVERDUE, NOT_DUE)],
+         _("Всего"), _("Выполнено, %")],
+    )  # fmt: skip
+    titled = [(s.roadmap_id, s.pk, f"{s.number} {s.title}".strip()) for s in sections]
+    if any(key[1] is None for key in counts):
+        titled.insert(0, (None, None, _("Мероприятия без раздела")))
+    for roadmap_id, section_id, title in titled:
+        matching = [
+            p for (r, s), p in counts.items() if s == section_id and (roadmap_id in (None, r))
+        ]
+        progress = sum(matching, Progress())
+        if not progress.total:
+            continue
+        if several and roadmap_id is not None:
+            year = next(r.starts_on.year for r in roadmaps if r.pk == roadmap_id)
+            title = f"{title} ({year})"
+        by_section.items.append({"title": title, "progress": progress})
+        by_section.rows.append(_progress_cells(title, progress))
+    by_school_counts = {
+        row["school"]: progress for row, progress in grouped_progress(pairs, ("school",), on)
+    }
+    by_school = Table(
+        "schools",
+        _("Выполнение по школам"),
+        [_("Школа"), _("Категории"),
+         *[str(STATE_LABELS[s]) for s in (ON_TIME, LATE, OVERDUE, NOT_DUE)],
+         _("Всего"), _("Выполнено, %")],
+    )  # fmt: skip
+    for school in schools:
+        progress = by_school_counts.get(school.pk)
+        if progress is None:
+            continue
+        kinds = designations.get(school.pk, [])
+        by_school.items.append({"school": school, "designations": kinds, "progress": progress})
+        cells = _progress_cells(school.short_name, progress)
+        by_school.rows.append([cells[0], ", ".join(kinds), *cells[1:]])
+    by_school.items.sort(key=lambda item: (item["progress"].percent, item["school"].short_name))
+    by_school.rows.sort(key=lambda row: (row[-1], row[0]))
+    return total, by_section, by_school
+
+
+def _progress_cells(title: str, progress: Progress) -> list[Any]:
+    return [title, progress.on_time, progress.late, progress.overdue, progress.not_due,
+            progress.total, progress.percent]  # fmt: skip
+
+
+def grid_table(
+    roadmaps: list[Roadmap],
+    schools: list[School],
+    pairs: QuerySet[ControlPair],
+    on: date,
+    page: int,
+    export: bool,
+) -> tuple[Table, int, int]:
+    """The school × measure grid: each cell the worst state of the school's control dates of
+    the measure (a sign and a word, the colour only helps) and the report to open. A page of
+    GRID_SCHOOLS_PER_PAGE schools (all of them in the export). Two queries."""
+    measures = list(
+        Measure.objects.filter(roadmap__in=[r.pk for r in roadmaps])
+        .select_related("section")
+        .order_by("roadmap__starts_on", "roadmap", "section__position", "position")
+        .only("pk", "number", "title", "roadmap_id", "section__position", "section__number")
+    )
+    pages = max((len(schools) + GRID_SCHOOLS_PER_PAGE - 1) // GRID_SCHOOLS_PER_PAGE, 1)
+    page = min(max(page, 1), pages)
+    shown = (
+        schools if export else schools[(page - 1) * GRID_SCHOOLS_PER_PAGE :][:GRID_SCHOOLS_PER_PAGE]
+    )
+    overdue = state_condition(OVERDUE, on)
+    cells_rows = grouped_progress(
+        pairs.filter(school__in=[s.pk for s in shown]),
+        ("measure", "school"),
+        on,
+        overdue_report=Max("report", filter=overdue),
+        any_report=Max("report"),
+    )
+    cells = {}
+    for row, progress in cells_rows:
+        state = next(s for s in WORST_FIRST if getattr(progress, s))
+        cells[(row["school"], row["measure"])] = {
+            "state": state,
+            "sign": CELL_SIGNS[state],
+            "label": STATE_LABELS[state],
+            "report": row["overdue_report"] or row["any_report"],
+        }
+    numbers = [m.number or str(index) for index, m in enumerate(measures, start=1)]
+    table = Table(
+        "grid",
+        _("Школы × мероприятия"),
+        [_("Школа"), *numbers],
+    )
+    table.items = [{"measure": m, "number": n} for m, n in zip(measures, numbers, strict=True)]
+    table.grid_rows = []
+    for school in shown:
+        row_cells = [cells.get((school.pk, m.pk)) for m in measures]
+        if not any(row_cells):
+            continue
+        table.grid_rows.append({"school": school, "cells": row_cells})
+        table.rows.append([school.short_name, *[str(c["label"]) if c else "—" for c in row_cells]])
+    return table, page, pages
+
+
+def overdue_table(pairs: QuerySet[ControlPair], on: date, export: bool) -> tuple[Table, int]:
+    """The overdue control dates, the longest late first: measure, owners, school, date, days
+    late. Two queries (the count, the rows)."""
+    overdue = in_state(pairs, OVERDUE, on)
+    total = overdue.count()
+    rows = overdue.order_by("due_on", "measure", "school").values(
+        "measure__number", "measure__title", "measure__owners_text", "school__short_name",
+        "due_on", "report", "report_status", "roadmap", "measure", "occurrence", "school",
+    )  # fmt: skip
+    if not export:
+        rows = rows[:OVERDUE_ON_PAGE]
+    table = Table(
+        "overdue",
+        _("Просроченные контрольные сроки"),
+        [_("№"), _("Мероприятие"), _("Ответственные"), _("Школа"), _("Срок"),
+         _("Дней просрочки"), _("Отчёт")],
+    )  # fmt: skip
+    statuses = dict(ControlPair._meta.get_field("report_status").choices)
+    for row in rows:
+        days = (on - row["due_on"]).days
+        status = statuses.get(row["report_status"], "") if row["report_status"] else _("нет")
+        table.items.append({**row, "days": days, "status": status})
+        table.rows.append([
+            row["measure__number"], row["measure__title"], row["measure__owners_text"],
+            row["school__short_name"], row["due_on"].strftime("%d.%m.%Y"), days, str(status),
+        ])  # fmt: skip
+    return table, total
+
+
+def indicator_table(
+    municipality: Municipality,
+    filters: dict[str, Any],
+    school_ids: list[int] | None,
+    on: date,
+) -> Table:
+    """Each indicator against its target: the value at the chosen (else latest) stage of the
+    year, the trend over stages and years, the gap between the best and worst tenths of
+    schools. Four queries (indicators, targets, stages, points) and one for the gaps."""
+    indicators = list(Indicator.objects.filter(municipality=municipality).order_by("code"))
+    targets = {
+        (t.indicator_id, t.year): t.target
+        for t in IndicatorTarget.objects.filter(indicator__municipality=municipality)
+    }
+    stages = list(
+        MonitoringStage.objects.filter(municipality=municipality, starts_on__lte=on).order_by(
+            "year", "starts_on"
+        )
+    )
+    if filters.get("year"):
+        stages = [s for s in stages if s.year <= filters["year"]]
+    points = stage_points([municipality.pk], school_ids=school_ids)
+    gaps = decile_gaps([municipality.pk]) if not filters.get("school") else {}
+    chosen = [s for s in stages if not filters.get("stage") or s.kind == filters["stage"]]
+    table = Table(
+        "indicators",
+        _("Показатели и цели"),
+        [_("Код"), _("Показатель"), _("Ед."), _("Базовое"), _("Цель"), _("Этап"),
+         _("Значение"), _("Цель достигнута"), _("Разрыв 10 % лучших и худших")],
+    )  # fmt: skip
+    for indicator in indicators:
+        values = {
+            stage.pk: point.value
+            for stage in stages
+            if (point := points.get((indicator.pk, stage.pk))) is not None
+        }
+        current = next((s for s in reversed(chosen) if values.get(s.pk) is not None), None)
+        year = filters.get("year") or (current.year if current else on.year)
+        target = targets.get((indicator.pk, year))
+        value = values.get(current.pk) if current else None
+        gap = gaps.get((indicator.pk, current.pk)) if current else None
+        reached = meets(indicator, value, target)
+        unit = indicator.get_unit_display()
+        item = {
+            "indicator": indicator,
+            "year": year,
+            "target": format_value(indicator.unit, target),
+            "baseline": format_value(indicator.unit, indicator.baseline),
+            "stage": stage_label(current) if current else "—",
+            "value": format_value(indicator.unit, value),
+            "reached": reached,
+            "gap": gap,
+            "trend": trend(indicator, stages, values, target),
+        }
+        table.items.append(item)
+        table.rows.append([
+            indicator.code, indicator.title, unit, item["baseline"], item["target"],
+            item["stage"], item["value"],
+            {True: _("да"), False: _("нет"), None: "—"}[reached],
+            format_value(Indicator.Unit.PERCENTAGE_POINTS, gap.gap) if gap else "—",
+        ])  # fmt: skip
+    return table
+
+
+def designation_table(municipality: Municipality, filters: dict[str, Any]) -> Table:
+    """Designations per year: how many schools of each kind, how many new, how many left the
+    list (for the low-result list, the answer to «does the plan work»). One query."""
+    kinds = [filters["designation"]] if filters.get("designation") else None
+    flow = {
+        (year, kind): counts
+        for (_place, year, kind), counts in designation_flow([municipality.pk], kinds).items()
+    }
+    table = Table(
+        "designations",
+        _("Категории школ по годам"),
+        [_("Год"), _("Категория"), _("Школ"), _("Впервые"), _("Вышли из списка")],
+    )
+    order = {kind: index for index, kind in enumerate(SchoolDesignation.Kind.values)}
+    for (year, kind), counts in sorted(flow.items(), key=lambda i: (i[0][0], order[i[0][1]])):
+        if filters.get("year") and year != filters["year"]:
+            continue
+        label = str(DESIGNATION_SHORT[kind])
+        table.items.append({"year": year, "kind": kind, "label": label, "flow": counts})
+        table.rows.append([year, label, counts.designated, counts.new, counts.left])
+    return table
+
+
+def filter_options(municipality: Municipality) -> tuple[list[Roadmap], list[int], list[School]]:
+    """What the filters offer: approved roadmaps, years (of stages and roadmaps), schools.
+    Three queries."""
+    roadmaps = list(approved_roadmaps([municipality.pk]))
+    years = set(
+        MonitoringStage.objects.filter(municipality=municipality).values_list("year", flat=True)
+    )
+    for roadmap in roadmaps:
+        years.update(range(roadmap.starts_on.year, roadmap.ends_on.year + 1))
+    schools = list(School.objects.filter(municipality=municipality).order_by("short_name"))
+    return roadmaps, sorted(years), schools
+
+
+def municipal_dashboard(
+    municipality: Municipality,
+    roadmaps_offered: list[Roadmap],
+    filters: dict[str, Any],
+    *,
+    grid_page: int = 1,
+    only: str | None = None,
+    on: date | None = None,
+) -> MunicipalDashboard:
+    """The municipal dashboard for these filters (`only`: build just that table, for an
+    export)."""
+    on = on or timezone.localdate()
+    roadmaps = chosen_roadmaps(roadmaps_offered, filters.get("roadmap"), on)
+    years = (
+        (min(r.starts_on.year for r in roadmaps), max(r.ends_on.year for r in roadmaps))
+        if roadmaps
+        else None
+    )
+    schools_qs = _schools(municipality, filters, years)
+    schools = list(schools_qs)
+    pairs = _pairs(roadmaps, schools_qs, filters.get("year"))
+    wanted: Callable[[str], bool] = lambda key: only is None or only == key  # noqa: E731
+    tables: dict[str, Table] = {}
+    total = Progress()
+    if wanted("sections") or wanted("schools"):
+        designations = _designation_labels(municipality, filters.get("year"))
+        total, tables["sections"], tables["schools"] = progress_tables(
+            roadmaps, schools, pairs, on, designations
+        )
+    pages, page, overdue_total = 1, 1, 0
+    if wanted("grid"):
+        tables["grid"], page, pages = grid_table(
+            roadmaps, schools, pairs, on, grid_page, export=only == "grid"
+        )
+    if wanted("overdue"):
+        tables["overdue"], overdue_total = overdue_table(pairs, on, export=only == "overdue")
+    if wanted("indicators"):
+        school_ids = (
+            [s.pk for s in schools] if filters.get("school") or filters.get("designation") else None
+        )
+        tables["indicators"] = indicator_table(municipality, filters, school_ids, on)
+    if wanted("designations"):
+        tables["designations"] = designation_table(municipality, filters)
+    return MunicipalDashboard(municipality, roadmaps, total, tables, page, pages, overdue_total, on)
+
+
+TABLE_KEYS = ("sections", "schools", "grid", "overdue", "indicators", "designations")
+
+
+# --- The region's dashboard ---------------------------------------------------------------
+
+ATTENTION_OVERDUE_PERCENT = 20  # a municipality with this share of pairs overdue needs a look
+
+
+@dataclass
+class RegionDashboard:
+    region: Region
+    year: int
+    tables: dict[str, Table]
+    on: date
+
+
+def _roadmap_for_year(roadmaps: list[Roadmap], year: int | None, on: date) -> Roadmap | None:
+    if year is None:
+        return roadmap_in_force(roadmaps, on)
+    for roadmap in roadmaps:  # newest first
+        if roadmap.starts_on.year <= year <= roadmap.ends_on.year:
+            return roadmap
+    return None
+
+
+def region_dashboard(
+    region: Region, filters: dict[str, Any], on: date | None = None
+) -> RegionDashboard:
+    """Each municipality of the region: its roadmap of the year and its progress, how many
+    indicators reach their targets, the low-result list of the year and who left it; ranked by
+    progress, those that need attention first. Nine queries, whatever the region's size."""
+    on = on or timezone.localdate()
+    year = filters.get("year") or on.year
+    municipalities = list(Municipality.objects.filter(region=region).order_by("name"))
+    keys = [m.pk for m in municipalities]
+    by_municipality: dict[int, list[Roadmap]] = {}
+    for roadmap in approved_roadmaps(keys):
+        by_municipality.setdefault(roadmap.municipality_id, []).append(roadmap)
+    chosen = {
+        key: _roadmap_for_year(by_municipality.get(key, []), filters.get("year"), on)
+        for key in keys
+    }
+    progress = roadmap_progress([r.pk for r in chosen.values() if r], on)
+    indicators = list(Indicator.objects.filter(municipality__in=keys))
+    targets = {
+        t.indicator_id: t.target
+        for t in IndicatorTarget.objects.filter(indicator__municipality__in=keys, year=year)
+    }
+    stages = list(
+        MonitoringStage.objects.filter(
+            municipality__in=keys, starts_on__lte=on, year__lte=year
+        ).order_by("-year", "-starts_on")
+    )
+    if filters.get("stage"):
+        stages = [s for s in stages if s.kind == filters["stage"]]
+    points = stage_points(keys)
+    kind = filters.get("designation") or SchoolDesignation.Kind.LOW_RESULTS
+    flows = designation_flow(keys, [kind])
+    met: dict[int, list[int]] = {key: [0, 0] for key in keys}  # reached, known
+    for indicator in indicators:
+        latest = next(
+            (
+                points[(indicator.pk, s.pk)].value
+                for s in stages
+                if s.municipality_id == indicator.municipality_id
+                and (indicator.pk, s.pk) in points
+                and points[(indicator.pk, s.pk)].value is not None
+            ),
+            None,
+        )
+        reached = meets(indicator, latest, targets.get(indicator.pk))
+        if reached is not None:
+            met[indicator.municipality_id][1] += 1
+            met[indicator.municipality_id][0] += int(reached)
+    rows = []
+    for municipality in municipalities:
+        roadmap = chosen[municipality.pk]
+        done = progress.get(roadmap.pk, Progress()) if roadmap else Progress()
+        flow = flows.get((municipality.pk, year, kind))
+        reached, known = met[municipality.pk]
+        reasons = []
+        if roadmap is None:
+            reasons.append(_("нет утверждённой дорожной карты на %(year)s год") % {"year": year})
+        elif done.total and done.overdue_percent >= ATTENTION_OVERDUE_PERCENT:
+            reasons.append(_("просрочено %(share)s %% сроков") % {"share": done.overdue_percent})
+        if known and reached * 2 < known:
+            reasons.append(_("цели достигнуты по %(met)s из %(known)s показателей") % {
+                "met": reached, "known": known,
+            })  # fmt: skip
+        if (
+            flow
+            and flow.designated
+            and not flow.left
+            and not flow.new
+            and year > min((y for p, y, _k in flows if p == municipality.pk), default=year)
+        ):
+            reasons.append(_("список «%(kind)s» не сократился") % {"kind": DESIGNATION_SHORT[kind]})
+        rows.append({
+            "municipality": municipality, "roadmap": roadmap, "progress": done,
+            "met": reached, "known": known, "flow": flow, "reasons": reasons,
+        })  # fmt: skip
+    ranked = sorted(rows, key=lambda r: (-r["progress"].percent, r["progress"].overdue))
+    for place, row in enumerate(ranked, start=1):
+        row["rank"] = place
+    rows.sort(key=lambda r: (-len(r["reasons"]), r["progress"].percent, r["municipality"].name))
+    table = Table(
+        "municipalities",
+        _("Муниципалитеты региона"),
+        [_("Муниципалитет"), _("Место по выполнению"), _("Дорожная карта"),
+         _("Выполнено, %"), _("В срок"), _("С опозданием"), _("Просрочено"),
+         _("Срок не наступил"), _("Цели достигнуты"),
+         _("Школ «%(kind)s»") % {"kind": DESIGNATION_SHORT[kind]}, _("Вышли из списка"),
+         _("Требует внимания")],
+    )  # fmt: skip
+    for row in rows:
+        done, flow = row["progress"], row["flow"]
+        table.items.append(row)
+        table.rows.append([
+            row["municipality"].name, row["rank"],
+            roadmap_label(row["roadmap"]) if row["roadmap"] else "—",
+            done.percent, done.on_time, done.late, done.overdue, done.not_due,
+            f"{row['met']} / {row['known']}" if row["known"] else "—",
+            flow.designated if flow else 0, flow.left if flow else 0,
+            "; ".join(str(r) for r in row["reasons"]),
+        ])  # fmt: skip
+    return RegionDashboard(region, year, {"municipalities": table}, on)
+
+
+REGION_TABLE_KEYS = ("municipalities",)
+
+
+def region_years(region: Region) -> list[int]:
+    """The years the region's filter offers: of its roadmaps, its stages, and this one. Two
+    queries."""
+    years = {timezone.localdate().year}
+    years.update(
+        MonitoringStage.objects.filter(municipality__region=region).values_list("year", flat=True)
+    )
+    for starts_on, ends_on in approved_roadmaps(
+        Municipality.objects.filter(region=region).values_list("pk", flat=True)
+    ).values_list("starts_on", "ends_on"):
+        years.update(range(starts_on.year, ends_on.year + 1))
+    return sorted(years)
