@@ -452,6 +452,34 @@ MONITORING_IMPORT: dict = {}
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 
 
+def home_municipality_kwargs() -> dict:
+    return {"pk": home().municipality_id}
+
+
+def home_region_kwargs() -> dict:
+    return {"pk": home().municipality.region_id}
+
+
+# The dashboards (a director has their school's page; the region's is the regional viewer's)
+MONITORING_DASHBOARDS: dict = {
+    "monitoring:dashboard": (
+        "get", home_municipality_kwargs, row(302, 200, 200, 200, 403, 200, 404),
+    ),
+    "monitoring:dashboard_export": (
+        "get", lambda: {**home_municipality_kwargs(), "table": "overdue"},
+        row(302, 200, 200, 200, 403, 200, 404),
+    ),
+    "monitoring:region_dashboard": (
+        "get", home_region_kwargs, row(302, 200, 403, 403, 404, 200, 404),
+    ),
+    "monitoring:region_dashboard_export": (
+        "get", lambda: {**home_region_kwargs(), "table": "municipalities"},
+        row(302, 200, 403, 403, 404, 200, 404),
+    ),
+}  # fmt: skip
+EXPECTED.update(MONITORING_DASHBOARDS)
+
+
 ADMIN_EXPECTED = row(302, 200, 302, 302, 302, 302, 302)  # the whole admin: staff only
 
 
