@@ -2,6 +2,7 @@
 
 A new URL pattern with no entry in EXPECTED makes test_every_url_has_an_entry fail."""
 
+import itertools
 from datetime import date
 
 import pytest
@@ -434,23 +435,64 @@ EXPECTED = {
 }  # fmt: skip
 # --- Monitoring (/monitoring/): each group of pages keeps its own block --------------------
 
+
 # The catalogue of indicators and the monitoring stages
+def indicator_kwargs() -> dict:
+    from tests.factories import IndicatorFactory
+
+    municipality = home().municipality
+    return {"pk": IndicatorFactory(municipality=municipality).pk}
+
+
+_stage_years = itertools.cycle(range(2000, 2101))
+
+
+def stage_kwargs() -> dict:
+    from tests.factories import MonitoringStageFactory
+
+    municipality = home().municipality
+    return {"pk": MonitoringStageFactory(municipality=municipality, year=next(_stage_years)).pk}
+
+
 MONITORING_CATALOGUE: dict = {
+    "monitoring:index": ("get", dict, row(302, 200, 302, 302, 302, 302, 302)),
+    "monitoring:indicator_list": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "monitoring:indicator_create": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:indicator_detail": (
+        "get",
+        indicator_kwargs,
+        row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "monitoring:indicator_edit": ("get", indicator_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "monitoring:indicator_delete": (
+        "post",
+        indicator_kwargs,
+        row(302, 302, 302, 403, 403, 403, 404),
+    ),
+    "monitoring:stage_list": ("get", municipality_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "monitoring:stage_edit": ("get", stage_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "monitoring:stage_delete": ("post", stage_kwargs, row(302, 302, 302, 403, 403, 403, 404)),
 }
 
 # (the values entered one by one, a school's values and the history follow below)
 
 
 # Values entered one by one, a school's values, the history
-MONITORING_VALUES: dict = {
-}
+MONITORING_VALUES: dict = {}
 
 # (the tables of values follow below)
 
 
 # Tables of values: the upload, the template, the preview, the confirmation
-MONITORING_IMPORT: dict = {
-}
+MONITORING_IMPORT: dict = {}
 
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 
