@@ -2,6 +2,7 @@
 
 A new URL pattern with no entry in EXPECTED makes test_every_url_has_an_entry fail."""
 
+import itertools
 from datetime import date
 
 import pytest
@@ -434,8 +435,52 @@ EXPECTED = {
 }  # fmt: skip
 # --- Monitoring (/monitoring/): each group of pages keeps its own block --------------------
 
+
 # The catalogue of indicators and the monitoring stages
-MONITORING_CATALOGUE: dict = {}
+def indicator_kwargs() -> dict:
+    from tests.factories import IndicatorFactory
+
+    municipality = home().municipality
+    return {"pk": IndicatorFactory(municipality=municipality).pk}
+
+
+_stage_years = itertools.cycle(range(2000, 2101))
+
+
+def stage_kwargs() -> dict:
+    from tests.factories import MonitoringStageFactory
+
+    municipality = home().municipality
+    return {"pk": MonitoringStageFactory(municipality=municipality, year=next(_stage_years)).pk}
+
+
+MONITORING_CATALOGUE: dict = {
+    "monitoring:index": ("get", dict, row(302, 200, 302, 302, 302, 302, 302)),
+    "monitoring:indicator_list": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "monitoring:indicator_create": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:indicator_detail": (
+        "get",
+        indicator_kwargs,
+        row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    "monitoring:indicator_edit": ("get", indicator_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "monitoring:indicator_delete": (
+        "post",
+        indicator_kwargs,
+        row(302, 302, 302, 403, 403, 403, 404),
+    ),
+    "monitoring:stage_list": ("get", municipality_kwargs, row(302, 200, 200, 200, 200, 200, 404)),
+    "monitoring:stage_edit": ("get", stage_kwargs, row(302, 200, 200, 403, 403, 403, 404)),
+    "monitoring:stage_delete": ("post", stage_kwargs, row(302, 302, 302, 403, 403, 403, 404)),
+}
 
 # (the values entered one by one, a school's values and the history follow below)
 
@@ -452,10 +497,6 @@ MONITORING_IMPORT: dict = {}
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 
 
-def home_municipality_kwargs() -> dict:
-    return {"pk": home().municipality_id}
-
-
 def home_region_kwargs() -> dict:
     return {"pk": home().municipality.region_id}
 
@@ -463,10 +504,10 @@ def home_region_kwargs() -> dict:
 # The dashboards (a director has their school's page; the region's is the regional viewer's)
 MONITORING_DASHBOARDS: dict = {
     "monitoring:dashboard": (
-        "get", home_municipality_kwargs, row(302, 200, 200, 200, 403, 200, 404),
+        "get", municipality_kwargs, row(302, 200, 200, 200, 403, 200, 404),
     ),
     "monitoring:dashboard_export": (
-        "get", lambda: {**home_municipality_kwargs(), "table": "overdue"},
+        "get", lambda: {**municipality_kwargs(), "table": "overdue"},
         row(302, 200, 200, 200, 403, 200, 404),
     ),
     "monitoring:region_dashboard": (
