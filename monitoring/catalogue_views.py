@@ -25,7 +25,12 @@ from monitoring.values import format_value, input_text
 from roadmap_portal.concurrency import StaleEdit
 from roadmap_portal.forms import show_errors
 from schools.models import Municipality, School
-from schools.selectors import coordinates, director_schools
+from schools.selectors import (
+    coordinates,
+    director_schools,
+    viewed_regions,
+    visible_municipalities,
+)
 
 KIND_SHORT = {
     MonitoringStage.Kind.ENTRY: gettext_lazy("вход."),
@@ -45,9 +50,18 @@ def index(request: HttpRequest) -> HttpResponse:
             _("Показатели мониторинга видят сотрудники муниципалитета, его рабочая группа, "
               "директора его школ и региональные наблюдатели; у вас нет такой роли.")
         )  # fmt: skip
-    if len(municipalities) == 1:
-        return redirect("monitoring:indicator_list", pk=municipalities[0].pk)
-    return render(request, "monitoring/index.html", {"municipalities": municipalities})
+    regions = list(viewed_regions(request.user).order_by("name"))
+    if len(municipalities) == 1 and not regions:
+        only = municipalities[0]
+        if selectors.reads_all_schools(request.user, only.pk):
+            return redirect("monitoring:dashboard", pk=only.pk)  # what the working group meets over
+        return redirect("monitoring:indicator_list", pk=only.pk)
+    in_full = set(visible_municipalities(request.user).values_list("pk", flat=True))
+    for municipality in municipalities:
+        municipality.reads_all = municipality.pk in in_full
+    return render(
+        request, "monitoring/index.html", {"municipalities": municipalities, "regions": regions}
+    )
 
 
 def _own_schools(request: HttpRequest, municipality: Municipality) -> bool:
@@ -74,6 +88,7 @@ def indicator_list(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "can_change": coordinates(request.user, municipality.pk),
             "is_director": _own_schools(request, municipality),
+            "reads_all": selectors.reads_all_schools(request.user, municipality.pk),
             "stage_count": selectors.stages_in(municipality).count(),
         },
     )
@@ -303,6 +318,7 @@ def stage_list(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": list(stages),
             "form": form,
             "can_change": can_change,
+            "reads_all": selectors.reads_all_schools(request.user, municipality.pk),
         },
         status=status,
     )

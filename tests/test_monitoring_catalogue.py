@@ -56,13 +56,18 @@ def value(indicator, stage, school=None, number="50"):
 # --- index ------------------------------------------------------------------------------------
 
 
-def test_index_sends_a_reader_of_one_municipality_to_its_catalogue(client, tenants):
-    for username in ("koordinator", "direktor", "nablyudatel"):
+def test_index_sends_a_reader_of_one_municipality_to_its_dashboard_or_catalogue(client, tenants):
+    key = tenants.home.municipality.pk
+    for username, page in [("koordinator", "dashboard"), ("rabgruppa", "dashboard"),
+                           ("direktor", "indicator_list")]:  # fmt: skip
         login(client, username)
         response = client.get(reverse("monitoring:index"))
-        assert response.url == reverse(
-            "monitoring:indicator_list", args=[tenants.home.municipality.pk]
-        )
+        assert response.url == reverse(f"monitoring:{page}", args=[key])
+    login(client, "nablyudatel")  # a region: its dashboard and its municipalities'
+    page = client.get(reverse("monitoring:index"))
+    region = tenants.home.municipality.region_id
+    assert reverse("monitoring:region_dashboard", args=[region]) in page.text
+    assert reverse("monitoring:dashboard", args=[key]) in page.text
 
 
 def test_index_lists_municipalities_with_their_indicator_counts(client, tenants):
@@ -132,7 +137,7 @@ def test_catalogue_query_count_does_not_grow(client, tenants, django_assert_num_
     login(client, "koordinator")
     url = reverse("monitoring:indicator_list", args=[tenants.home.municipality.pk])
     client.get(url)  # warm the session and the permission caches
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 

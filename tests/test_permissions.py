@@ -455,7 +455,7 @@ def stage_kwargs() -> dict:
 
 
 MONITORING_CATALOGUE: dict = {
-    "monitoring:index": ("get", dict, row(302, 200, 302, 302, 302, 302, 302)),
+    "monitoring:index": ("get", dict, row(302, 200, 302, 302, 302, 200, 302)),
     "monitoring:indicator_list": (
         "get",
         municipality_kwargs,
