@@ -196,11 +196,17 @@ def test_monitoring_rules():
         level="school",
     )
     IndicatorTarget.objects.create(indicator=indicator, year=2022, target=100)
-    assert refused(lambda: IndicatorTarget.objects.create(indicator=indicator, year=2022, target=90))
+    assert refused(
+        lambda: IndicatorTarget.objects.create(indicator=indicator, year=2022, target=90)
+    )
     assert refused(
         lambda: Indicator.objects.create(
-            municipality=municipality, code="share", title="Другая", unit="count",
-            direction="lower", level="school",
+            municipality=municipality,
+            code="share",
+            title="Другая",
+            unit="count",
+            direction="lower",
+            level="school",
         )
     )
     assert refused(
