@@ -325,11 +325,13 @@ def read_rows(
             continue
         rows_of_school[school.pk] = row.number
         values = []
+        refused_cells = {}
         for column, raw in zip(reading.columns, values_text, strict=True):
             try:
                 value = parse_value(column["unit"], raw)
             except ValueRefused as refused:
                 reading.problem(refused.message, row.number, column["header"])
+                refused_cells[str(column["indicator"])] = raw[:100]
                 continue
             if value is None:
                 continue  # an empty cell is no value, not zero
@@ -341,6 +343,7 @@ def read_rows(
                 "school_name": school.short_name,
                 "as_written": as_written,
                 "values": values,
+                "refused": refused_cells,  # shown as written, marked, in the preview
             }
         )
     if not reading.columns and not reading.problems:
@@ -469,7 +472,11 @@ def preview_rows(record: ValuesImport) -> list[dict]:
             item = by_indicator.get(column["indicator"])
             label = f"{column['title']} ({column['code']})"
             if item is None:
-                cells.append({"empty": True, "label": label})
+                refused = row.get("refused", {}).get(str(column["indicator"]))
+                if refused is not None:
+                    cells.append({"refused": refused, "label": label})
+                else:
+                    cells.append({"empty": True, "label": label})
                 continue
             value = Decimal(item["value"])
             was = Decimal(item["was"]) if item["was"] is not None else None
@@ -481,7 +488,7 @@ def preview_rows(record: ValuesImport) -> list[dict]:
                     "was": format_value(column["unit"], was),
                 }
             )
-        rows.append({**row, "cells": cells})
+        rows.append({**row, "cells": cells, "has_problem": bool(row.get("refused"))})
     return rows
 
 

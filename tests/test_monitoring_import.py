@@ -303,6 +303,7 @@ def test_a_table_with_one_bad_row_saves_nothing(client, place):
     page = client.get(reverse("monitoring:import_preview", args=[record.pk])).text
     assert "Строка 4, «vpr-ru-5»: Процент должен быть от 0 до 100, а не 120." in page
     assert "ничего не будет сохранено" in page
+    assert "ошибка — см. выше" in page  # the refused cell is shown as written, not as empty
     assert reverse("monitoring:import_confirm", args=[record.pk]) not in page
     client.post(reverse("monitoring:import_confirm", args=[record.pk]))
     assert not IndicatorValue.objects.exists()
@@ -423,3 +424,15 @@ def test_preview_queries_are_pinned(client, place, django_assert_num_queries, sc
     client.get(url)
     with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
+
+
+def test_the_coordinator_writes_a_school_code_in_the_registry(client, place):
+    login(client)
+    url = reverse("schools:registry_school", args=[place.municipality.pk, place.lyceum.pk])
+    fields = {"name": place.lyceum.name, "short_name": place.lyceum.short_name}
+    assert client.post(url, {**fields, "code": "070003"}).status_code == 302
+    assert School.objects.get(pk=place.lyceum.pk).code == "070003"
+    assert "070003" in client.get(url).text
+    response = client.post(url, {**fields, "code": "070001"})  # СОШ № 1's
+    assert response.status_code == 400
+    assert School.objects.get(pk=place.lyceum.pk).code == "070003"
