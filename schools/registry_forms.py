@@ -37,7 +37,7 @@ class RegistryFilterForm(forms.Form):
 class SchoolForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = School
-        fields = ["name", "short_name", "address", "director"]
+        fields = ["name", "short_name", "code", "address", "director"]
         widgets = {"name": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:

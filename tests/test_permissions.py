@@ -492,7 +492,41 @@ MONITORING_VALUES: dict = {}
 
 
 # Tables of values: the upload, the template, the preview, the confirmation
-MONITORING_IMPORT: dict = {}
+def values_import_kwargs() -> dict:
+    """A fresh table of values of the home tenant, read and waiting for its confirmation."""
+    from monitoring.models import ValuesImport
+
+    municipality = home().municipality
+    stage = factories.MonitoringStageFactory(municipality=municipality, year=next(_fresh_years))
+    record = ValuesImport.objects.create(
+        municipality=municipality, stage=stage, file_name="впр.xlsx", sha256="0" * 64,
+        measured_on=date(2025, 10, 1), parsed={"columns": [], "rows": [], "problems": []},
+    )  # fmt: skip
+    return {"pk": record.pk}
+
+
+MONITORING_IMPORT: dict = {
+    "monitoring:import_upload": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:import_template": (
+        "get",
+        municipality_kwargs,
+        row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:import_preview": (
+        "get",
+        values_import_kwargs,
+        row(302, 200, 200, 404, 404, 404, 404),
+    ),
+    "monitoring:import_confirm": (
+        "post",
+        values_import_kwargs,
+        row(302, 302, 302, 404, 404, 404, 404),
+    ),
+}
 
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 
