@@ -20,6 +20,7 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -662,6 +663,23 @@ def _xlsx_merges(sheet: Any) -> dict[tuple[int, int], tuple[int, int]]:
     return covered
 
 
+def _xlsx_text(cell: Any) -> str:
+    """A cell's value as the sheet shows it where it matters: a number formatted as a
+    percentage (stored 0.855, shown «85,5 %», as results tables keep shares) is read as
+    «85.5%», not as 0.855."""
+    value = cell.value
+    if value is None:
+        return ""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
+        percent = (Decimal(repr(value)) * 100).normalize()
+        return f"{percent:f}%"
+    return str(value)
+
+
 def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row], list[str]]:
     """Rows of the first sheet, streamed by openpyxl in read-only mode up to the limits (the
     sheet's declared size is not trusted). A merged range's value is read in every cell it
@@ -678,11 +696,10 @@ def xlsx_rows(data: bytes, budget: ReadBudget | None = None) -> tuple[list[Row],
         anchors = set(merges.values())
         anchor_values: dict[tuple[int, int], str] = {}
         rows = []
-        for number, values in enumerate(
-            sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1, values_only=True),
-            start=1,
+        for number, row_cells in enumerate(
+            sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_CELLS_PER_ROW + 1), start=1
         ):
-            cells = ["" if v is None else str(v) for v in values]
+            cells = [_xlsx_text(cell) for cell in row_cells]
             if merges:
                 for column, cell in enumerate(cells):
                     if (number - 1, column) in anchors:

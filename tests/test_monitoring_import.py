@@ -436,3 +436,25 @@ def test_the_coordinator_writes_a_school_code_in_the_registry(client, place):
     response = client.post(url, {**fields, "code": "070001"})  # СОШ № 1's
     assert response.status_code == 400
     assert School.objects.get(pk=place.lyceum.pk).code == "070003"
+
+
+def test_a_percentage_formatted_cell_is_read_as_the_sheet_shows_it():
+    """Excel keeps «85,5 %» as 0.855 with a percent format: read as 85.5, not 0.855."""
+    import io
+
+    from openpyxl import Workbook
+
+    from measures.import_files import xlsx_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Школа", "Доля"])
+    sheet.append(["МКОУ СОШ № 1", 0.855])
+    sheet["B2"].number_format = "0.0%"
+    sheet.append(["МКОУ СОШ № 2", 0.7])
+    sheet["B3"].number_format = "0%"
+    sheet.append(["МКОУ СОШ № 3", 72.5])  # a plain number stays as it is
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows, _lead = xlsx_rows(buffer.getvalue())
+    assert [row.cells[1] for row in rows[1:]] == ["85.5%", "70%", "72.5"]
