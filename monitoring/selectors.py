@@ -162,3 +162,15 @@ def get_import_for_coordination(user: User, pk: int) -> ValuesImport:
     if record is None:
         raise Http404(_("Загрузка не найдена"))
     return record
+
+
+def get_school_for_monitoring(user: User, pk: int) -> School:
+    """A school whose values the user reads: of a municipality read in full, or a director's
+    own; 404 otherwise."""
+    school = School.objects.filter(pk=pk).select_related("municipality__region").first()
+    if school is None or not (
+        reads_all_schools(user, school.municipality_id)
+        or director_schools(user).filter(pk=school.pk).exists()
+    ):
+        raise Http404(_("Школа не найдена"))
+    return school

@@ -435,22 +435,44 @@ EXPECTED = {
 # --- Monitoring (/monitoring/): each group of pages keeps its own block --------------------
 
 # The catalogue of indicators and the monitoring stages
-MONITORING_CATALOGUE: dict = {
-}
+MONITORING_CATALOGUE: dict = {}
 
 # (the values entered one by one, a school's values and the history follow below)
 
 
 # Values entered one by one, a school's values, the history
+def municipal_indicator_kwargs() -> dict:
+    """A municipality-level indicator of HOME (its value is entered without a school)."""
+    municipality = home().municipality
+    indicator = factories.IndicatorFactory(municipality=municipality, level="municipality")
+    if not municipality.monitoring_stages.exists():
+        factories.MonitoringStageFactory(municipality=municipality, year=2031)
+    return {"pk": indicator.pk}
+
+
+def direktor_school_kwargs() -> dict:
+    return {"pk": home_school("МКОУ СОШ № 1").pk}
+
+
 MONITORING_VALUES: dict = {
-}
+    "monitoring:value_enter": (
+        "get", municipal_indicator_kwargs, row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:indicator_history": (
+        "get", municipal_indicator_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    # a director's own page; others who read monitoring are sent to its index
+    "monitoring:my_school_values": ("get", dict, row(302, 302, 302, 302, 200, 302, 302)),
+    "monitoring:school_values": (
+        "get", direktor_school_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+}  # fmt: skip
 
 # (the tables of values follow below)
 
 
 # Tables of values: the upload, the template, the preview, the confirmation
-MONITORING_IMPORT: dict = {
-}
+MONITORING_IMPORT: dict = {}
 
 EXPECTED.update(MONITORING_CATALOGUE | MONITORING_VALUES | MONITORING_IMPORT)
 
