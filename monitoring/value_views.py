@@ -149,11 +149,16 @@ def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
     stages = list(stages_qs)
     chosen = request.GET.get("stage", "")
     stage = next((s for s in stages if str(s.pk) == chosen), None) or default_stage(stages, today)
+    back = _back_url(request, indicator, school)
     context: dict[str, Any] = {
         "indicator": indicator,
         "school": school,
         "accepted": accepted(indicator.unit),
-        "back": _back_url(request, indicator, school),
+        "back": back,
+        "back_label": _("Показатели школы")
+        if back.startswith(reverse("monitoring:my_school_values"))
+        or (school and back.startswith(reverse("monitoring:school_values", args=[school.pk])))
+        else _("Показатель"),
         "stages": stages,
     }
     if request.method == "POST" and request.POST.get("action") == "delete":
