@@ -176,3 +176,15 @@ def get_region_for_dashboard(user: User, pk: int) -> Region:
             _("Панель региона открыта наблюдателям региона. Откройте панель своего муниципалитета.")
         )
     raise Http404(_("Регион не найден"))
+
+
+def get_school_for_monitoring(user: User, pk: int) -> School:
+    """A school whose values the user reads: of a municipality read in full, or a director's
+    own; 404 otherwise."""
+    school = School.objects.filter(pk=pk).select_related("municipality__region").first()
+    if school is None or not (
+        reads_all_schools(user, school.municipality_id)
+        or director_schools(user).filter(pk=school.pk).exists()
+    ):
+        raise Http404(_("Школа не найдена"))
+    return school

@@ -486,7 +486,32 @@ MONITORING_CATALOGUE: dict = {
 
 
 # Values entered one by one, a school's values, the history
-MONITORING_VALUES: dict = {}
+def municipal_indicator_kwargs() -> dict:
+    """A municipality-level indicator of HOME (its value is entered without a school)."""
+    municipality = home().municipality
+    indicator = factories.IndicatorFactory(municipality=municipality, level="municipality")
+    if not municipality.monitoring_stages.exists():
+        factories.MonitoringStageFactory(municipality=municipality, year=2031)
+    return {"pk": indicator.pk}
+
+
+def direktor_school_kwargs() -> dict:
+    return {"pk": home_school("МКОУ СОШ № 1").pk}
+
+
+MONITORING_VALUES: dict = {
+    "monitoring:value_enter": (
+        "get", municipal_indicator_kwargs, row(302, 200, 200, 403, 403, 403, 404),
+    ),
+    "monitoring:indicator_history": (
+        "get", municipal_indicator_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+    # a director's own page; others who read monitoring are sent to its index
+    "monitoring:my_school_values": ("get", dict, row(302, 302, 302, 302, 200, 302, 302)),
+    "monitoring:school_values": (
+        "get", direktor_school_kwargs, row(302, 200, 200, 200, 200, 200, 404),
+    ),
+}  # fmt: skip
 
 # (the tables of values follow below)
 

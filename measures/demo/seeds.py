@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from measures.demo.living import load_living
+from measures.demo.monitoring import load_monitoring
 from measures.editions import ensure_recorded
 from measures.models import ActAppendix, LegalAct, Measure, Roadmap, Section
 from measures.services import link_owners, measure_save
@@ -60,6 +61,9 @@ class LoadSummary:
     current_roadmap: Roadmap | None = None
     flagged: list[Measure] = field(default_factory=list)
     reports: int = 0
+    indicators: int = 0
+    stages: int = 0
+    values: int = 0
 
 
 def _date(value: str | None) -> date | None:
@@ -77,15 +81,30 @@ def load_demo(
     """The curated roadmaps; with `living`, also the current year's roadmap and its reports,
     dated relative to `today` (default: the local date)."""
     summary = LoadSummary()
+    today = today or timezone.localdate()
     indicators = _load_indicators(json.loads((fixtures_dir / "indicators.json").read_text()))
-    roadmaps = [
-        _load_seed(json.loads((fixtures_dir / name).read_text()), indicators, summary)
-        for name in SEED_FILES
-    ]
+    seeds = [json.loads((fixtures_dir / name).read_text()) for name in SEED_FILES]
+    roadmaps = [_load_seed(data, indicators, summary) for data in seeds]
     _load_accounts(json.loads((fixtures_dir / "accounts.json").read_text()), summary)
+    load_monitoring(
+        [
+            (roadmap.municipality, _seed_schools(roadmap, data))
+            for roadmap, data in zip(roadmaps, seeds, strict=True)
+        ],
+        indicators,
+        _indicator,
+        today,
+        summary,
+    )
     if living:
-        load_living(roadmaps[0], today or timezone.localdate(), summary)
+        load_living(roadmaps[0], today, summary)
     return summary
+
+
+def _seed_schools(roadmap: Roadmap, data: dict[str, Any]) -> list[School]:
+    """The schools of a seed, in the seed's order."""
+    by_name = {s.short_name: s for s in School.objects.filter(municipality=roadmap.municipality_id)}
+    return [by_name[row["short_name"]] for row in data["schools"]]
 
 
 def _load_indicators(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

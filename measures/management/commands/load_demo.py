@@ -22,6 +22,10 @@ class Command(BaseCommand):
                 f"сотрудников {summary.people}."
             )
         )
+        self.stdout.write(
+            f"Мониторинг: показателей {summary.indicators}, этапов {summary.stages}, "
+            f"значений {summary.values} (страница «Показатели»)."
+        )
         if summary.current_roadmap is not None:
             self.stdout.write(
                 f"Текущая дорожная карта: «{summary.current_roadmap.title}», "
