@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import tablib
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures.exporting import attachment_header, clean_sheet_name, xlsx_sheet
 from monitoring import dashboards
 from monitoring.selectors import (
     get_monitoring_municipality,
     get_region_for_dashboard,
     reads_all_schools,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _municipality_for_dashboard(request: HttpRequest, pk: int):
@@ -74,7 +70,7 @@ def municipal_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     municipality = _municipality_for_dashboard(request, pk)
     _form, roadmaps, filters = _filters(request, municipality)
     board = dashboards.municipal_dashboard(municipality, roadmaps, filters, only=table)
-    return xlsx_response(board.tables[table], municipality.name)
+    return dashboards.xlsx_response(board.tables[table], municipality.name)
 
 
 def _region_filters(request: HttpRequest, region):
@@ -107,15 +103,4 @@ def region_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     place = get_region_for_dashboard(request.user, pk)
     _form, filters = _region_filters(request, place)
     board = dashboards.region_dashboard(place, filters)
-    return xlsx_response(board.tables[table], place.name)
-
-
-def xlsx_response(table: dashboards.Table, place: str) -> HttpResponse:
-    dataset = tablib.Dataset(*table.rows, headers=table.headers)
-    content = xlsx_sheet(dataset, clean_sheet_name(table.title), widths=[40])
-    day = timezone.localdate().strftime("%d.%m.%Y")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = attachment_header(
-        f"{table.title} — {place} — {day}.xlsx", f"dashboard-{table.key}.xlsx"
-    )
-    return response
+    return dashboards.xlsx_response(board.tables[table], place.name)

@@ -15,12 +15,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import tablib
 from django import forms
 from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from measures.exporting import attachment_header, clean_sheet_name, xlsx_sheet
 from measures.models import ControlPair, Measure, Roadmap, Section
 from measures.progress import (
     LATE,
@@ -598,6 +601,21 @@ def municipal_dashboard(
     return MunicipalDashboard(municipality, roadmaps, total, tables, page, pages, overdue_total, on)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(table: Table, place: str) -> HttpResponse:
+    """The table as an XLSX download named «<table> — <place> — <date>.xlsx»."""
+    dataset = tablib.Dataset(*table.rows, headers=table.headers)
+    content = xlsx_sheet(dataset, clean_sheet_name(table.title), widths=[40])
+    day = timezone.localdate().strftime("%d.%m.%Y")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(
+        f"{table.title} — {place} — {day}.xlsx", f"dashboard-{table.key}.xlsx"
+    )
+    return response
+
+
 TABLE_KEYS = ("sections", "schools", "grid", "overdue", "indicators", "designations")
 
 
@@ -741,3 +759,50 @@ def region_years(region: Region) -> list[int]:
     ).values_list("starts_on", "ends_on"):
         years.update(range(starts_on.year, ends_on.year + 1))
     return sorted(years)
+
+
+# --- A school's dashboard -----------------------------------------------------------------
+
+
+def school_measures(
+    school: School, on: date | None = None
+) -> tuple[Progress, list[Roadmap], Table]:
+    """The school's control dates in the roadmaps in force (else the latest approved) of its
+    municipality: each with its measure, date, state and report, the overdue first; and the
+    school's progress over them (the numbers of the municipal dashboard's school row). Three
+    queries."""
+    on = on or timezone.localdate()
+    roadmaps = chosen_roadmaps(list(approved_roadmaps([school.municipality_id])), None, on)
+    pairs = pairs_for([r.pk for r in roadmaps], [school.pk])
+    rows = grouped_progress(
+        pairs,
+        ("occurrence", "measure__number", "measure__title", "measure__owners_text", "due_on",
+         "report", "report_status", "roadmap"),
+        on,
+    )  # fmt: skip
+    table = Table(
+        "measures",
+        _("Контрольные сроки школы"),
+        [_("№"), _("Мероприятие"), _("Ответственные"), _("Срок"), _("Состояние"),
+         _("Дней просрочки"), _("Отчёт")],
+    )  # fmt: skip
+    statuses = dict(ControlPair._meta.get_field("report_status").choices)
+    order = {state: index for index, state in enumerate(WORST_FIRST)}
+    items = []
+    total = Progress()
+    for row, progress in rows:
+        total += progress
+        state = next(s for s in WORST_FIRST if getattr(progress, s))
+        days = (on - row["due_on"]).days if state == OVERDUE else None
+        status = statuses.get(row["report_status"], "") if row["report_status"] else _("нет")
+        items.append({**row, "state": state, "label": STATE_LABELS[state],
+                      "sign": CELL_SIGNS[state], "days": days, "status": status})  # fmt: skip
+    items.sort(key=lambda i: (order[i["state"]], i["due_on"]))
+    for item in items:
+        table.items.append(item)
+        table.rows.append([
+            item["measure__number"], item["measure__title"], item["measure__owners_text"],
+            item["due_on"].strftime("%d.%m.%Y"), str(item["label"]), item["days"] or "",
+            str(item["status"]),
+        ])  # fmt: skip
+    return total, roadmaps, table

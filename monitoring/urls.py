@@ -20,6 +20,7 @@ urlpatterns = [
     path("indicators/<int:pk>/history/", value_views.indicator_history, name="indicator_history"),
     path("school/", value_views.my_school_values, name="my_school_values"),
     path("schools/<int:pk>/", value_views.school_values, name="school_values"),
+    path("schools/<int:pk>/<str:table>.xlsx", value_views.school_export, name="school_export"),
     # tables of values (import_views)
     path("<int:pk>/import/", import_views.import_upload, name="import_upload"),
     path("<int:pk>/import/template/", import_views.import_template, name="import_template"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pghistory.models import Events
 
+from monitoring import dashboards
+from monitoring.aggregates import stage_points
 from monitoring.models import (
     Indicator,
     IndicatorTarget,
@@ -336,8 +338,21 @@ def school_values(request: HttpRequest, pk: int) -> HttpResponse:
     return _school_page(request, school, [], may=may)
 
 
+def school_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+    """A table of the school's page as XLSX: its control dates, its indicators."""
+    if table not in ("measures", "indicators"):
+        raise Http404(_("Такой таблицы на странице нет"))
+    school = get_school_for_monitoring(request.user, pk)
+    return _school_page(request, school, [], may=False, export=table)
+
+
 def _school_page(
-    request: HttpRequest, school: School, schools: list[School], *, may: bool
+    request: HttpRequest,
+    school: School,
+    schools: list[School],
+    *,
+    may: bool,
+    export: str | None = None,
 ) -> HttpResponse:
     """The school-level indicators of the school's municipality, with this year's target, the
     school's values of the latest stages and the municipality's average of each: four queries
@@ -363,18 +378,10 @@ def _school_page(
             school=school, stage__in=stages, indicator__in=indicators
         ).values("indicator_id", "stage_id", "value", "source", "measured_on")
     }
-    averages = {
-        (row["indicator_id"], row["stage_id"]): row["average"]
-        for row in IndicatorValue.objects.filter(
-            municipality=municipality,
-            school__isnull=False,
-            stage__in=stages,
-            indicator__in=indicators,
-        )
-        .values("indicator_id", "stage_id")
-        .annotate(average=Avg("value"))
-        .order_by()
-    }
+    # the municipality's figure of the stage: the schools' average (one definition, the
+    # dashboards' own)
+    points = stage_points([municipality.pk], indicator_ids=[i.pk for i in indicators])
+    averages = {key: point.value for key, point in points.items()}
     rows = []
     for indicator in indicators:
         cells = []
@@ -398,6 +405,23 @@ def _school_page(
                 "cells": cells,
             }
         )
+    progress, roadmaps, measures = dashboards.school_measures(school, today)
+    indicators_table = dashboards.Table(
+        "indicators",
+        _("Показатели школы"),
+        [_("Показатель"), _("Ед."), _("Цель %(year)s") % {"year": today.year},
+         *[dashboards.stage_label(stage) for stage in stages],
+         *[_("Среднее: %(stage)s") % {"stage": dashboards.stage_label(stage)} for stage in stages]],
+    )  # fmt: skip
+    for row in rows:
+        indicators_table.rows.append([
+            row["indicator"].title, row["indicator"].get_unit_display(), row["target"],
+            *[cell["value"] for cell in row["cells"]],
+            *[cell["average"] for cell in row["cells"]],
+        ])  # fmt: skip
+    tables = {"measures": measures, "indicators": indicators_table}
+    if export:
+        return dashboards.xlsx_response(tables[export], school.short_name)
     return render(
         request,
         "monitoring/school_values.html",
@@ -409,6 +433,10 @@ def _school_page(
             "may_enter": may,
             "year": today.year,
             "mine": bool(schools),
+            "progress": progress,
+            "roadmaps": roadmaps,
+            "measures": measures,
+            "reports": may,  # who enters the school's values reports for it too
         },
     )
 

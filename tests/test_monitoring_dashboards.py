@@ -300,3 +300,22 @@ def test_the_dashboard_prints_as_a_handout(client, tenants):
     assert "Этап мониторинга: Итоговый мониторинг" in page.text
     css = Path("static/css/portal.css").read_text(encoding="utf-8")
     assert "@page { size: A4" in css
+
+
+def test_a_schools_page_shows_its_control_dates_with_the_dashboards_numbers(client, reported):
+    home, returned = reported
+    two = home.schools[1]
+    login(client, "rabgruppa")
+    page = client.get(reverse("monitoring:school_values", args=[two.pk]))
+    assert page.context["progress"] == progress_of(pairs_for([home.roadmap.pk], [two.pk]))
+    board = client.get(reverse("monitoring:dashboard", args=[home.municipality.pk])).context["board"]
+    row = next(i for i in board.tables["schools"].items if i["school"] == two)
+    assert row["progress"] == page.context["progress"]  # the same number on both pages
+    items = page.context["measures"].items
+    assert items[0]["state"] == "overdue"  # the overdue first
+    assert reverse("measures:report_detail", args=[returned.pk]) in page.text
+    export = client.get(reverse("monitoring:school_export", args=[two.pk, "measures"]))
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == len(items) + 1 and rows[0][0] == "№"
+    login(client, "direktor")  # the director of the other school: not theirs
+    assert client.get(reverse("monitoring:school_values", args=[two.pk])).status_code == 404

@@ -377,11 +377,12 @@ def test_school_pages_query_count_is_flat(client, home, django_assert_num_querie
     fill(home, size)
     login(client, home["director"])
     # the session and user, the school, indicators with this year's target, the stages, the
-    # school's values, the averages, the right to enter; the session's save
-    with django_assert_num_queries(11):
+    # school's values, the averages, the right to enter; the roadmaps, the school's control
+    # dates; the session's save
+    with django_assert_num_queries(13):
         assert client.get(reverse("monitoring:my_school_values")).status_code == 200
     login(client, home["coordinator"])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         url = reverse("monitoring:school_values", args=[home["own"].pk])
         assert client.get(url).status_code == 200
 

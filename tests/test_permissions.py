@@ -511,6 +511,10 @@ MONITORING_VALUES: dict = {
     "monitoring:school_values": (
         "get", direktor_school_kwargs, row(302, 200, 200, 200, 200, 200, 404),
     ),
+    "monitoring:school_export": (
+        "get", lambda: {**direktor_school_kwargs(), "table": "measures"},
+        row(302, 200, 200, 200, 200, 200, 404),
+    ),
 }  # fmt: skip
 
 # (the tables of values follow below)
