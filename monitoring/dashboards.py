@@ -40,7 +40,7 @@ from measures.progress import (
 )
 from monitoring.aggregates import decile_gaps, designation_flow, stage_points
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
-from monitoring.values import format_value
+from monitoring.values import format_value, share_text
 from schools.models import DESIGNATION_SHORT, Municipality, Region, School, SchoolDesignation
 
 GRID_SCHOOLS_PER_PAGE = 40  # rows of the school × measure grid on one page
@@ -504,7 +504,9 @@ def indicator_table(
             "target": format_value(indicator.unit, target),
             "baseline": format_value(indicator.unit, indicator.baseline),
             "stage": stage_label(current) if current else "—",
-            "value": format_value(indicator.unit, value),
+            "value": share_text(indicator.unit, value)
+            if indicator.level == Indicator.Level.SCHOOL
+            else format_value(indicator.unit, value),
             "reached": reached,
             "gap": gap,
             "trend": trend(indicator, stages, values, target),

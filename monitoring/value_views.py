@@ -39,7 +39,7 @@ from monitoring.selectors import (
 )
 from monitoring.services import delete_value, set_value
 from monitoring.value_forms import ValueForm, accepted
-from monitoring.values import ValueRefused, format_value, input_text
+from monitoring.values import ValueRefused, format_value, input_text, share_text
 from roadmap_portal.concurrency import StaleEdit
 from schools.models import School
 from schools.selectors import coordinates, director_schools
@@ -449,15 +449,12 @@ def _average_title(found: dict[str, Any] | None) -> str:
 
 
 def _average(unit: str, average: Decimal | None) -> str:
-    """The municipality's average as people read it; for yes/no, the share of schools with «да»."""
+    """The municipality's average under the school's value: «ср. 61,3 %», ««да» у 50 % школ»."""
     if average is None:
         return ""
     if unit == Indicator.Unit.BOOLEAN:
-        share = (Decimal(average) * 100).quantize(Decimal("1"))
-        return _("«да» у %(share)s\u00a0%% школ") % {"share": share}
-    return _("ср. %(value)s") % {
-        "value": format_value(unit, Decimal(average).quantize(Decimal("0.1")))
-    }
+        return share_text(unit, average)
+    return _("ср. %(value)s") % {"value": share_text(unit, average)}
 
 
 # --- the history -------------------------------------------------------------------------------

@@ -103,3 +103,14 @@ def input_text(unit: str, value: Decimal | None) -> str:
     if unit == Unit.BOOLEAN:
         return _("да") if value else _("нет")
     return number_text(value).replace("−", "-")
+
+
+def share_text(unit: str, average: Decimal | None) -> str:
+    """The schools' average of a value as people read it: for yes/no the share of schools
+    with «да» (««да» у 50 % школ»), else the value; «—» for none."""
+    if average is None:
+        return "—"
+    if unit == Unit.BOOLEAN:
+        share = (Decimal(average) * 100).quantize(Decimal("1"))
+        return _("«да» у %(share)s\u00a0%% школ") % {"share": share}
+    return format_value(unit, Decimal(average).quantize(Decimal("0.1")))
