@@ -241,15 +241,9 @@ def grouped_progress(
 
 
 def state_condition(state: str, on: date) -> Q:
-    """The condition of a pair being in `state` on `on`, for a filter or an aggregate's
-    `filter=` over pairs passed through `in_state` or `grouped_progress`."""
+    """The condition of a pair being in `state` on `on`, for an aggregate's `filter=` in
+    `grouped_progress`."""
     return _conditions(on)[state]
-
-
-def in_state(pairs: QuerySet[ControlPair], state: str, on: date | None = None):
-    """The pairs in `state` on `on` (the overdue list)."""
-    on = on or _today()
-    return _with_state(pairs, on).filter(_conditions(on)[state])
 
 
 def roadmap_progress(roadmap_ids: Iterable[int], on: date | None = None) -> dict[int, Progress]:

@@ -39,7 +39,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -47,11 +46,7 @@ from django.utils import timezone
 from measures.editions import ensure_recorded
 from measures.models import LegalAct, Measure, Report, Roadmap, Section
 from measures.progress import (
-    OVERDUE,
-    grouped_progress,
-    in_state,
     roadmap_progress,
-    state_condition,
 )
 from measures.services import measure_save
 from monitoring import dashboards
@@ -280,31 +275,19 @@ class Command(BaseCommand):
             schools_qs = dashboards._schools(municipality, filters, None)
             schools = list(schools_qs.values_list("pk", flat=True))
             pairs = dashboards._pairs(roadmaps, schools_qs, filters.get("year"))
-            shown = schools if grid_export else schools[: dashboards.GRID_SCHOOLS_PER_PAGE]
-            grid = list(
-                grouped_progress(
-                    pairs.filter(school__in=shown), ("measure", "school"), on,
-                    overdue_report=Max("report", filter=state_condition(OVERDUE, on)),
-                    any_report=Max("report"),
-                )
-            )  # fmt: skip
+            cells = dashboards.progress_cells(pairs, on)
+            measures = dashboards.roadmap_measures(roadmaps)
             if grid_export:
                 return
-            grouped_progress(pairs, ("roadmap", "section"), on)
-            grouped_progress(pairs, ("school",), on)
-            overdue = in_state(pairs, OVERDUE, on)
-            overdue.count()
-            list(
-                overdue.order_by("due_on", "measure", "school").values(
-                    "measure__number", "measure__title", "school__short_name", "due_on"
-                )[: dashboards.OVERDUE_ON_PAGE]
-            )
+            list(Section.objects.filter(roadmap__in=[r.pk for r in roadmaps]))
+            overdue = [c.report for c in cells if c.progress.overdue and c.report]
+            list(Report.objects.filter(pk__in=overdue[: dashboards.OVERDUE_ON_PAGE]))
+            del measures
             school_ids = schools if filters.get("school") else None
             stage_points([municipality.pk], school_ids=school_ids)
             if not filters.get("school"):
                 decile_gaps([municipality.pk])
             designation_flow([municipality.pk])
-            del grid
 
         return run
 
