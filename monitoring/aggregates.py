@@ -75,6 +75,7 @@ WITH ranked AS (
       FROM monitoring_indicatorvalue
      WHERE municipality_id = ANY(%(municipalities)s) AND school_id IS NOT NULL
        AND (%(all_indicators)s OR indicator_id = ANY(%(indicators)s))
+       AND (%(all_schools)s OR school_id = ANY(%(schools)s))
 )
 SELECT indicator_id, stage_id,
        AVG(value) FILTER (WHERE decile = 10) AS top,
@@ -98,15 +99,18 @@ class Gap:
 
 
 def decile_gaps(
-    municipality_ids: Iterable[int], indicator_ids: Iterable[int] | None = None
+    municipality_ids: Iterable[int],
+    indicator_ids: Iterable[int] | None = None,
+    school_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], Gap]:
-    """`{(indicator_id, stage_id): Gap}` over the schools' values, where at least
-    MIN_SCHOOLS_FOR_GAP schools have one. One query."""
-    keys = list(indicator_ids) if indicator_ids is not None else []
+    """`{(indicator_id, stage_id): Gap}` over the schools' values (of `school_ids` when
+    given), where at least MIN_SCHOOLS_FOR_GAP schools have one. One query."""
     params = {
         "municipalities": list(municipality_ids),
         "all_indicators": indicator_ids is None,
-        "indicators": keys,
+        "indicators": list(indicator_ids) if indicator_ids is not None else [],
+        "all_schools": school_ids is None,
+        "schools": list(school_ids) if school_ids is not None else [],
         "min_schools": MIN_SCHOOLS_FOR_GAP,
     }
     with connection.cursor() as cursor:

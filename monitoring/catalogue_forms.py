@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -195,22 +196,18 @@ TargetFormSet = forms.formset_factory(
 )
 
 DEFAULT_WINDOWS = {
-    # (month, day) of the start and the end, and the years after the stage's year they fall in
-    MonitoringStage.Kind.ENTRY: ((9, 1, 0), (10, 15, 0)),
-    MonitoringStage.Kind.INTERIM: ((12, 1, 0), (1, 31, 1)),
-    MonitoringStage.Kind.FINAL: ((4, 1, 1), (5, 31, 1)),
+    # (month, day) of the start and of the end, in the stage's year: the stages of a roadmap
+    # of a calendar year, as the seeds hold them (Черекский район: February, June, autumn)
+    MonitoringStage.Kind.ENTRY: ((2, 1), (2, 28)),
+    MonitoringStage.Kind.INTERIM: ((6, 1), (6, 20)),
+    MonitoringStage.Kind.FINAL: ((10, 1), (11, 30)),
 }
 
 
 def default_window(kind: str, year: int) -> tuple[date, date]:
-    """The usual window of a stage of the school year that begins in `year`."""
-    (m1, d1, y1), (m2, d2, y2) = DEFAULT_WINDOWS[kind]
-    return date(year + y1, m1, d1), date(year + y2, m2, d2)
-
-
-def school_year(today: date) -> int:
-    """The year the current school year began in (from September; before it, the last one)."""
-    return today.year if today.month >= 9 else today.year - 1
+    """The usual window of a stage in `year`."""
+    (m1, d1), (m2, d2) = DEFAULT_WINDOWS[kind]
+    return date(year, m1, d1), date(year, m2, d2)
 
 
 class StageForm(CleanTextMixin, forms.ModelForm):
@@ -221,17 +218,19 @@ class StageForm(CleanTextMixin, forms.ModelForm):
         fields = ["kind", "year", "starts_on", "ends_on", "roadmap"]
         labels = {
             "kind": _("Этап"),
-            "year": _("Учебный год (год начала)"),
+            "year": _("Год"),
             "starts_on": _("Начало окна"),
             "ends_on": _("Окончание окна"),
             "roadmap": _("Дорожная карта"),
         }
         help_texts = {
-            "year": _("2025 — для 2025/2026 учебного года."),
+            "year": _(
+                "Год, с целевыми значениями которого сравниваются значения этапа; окно этапа "
+                "начинается в этом году."
+            ),
             "starts_on": _(
                 "Когда измеряют и вносят значения. Если оставить пустым — обычные сроки: "
-                "входной 1 сентября – 15 октября, промежуточный 1 декабря – 31 января, "
-                "итоговый 1 апреля – 31 мая."
+                "входной 1–28 февраля, промежуточный 1–20 июня, итоговый 1 октября – 30 ноября."
             ),
             "roadmap": _("Необязательно: если этап проводится по одной дорожной карте."),
         }
@@ -248,8 +247,9 @@ class StageForm(CleanTextMixin, forms.ModelForm):
         self.fields["roadmap"].queryset = roadmaps.order_by("-starts_on", "title")
         self.fields["roadmap"].empty_label = _("— все дорожные карты муниципалитета —")
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        self.fields["year"].validators += [MinValueValidator(2000), MaxValueValidator(2100)]
         if self.instance.pk is None:
-            year = school_year(today)
+            year = today.year
             starts_on, ends_on = default_window(MonitoringStage.Kind.ENTRY, year)
             self.initial.update(
                 kind=MonitoringStage.Kind.ENTRY, year=year, starts_on=starts_on, ends_on=ends_on
@@ -266,6 +266,13 @@ class StageForm(CleanTextMixin, forms.ModelForm):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("Окончание окна раньше его начала."))
+        if starts_on and year and starts_on.year != year:
+            self.add_error(
+                "starts_on",
+                _("Окно этапа %(year)s года должно начинаться в %(year)s году.") % {"year": year},
+            )
+        if "year" not in self.errors and (not starts_on or not ends_on):
+            self.add_error("starts_on", _("Укажите начало и окончание окна."))
         return data
 
     def validate_unique(self) -> None:

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from measures.models import Roadmap
@@ -31,12 +30,6 @@ from schools.selectors import (
     viewed_regions,
     visible_municipalities,
 )
-
-KIND_SHORT = {
-    MonitoringStage.Kind.ENTRY: gettext_lazy("вход."),
-    MonitoringStage.Kind.INTERIM: gettext_lazy("промеж."),
-    MonitoringStage.Kind.FINAL: gettext_lazy("итог."),
-}
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -208,8 +201,6 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         indicator.measures.select_related("roadmap").order_by("roadmap__title", "position")
     )
     stages = list(selectors.stages_in(municipality))
-    for stage in stages:
-        stage.short = f"{stage.year} · {KIND_SHORT[stage.kind]}"
     values = {
         (row.school_id, row.stage_id): row
         for row in selectors.values_seen_by(user, municipality).filter(indicator=indicator)

@@ -37,7 +37,7 @@ from measures.progress import (
     roadmap_progress,
     state_condition,
 )
-from monitoring.aggregates import decile_gaps, designation_flow, stage_points
+from monitoring.aggregates import Gap, decile_gaps, designation_flow, stage_points
 from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
 from monitoring.values import format_value, share_text
 from schools.models import DESIGNATION_SHORT, Municipality, Region, School, SchoolDesignation
@@ -228,15 +228,39 @@ def trend(
     return Trend(points, y(target) if target is not None else None, " ".join(path), labels)
 
 
-STAGE_SHORT = {
-    MonitoringStage.Kind.ENTRY: gettext_lazy("вход."),
-    MonitoringStage.Kind.INTERIM: gettext_lazy("пром."),
-    MonitoringStage.Kind.FINAL: gettext_lazy("итог."),
-}
-
-
 def stage_label(stage: MonitoringStage) -> str:
-    return f"{stage.year} · {STAGE_SHORT[stage.kind]}"
+    return stage.short
+
+
+def indicator_gap_units() -> set[str]:
+    """The units whose tenths of schools can be compared."""
+    Unit = Indicator.Unit
+    return {Unit.PERCENT, Unit.POINTS, Unit.COUNT, Unit.PERCENTAGE_POINTS}
+
+
+def gap_text(indicator: Indicator, gap: Gap | None) -> dict[str, Any] | None:
+    """The gap between the best and the worst tenth in the indicator's terms: the best is the
+    higher tenth, or the lower one for «меньше — лучше»; a gap of percentages is in
+    percentage points."""
+    if gap is None:
+        return None
+    best, worst = (
+        (gap.bottom, gap.top)
+        if indicator.direction == Indicator.Direction.LOWER
+        else (gap.top, gap.bottom)
+    )
+    unit = (
+        Indicator.Unit.PERCENTAGE_POINTS
+        if indicator.unit == Indicator.Unit.PERCENT
+        else (indicator.unit)
+    )
+    return {
+        "text": format_value(unit, gap.gap),
+        "best": format_value(indicator.unit, best),
+        "worst": format_value(indicator.unit, worst),
+        "schools": gap.schools,
+        "value": gap.gap,
+    }
 
 
 def meets(indicator: Indicator, value: Decimal | None, target: Decimal | None) -> bool | None:
@@ -532,7 +556,9 @@ def indicator_table(
     if filters.get("year"):
         stages = [s for s in stages if s.year <= filters["year"]]
     points = stage_points([municipality.pk], school_ids=school_ids)
-    gaps = decile_gaps([municipality.pk]) if not filters.get("school") else {}
+    gaps = (
+        decile_gaps([municipality.pk], school_ids=school_ids) if not filters.get("school") else {}
+    )
     chosen = [s for s in stages if not filters.get("stage") or s.kind == filters["stage"]]
     table = Table(
         "indicators",
@@ -551,6 +577,8 @@ def indicator_table(
         target = targets.get((indicator.pk, year))
         value = values.get(current.pk) if current else None
         gap = gaps.get((indicator.pk, current.pk)) if current else None
+        if indicator.unit not in indicator_gap_units():
+            gap = None  # a tenth of yes/no answers says nothing
         reached = meets(indicator, value, target)
         unit = indicator.get_unit_display()
         item = {
@@ -563,7 +591,7 @@ def indicator_table(
             if indicator.level == Indicator.Level.SCHOOL
             else format_value(indicator.unit, value),
             "reached": reached,
-            "gap": gap,
+            "gap": gap_text(indicator, gap),
             "trend": trend(indicator, stages, values, target),
         }
         table.items.append(item)
@@ -571,7 +599,7 @@ def indicator_table(
             indicator.code, indicator.title, unit, item["baseline"], item["target"],
             item["stage"], item["value"],
             {True: _("да"), False: _("нет"), None: "—"}[reached],
-            format_value(Indicator.Unit.PERCENTAGE_POINTS, gap.gap) if gap else "—",
+            item["gap"]["text"] if item["gap"] else "—",
         ])  # fmt: skip
     return table
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.import_files import MAX_FILE_SIZE
 from monitoring.models import MonitoringStage
+from monitoring.values import ValueRefused, check_measured_on
 from roadmap_portal.forms import CleanTextMixin
 
 
@@ -41,6 +44,14 @@ class ValuesImportForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = stages
         self.fields["measured_on"].initial = timezone.localdate().strftime("%d.%m.%Y")
+
+    def clean_measured_on(self) -> date:
+        day = self.cleaned_data["measured_on"]
+        try:
+            check_measured_on(day)
+        except ValueRefused as refused:
+            raise forms.ValidationError(refused.message) from None
+        return day
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

@@ -16,17 +16,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring import importing, selectors
 from monitoring.import_forms import ValuesImportForm
-from monitoring.models import Indicator, MonitoringStage
-
-
-def _current_stage(stages: list[MonitoringStage]) -> MonitoringStage | None:
-    """The stage whose window holds today, else the latest begun, else the first."""
-    today = timezone.localdate()
-    for stage in stages:
-        if stage.starts_on <= today <= stage.ends_on:
-            return stage
-    begun = [stage for stage in stages if stage.starts_on <= today]
-    return begun[-1] if begun else (stages[0] if stages else None)
+from monitoring.models import Indicator
 
 
 def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,7 +37,7 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("monitoring:import_preview", pk=record.pk)
     stage_list = list(stages)
     if not form.is_bound and stage_list:
-        form.fields["stage"].initial = _current_stage(stage_list)
+        form.fields["stage"].initial = selectors.current_stage(stage_list, timezone.localdate())
     indicators = Indicator.objects.filter(
         municipality=municipality, level=Indicator.Level.SCHOOL
     ).order_by("code")

@@ -32,6 +32,7 @@ from measures.import_files import FileRefused, ReadBudget, Row, check_file, csv_
 from monitoring.models import Indicator, IndicatorValue, MonitoringStage, ValuesImport
 from monitoring.services import set_value
 from monitoring.values import ValueRefused, format_value, parse_value
+from roadmap_portal.concurrency import StaleEdit
 from schools.models import Municipality, School
 
 # The headers of the school columns, normalised (see `normalise`).
@@ -164,11 +165,10 @@ def _is_numbering(cells: list[str]) -> bool:
     filled = [cell.strip() for cell in cells if cell.strip()]
     if len(filled) < 2:
         return False
-    try:
-        numbers = [int(float(cell)) for cell in filled]
-    except ValueError:
+    if not all(cell.isascii() and cell.isdigit() for cell in filled):
         return False
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    numbers = [int(cell) for cell in filled]
+    return numbers == list(range(1, len(numbers) + 1))
 
 
 def _is_total(text: str) -> bool:
@@ -327,6 +327,16 @@ def read_rows(
         values = []
         refused_cells = {}
         for column, raw in zip(reading.columns, values_text, strict=True):
+            if raw.startswith("="):
+                reading.problem(
+                    _("В ячейке формула «%(formula)s» без вычисленного значения: откройте файл "
+                      "в Excel или LibreOffice и сохраните его, чтобы значения были посчитаны.")
+                    % {"formula": raw[:60]},
+                    row.number,
+                    column["header"],
+                )  # fmt: skip
+                refused_cells[str(column["indicator"])] = raw[:100]
+                continue
             try:
                 value = parse_value(column["unit"], raw)
             except ValueRefused as refused:
@@ -422,7 +432,31 @@ def read_file(name: str, data: bytes) -> list[Row]:
         )
     budget = ReadBudget()
     rows, _preamble = (xlsx_rows if kind == "xlsx" else csv_rows)(data, budget)
+    if kind == "xlsx" and data.startswith(b"PK"):
+        _show_uncomputed_formulas(data, rows)
     return rows
+
+
+def _show_uncomputed_formulas(data: bytes, rows: list[Row]) -> None:
+    """A formula saved without its result (a file written by a program, not by Excel) reads as
+    an empty cell: put the formula in its place, so that the cell is named as a problem rather
+    than silently taken for «no value»."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        by_number = {row.number: row for row in rows}
+        for number, cells in enumerate(workbook.active.iter_rows(values_only=True), start=1):
+            row = by_number.get(number)
+            if row is None:
+                continue
+            for index, value in enumerate(cells):
+                if isinstance(value, str) and value.startswith("="):
+                    row.cells += [""] * (index + 1 - len(row.cells))
+                    if not row.cells[index].strip():
+                        row.cells[index] = value
+    finally:
+        workbook.close()
 
 
 def values_import_read(
@@ -552,7 +586,11 @@ def values_import_confirm(*, record: ValuesImport, user: AbstractBaseUser) -> di
             continue
         for item in row["values"]:
             indicator = indicators.get(item["indicator"])
-            if indicator is None or indicator.level != Indicator.Level.SCHOOL:
+            if (
+                indicator is None
+                or indicator.level != Indicator.Level.SCHOOL
+                or indicator.unit != columns[item["indicator"]]["unit"]
+            ):
                 missing.add(
                     _("показатель «%(code)s» удалён или изменён")
                     % {"code": columns[item["indicator"]]["code"]}
@@ -588,17 +626,25 @@ def values_import_confirm(*, record: ValuesImport, user: AbstractBaseUser) -> di
                 result["same"] += 1
                 continue
             result["new" if item["was"] is None else "changed"] += 1
-            set_value(
-                user=user,
-                indicator=indicators[item["indicator"]],
-                stage=stage,
-                school=school,
-                value=value,
-                source=record.source,
-                measured_on=record.measured_on,
-                expected_version=item["version"],
-                values_import=record,
-            )
+            try:
+                set_value(
+                    user=user,
+                    indicator=indicators[item["indicator"]],
+                    stage=stage,
+                    school=school,
+                    value=value,
+                    source=record.source,
+                    measured_on=record.measured_on,
+                    expected_version=item["version"],
+                    values_import=record,
+                )
+            except StaleEdit as stale_edit:  # saved by someone else after the check above
+                raise ImportRefused(
+                    [
+                        _("%(school)s — %(code)s: значение изменено, пока таблица загружалась")
+                        % {"school": row["school_name"], "code": indicators[item["indicator"]].code}
+                    ]
+                ) from stale_edit
     record.status = ValuesImport.Status.DONE
     record.confirmed_by = user
     record.confirmed_at = timezone.now()

@@ -146,10 +146,25 @@ class MonitoringStage(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="stage_window_order"
             ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="stage_year_range"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}"
+
+    @property
+    def short(self) -> str:
+        """«2025 · вход.»: a column's or a chart's label."""
+        return f"{self.year} · {SHORT_KINDS[self.kind]}"
+
+
+SHORT_KINDS = {
+    MonitoringStage.Kind.ENTRY: _("вход."),
+    MonitoringStage.Kind.INTERIM: _("промеж."),
+    MonitoringStage.Kind.FINAL: _("итог."),
+}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

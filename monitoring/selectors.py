@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
@@ -188,3 +190,15 @@ def get_school_for_monitoring(user: User, pk: int) -> School:
     ):
         raise Http404(_("Школа не найдена"))
     return school
+
+
+def current_stage(stages: list[MonitoringStage], today: date) -> MonitoringStage | None:
+    """The stage a value is entered for by default: the one whose window holds today, else
+    the latest started, else the first."""
+    for stage in stages:
+        if stage.starts_on <= today <= stage.ends_on:
+            return stage
+    started = [s for s in stages if s.starts_on <= today]
+    if started:
+        return max(started, key=lambda s: (s.starts_on, s.pk))
+    return stages[0] if stages else None

@@ -205,6 +205,7 @@ def indicator_delete(*, indicator: Indicator) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def stage_save(*, stage: MonitoringStage) -> MonitoringStage:
     """Create or change a stage; ValidationError (by field) for a second stage of the same
     kind in the year, a window that ends before it starts, a roadmap of another municipality."""
@@ -212,6 +213,14 @@ def stage_save(*, stage: MonitoringStage) -> MonitoringStage:
         raise ValidationError({"ends_on": _("Окончание окна раньше его начала.")})
     if stage.roadmap_id and stage.roadmap.municipality_id != stage.municipality_id:
         raise ValidationError({"roadmap": _("Дорожная карта другого муниципалитета.")})
+    if stage.pk:
+        before = MonitoringStage.objects.select_for_update().get(pk=stage.pk)
+        moved = (before.kind, before.year) != (stage.kind, stage.year)
+        if moved and before.values.exists():
+            raise ValidationError(
+                {"year": _("У этапа уже есть значения показателей: менять его вид и год нельзя "
+                           "(значения оказались бы в другом году). Можно изменить окно.")}
+            )  # fmt: skip
     twin = MonitoringStage.objects.filter(
         municipality_id=stage.municipality_id, kind=stage.kind, year=stage.year
     ).exclude(pk=stage.pk)

@@ -3,6 +3,7 @@ and the date it was measured; checked against the indicator's unit by monitoring
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Indicator, MonitoringStage
-from monitoring.values import ValueRefused, parse_value
+from monitoring.values import ValueRefused, check_measured_on, parse_value
 from roadmap_portal.forms import CleanTextMixin
 
 # what the value field accepts, as the hint under it says (the check is parse_value's)
@@ -76,6 +77,14 @@ class ValueForm(CleanTextMixin, forms.Form):
         self.indicator = indicator
         self.fields["stage"].queryset = stages
         self.fields["value"].help_text = accepted(indicator.unit)
+
+    def clean_measured_on(self) -> date:
+        day = self.cleaned_data["measured_on"]
+        try:
+            check_measured_on(day)
+        except ValueRefused as refused:
+            raise forms.ValidationError(refused.message) from None
+        return day
 
     def clean_value(self) -> Any:
         try:

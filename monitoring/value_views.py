@@ -30,6 +30,7 @@ from monitoring.models import (
     MonitoringStage,
 )
 from monitoring.selectors import (
+    current_stage,
     get_indicator_for_user,
     get_school_for_monitoring,
     may_enter,
@@ -46,6 +47,7 @@ from schools.selectors import coordinates, director_schools
 
 # stages shown on a school's page: the latest started ones, newest last
 SHOWN_STAGES = 6
+MIN_SCHOOLS_FOR_AVERAGE = 3  # an average of two gives the other school's value away
 HISTORY_PER_PAGE = 30
 
 
@@ -74,17 +76,6 @@ class _BadPlace(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def default_stage(stages: list[MonitoringStage], today: date) -> MonitoringStage | None:
-    """The stage whose window holds today, else the latest started, else the first."""
-    for stage in stages:
-        if stage.starts_on <= today <= stage.ends_on:
-            return stage
-    started = [s for s in stages if s.starts_on <= today]
-    if started:
-        return max(started, key=lambda s: (s.starts_on, s.pk))
-    return stages[0] if stages else None
 
 
 def _back_url(request: HttpRequest, indicator: Indicator, school: School | None) -> str:
@@ -150,7 +141,7 @@ def value_enter(request: HttpRequest, pk: int) -> HttpResponse:
     stages_qs = stages_in(indicator.municipality)
     stages = list(stages_qs)
     chosen = request.GET.get("stage", "")
-    stage = next((s for s in stages if str(s.pk) == chosen), None) or default_stage(stages, today)
+    stage = next((s for s in stages if str(s.pk) == chosen), None) or current_stage(stages, today)
     back = _back_url(request, indicator, school)
     context: dict[str, Any] = {
         "indicator": indicator,
@@ -381,7 +372,12 @@ def _school_page(
     # the municipality's figure of the stage: the schools' average (one definition, the
     # dashboards' own)
     points = stage_points([municipality.pk], indicator_ids=[i.pk for i in indicators])
-    averages = {key: point.value for key, point in points.items()}
+    # shown where it hides each school's own: a director must not read a neighbour's value
+    averages = {
+        key: point.value
+        for key, point in points.items()
+        if point.schools >= MIN_SCHOOLS_FOR_AVERAGE
+    }
     rows = []
     for indicator in indicators:
         cells = []

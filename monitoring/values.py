@@ -6,8 +6,10 @@ Yes/no is stored as 1 (да) or 0 (нет)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.models import Indicator
@@ -52,15 +54,17 @@ def parse_value(unit: str, raw: object) -> Decimal | None:
     if unit == Unit.PERCENT:
         text = text.removesuffix("%")
     number_text = text.replace(",", ".")
+    if not number_text.isascii():  # «٣» and other scripts' digits: not what was meant
+        raise ValueRefused(_("«%(text)s» — не число.") % {"text": text})
     try:
         number = Decimal(number_text)
     except InvalidOperation:
         raise ValueRefused(_("«%(text)s» — не число.") % {"text": text}) from None
     if not number.is_finite():
         raise ValueRefused(_("«%(text)s» — не число.") % {"text": text})
-    if abs(number) > LIMIT:
+    if (number and number.adjusted() > 12) or abs(number) > LIMIT:
         raise ValueRefused(_("Слишком большое число: %(text)s.") % {"text": text})
-    number = number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    number = number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP) + 0  # «-0» is 0
     if unit == Unit.PERCENT and not Decimal(0) <= number <= Decimal(100):
         raise ValueRefused(_("Процент должен быть от 0 до 100, а не %(text)s.") % {"text": text})
     if unit == Unit.PERCENTAGE_POINTS and not Decimal(-100) <= number <= Decimal(100):
@@ -114,3 +118,11 @@ def share_text(unit: str, average: Decimal | None) -> str:
         share = (Decimal(average) * 100).quantize(Decimal("1"))
         return _("«да» у %(share)s\u00a0%% школ") % {"share": share}
     return format_value(unit, Decimal(average).quantize(Decimal("0.1")))
+
+
+def check_measured_on(day: date) -> None:
+    """ValueRefused for a measurement date that cannot be: before 2000 or after today."""
+    if day.year < 2000:
+        raise ValueRefused(_("Дата измерения — не раньше 2000 года."))
+    if day > timezone.localdate():
+        raise ValueRefused(_("Дата измерения не может быть позже сегодняшнего дня."))

@@ -368,7 +368,7 @@ def test_delete_asks_with_consequences_then_deletes(client, tenants):
 
 
 def stage_post(**changes) -> dict:
-    data = {"kind": "entry", "year": "2025", "starts_on": "01.09.2025", "ends_on": "15.10.2025"}
+    data = {"kind": "entry", "year": "2025", "starts_on": "01.02.2025", "ends_on": "28.02.2025"}
     data.update(changes)
     return data
 
@@ -378,17 +378,17 @@ def test_stage_added_with_russian_dates(client, tenants):
     login(client, "koordinator")
     url = reverse("monitoring:stage_list", args=[municipality.pk])
     page = client.get(url).text
-    assert "входной 1 сентября – 15 октября" in page
+    assert "входной 1–28 февраля" in page
     response = client.post(url, stage_post(roadmap=tenants.home.roadmap.pk))
     assert response.status_code == 302
     stage = MonitoringStage.objects.get(municipality=municipality)
     assert (stage.starts_on, stage.ends_on, stage.roadmap) == (
-        date(2025, 9, 1),
-        date(2025, 10, 15),
+        date(2025, 2, 1),
+        date(2025, 2, 28),
         tenants.home.roadmap,
     )
     page = client.get(url).text
-    assert "2025/2026 учебный год" in page and "01.09.2025 – 15.10.2025" in page
+    assert "2025 год" in page and "01.02.2025 – 28.02.2025" in page
 
 
 def test_an_empty_window_takes_the_usual_one(client, tenants):
@@ -398,7 +398,41 @@ def test_an_empty_window_takes_the_usual_one(client, tenants):
         stage_post(kind="interim", starts_on="", ends_on=""),
     )
     stage = MonitoringStage.objects.get()
-    assert (stage.starts_on, stage.ends_on) == (date(2025, 12, 1), date(2026, 1, 31))
+    assert (stage.starts_on, stage.ends_on) == (date(2025, 6, 1), date(2025, 6, 20))
+
+
+def test_a_stage_outside_its_year_or_the_years_is_refused_and_nothing_breaks(client, tenants):
+    login(client, "koordinator")
+    url = reverse("monitoring:stage_list", args=[tenants.home.municipality.pk])
+    for changes in ({"year": "1900", "starts_on": "", "ends_on": ""}, {"year": "32767"},
+                    {"starts_on": "01.12.2024"}):  # fmt: skip
+        response = client.post(url, stage_post(**changes))
+        assert response.status_code == 400, changes
+    assert "должно начинаться в 2025 году" in response.text
+    assert not MonitoringStage.objects.exists()
+
+
+def test_a_stage_with_values_keeps_its_kind_and_year(client, tenants):
+    from monitoring.services import set_value
+
+    municipality = tenants.home.municipality
+    stage = factories.MonitoringStageFactory(
+        municipality=municipality, year=2025, starts_on=date(2025, 2, 1), ends_on=date(2025, 2, 28)
+    )
+    indicator = factories.IndicatorFactory(municipality=municipality)
+    set_value(user=None, indicator=indicator, stage=stage, school=tenants.home.schools[0],
+              value=Decimal(70), source="", measured_on=date(2025, 2, 10))  # fmt: skip
+    login(client, "koordinator")
+    url = reverse("monitoring:stage_edit", args=[stage.pk])
+    response = client.post(
+        url, stage_post(year="2026", starts_on="01.02.2026", ends_on="28.02.2026")
+    )
+    assert response.status_code == 400
+    assert "менять его вид и год нельзя" in response.text
+    stage.refresh_from_db()
+    assert stage.year == 2025
+    response = client.post(url, stage_post(ends_on="27.02.2025"))  # the window may change
+    assert response.status_code == 302
 
 
 def test_stage_duplicates_and_reversed_windows_are_refused(client, tenants):

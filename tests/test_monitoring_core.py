@@ -52,12 +52,26 @@ def test_a_value_is_read_as_its_unit_says(unit, raw, expected):
         (Unit.POINTS, "высокий", "«высокий» — не число."),
         (Unit.POINTS, "NaN", "«NaN» — не число."),
         (Unit.POINTS, "1e400", "Слишком большое число: 1e400."),
+        (Unit.POINTS, "1e100000000", "Слишком большое число: 1e100000000."),
+        (Unit.COUNT, "٣", "«٣» — не число."),
     ],
 )
 def test_what_is_not_a_value_of_the_unit_is_refused_in_russian(unit, raw, message):
     with pytest.raises(ValueRefused) as refused:
         parse_value(unit, raw)
     assert message in refused.value.message
+
+
+def test_minus_zero_is_zero_and_the_measurement_date_is_checked():
+    from monitoring.values import check_measured_on
+
+    assert str(parse_value(Unit.PERCENT, "-0")) == "0.00"
+    assert format_value(Unit.PERCENT, parse_value(Unit.PERCENT, "-0")) == "0\u00a0%"
+    with pytest.raises(ValueRefused, match="не раньше 2000 года"):
+        check_measured_on(date(1, 1, 1))
+    with pytest.raises(ValueRefused, match="позже сегодняшнего дня"):
+        check_measured_on(date(9999, 1, 1))
+    check_measured_on(date(2025, 10, 1))
 
 
 def test_values_are_written_back_the_russian_way():

@@ -162,7 +162,8 @@ def test_indicators_against_targets_with_their_trend_and_the_gap(client, tenants
     item = page.context["board"].tables["indicators"].items[0]
     assert item["value"] == "66,5\u00a0%"  # the average of 62…71
     assert item["reached"] is False  # 66,5 < 70
-    assert item["gap"].gap == Decimal("9.00")  # best tenth 71, worst 62
+    assert item["gap"]["value"] == Decimal("9.00")  # best tenth 71, worst 62
+    assert (item["gap"]["text"], item["gap"]["best"]) == ("9\u00a0п.п.", "71\u00a0%")
     assert [label for label, _value in item["trend"].labels] == ["2025 · вход.", "2025 · итог."]
     assert len(item["trend"].points) == 2
     assert '<svg class="trend"' in page.text and "не достигнута" in page.text

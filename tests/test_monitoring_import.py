@@ -458,3 +458,24 @@ def test_a_percentage_formatted_cell_is_read_as_the_sheet_shows_it():
     workbook.save(buffer)
     rows, _lead = xlsx_rows(buffer.getvalue())
     assert [row.cells[1] for row in rows[1:]] == ["85.5%", "70%", "72.5"]
+
+
+def test_odd_cells_never_break_the_reading():
+    """«1e400» or «inf» in a cell, a school row that looks like numbering: read, not a 500,
+    and not skipped."""
+    from monitoring.importing import _is_numbering
+
+    assert _is_numbering(["1", "2", "3"])
+    assert not _is_numbering(["7", "8", "9"])  # a school coded 7 with values 8 and 9
+    assert not _is_numbering(["1e400", "inf"])
+    assert not _is_numbering(["1", "2,5"])
+
+
+def test_a_formula_saved_without_its_result_is_named_not_dropped(place):
+    """openpyxl writes formulas without results (as programs do): the cell is a problem."""
+    data = xlsx([["Код ОО", VPR], ["070001", "=10*5"], ["070002", 61]])
+    record = read(place, "vpr.xlsx", data)
+    assert len(problems_of(record)) == 1
+    row, column, message = problems_of(record)[0]
+    assert (row, column) == (2, VPR)
+    assert "формула «=10*5» без вычисленного значения" in message

@@ -319,7 +319,8 @@ def fill(home, schools: int) -> None:
 
 
 def test_the_directors_page_shows_values_targets_and_the_average(client, home):
-    for school, value in ((home["own"], "80"), (home["other"], "60")):
+    third = factories.SchoolFactory(municipality=home["municipality"])
+    for school, value in ((home["own"], "80"), (home["other"], "60"), (third, "70")):
         set_value(
             user=None, indicator=home["vpr"], stage=home["current"], school=school,
             value=Decimal(value), source="ФИС ОКО", measured_on=TODAY,
@@ -340,7 +341,8 @@ def test_a_boolean_average_is_a_share_of_schools(client, home):
     programme = factories.IndicatorFactory(
         municipality=home["municipality"], unit=Indicator.Unit.BOOLEAN
     )
-    for school, value in ((home["own"], 1), (home["other"], 0)):
+    third, fourth = factories.SchoolFactory.create_batch(2, municipality=home["municipality"])
+    for school, value in ((home["own"], 1), (home["other"], 0), (third, 1), (fourth, 0)):
         set_value(
             user=None, indicator=programme, stage=home["current"], school=school,
             value=Decimal(value), source="", measured_on=TODAY,
@@ -348,6 +350,17 @@ def test_a_boolean_average_is_a_share_of_schools(client, home):
     login(client, home["director"])
     page = client.get(reverse("monitoring:my_school_values")).text
     assert "«да» у 50\u00a0% школ" in page
+
+
+def test_an_average_of_two_schools_is_not_shown_to_a_director(client, home):
+    for school, value in ((home["own"], "80"), (home["other"], "60")):
+        set_value(
+            user=None, indicator=home["vpr"], stage=home["current"], school=school,
+            value=Decimal(value), source="", measured_on=TODAY,
+        )  # fmt: skip
+    login(client, home["director"])
+    page = client.get(reverse("monitoring:my_school_values")).text
+    assert "80\u00a0%" in page and "ср. 70" not in page  # 70 would give 60 away
 
 
 def test_others_are_sent_to_the_index_or_refused(client, home):
