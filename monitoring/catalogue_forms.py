@@ -46,6 +46,23 @@ class IndicatorForm(VersionedForm, forms.ModelForm):
         max_value=2100,
         error_messages=YEAR_ERRORS,
     )
+    # the texts' limits are the form's (the columns are TEXT): a title is a line, a method a
+    # paragraph or two
+    title = forms.CharField(label=_("Название"), max_length=1000, widget=forms.Textarea)
+    method = forms.CharField(
+        label=_("Как измеряется"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Формула или порядок расчёта: что делится на что, кто считает."),
+    )
+    source = forms.CharField(
+        label=_("Источник данных"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Откуда берутся данные: ФИС ОКО, отчёт ОО-1, анкетирование…"),
+    )
 
     class Meta:
         model = Indicator

@@ -236,13 +236,22 @@ def _stale(
         _("Источник"): form.cleaned_data["source"] or "—",
         _("Дата измерения"): form.cleaned_data["measured_on"].strftime("%d.%m.%Y"),
     }
-    conflict = {
-        "heading": _("Не сохранено: значение изменили, пока вы его вносили"),
-        "message": _(
+    switched = str(current.stage_id) != str(form.data.get("opened_stage") or "")
+    if switched:  # the user chose another stage than the form showed: it has a value already
+        heading = _("Не сохранено: на этом этапе значение уже есть")
+        message = _(
+            "Для этапа «%(stage)s» уже внесено значение (%(who)s, %(when)s). Ваш ввод остался "
+            "в форме: сравните и нажмите «Сохранить» ещё раз, чтобы заменить его."
+        )
+    else:
+        heading = _("Не сохранено: значение изменили, пока вы его вносили")
+        message = _(
             "Значение для этапа «%(stage)s» сохранил(а) %(who)s %(when)s. Ваш ввод остался "
             "в форме: сравните и нажмите «Сохранить» ещё раз, если ваше значение вернее."
         )
-        % {"stage": current.stage, "who": stale.change.who, "when": when},
+    conflict = {
+        "heading": heading,
+        "message": message % {"stage": current.stage, "who": stale.change.who, "when": when},
         "rows": [{"field": name, "theirs": theirs[name], "yours": yours[name]} for name in theirs],
     }
     data = form.data.copy()
