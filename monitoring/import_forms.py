@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.import_files import MAX_FILE_SIZE
 from monitoring.models import MonitoringStage
-from monitoring.values import ValueRefused, check_measured_on
+from monitoring.value_forms import MeasuredOnField
 from roadmap_portal.forms import CleanTextMixin
 
 
@@ -24,13 +22,7 @@ class ValuesImportForm(CleanTextMixin, forms.Form):
         max_length=500,
         help_text=_("Откуда таблица, например: «ФИС ОКО, ВПР-2025» или «РЦОИ, ОГЭ-2025»."),
     )
-    measured_on = forms.DateField(
-        label=_("Дата измерения"),
-        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
-        widget=forms.TextInput(attrs={"placeholder": _("дд.мм.гггг"), "inputmode": "numeric"}),
-        help_text=_("Например, 15.10.2025."),
-        error_messages={"invalid": _("Введите дату в виде дд.мм.гггг, например 15.10.2025.")},
-    )
+    measured_on = MeasuredOnField(help_text=_("Например, 15.10.2025."))
     file = forms.FileField(
         label=_("Таблица значений"),
         help_text=_(
@@ -44,14 +36,6 @@ class ValuesImportForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = stages
         self.fields["measured_on"].initial = timezone.localdate().strftime("%d.%m.%Y")
-
-    def clean_measured_on(self) -> date:
-        day = self.cleaned_data["measured_on"]
-        try:
-            check_measured_on(day)
-        except ValueRefused as refused:
-            raise forms.ValidationError(refused.message) from None
-        return day
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

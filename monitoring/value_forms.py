@@ -37,6 +37,37 @@ class StageChoiceField(forms.ModelChoiceField):
         }
 
 
+class MeasuredOnField(forms.DateField):
+    """The date a value was measured, as people write it (dd.mm.yyyy), not before 2000 and
+    not after today: the value form's and the table upload's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Дата измерения"))
+        kwargs.setdefault("input_formats", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%d.%m.%Y", attrs={"placeholder": _("дд.мм.гггг"), "inputmode": "numeric"}
+            ),
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("Дата — в виде дд.мм.гггг, например 15.10.2025."),
+                "required": _("Укажите дату измерения."),
+            },
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None:
+            try:
+                check_measured_on(value)
+            except ValueRefused as refused:
+                raise forms.ValidationError(refused.message) from None
+
+
 class ValueForm(CleanTextMixin, forms.Form):
     stage = StageChoiceField(
         label=_("Этап мониторинга"),
@@ -56,15 +87,7 @@ class ValueForm(CleanTextMixin, forms.Form):
         required=False,
         help_text=_("Откуда взято значение, например «ФИС ОКО, ВПР-2025»."),
     )
-    measured_on = forms.DateField(
-        label=_("Дата измерения"),
-        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": _("дд.мм.гггг")}),
-        error_messages={
-            "invalid": _("Дата — в виде дд.мм.гггг, например 15.10.2025."),
-            "required": _("Укажите дату измерения."),
-        },
-    )
+    measured_on = MeasuredOnField()
     # the version of the value the form was opened on (0: there was none), and its stage:
     # a save over a value someone changed meanwhile is refused (StaleEdit)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -77,14 +100,6 @@ class ValueForm(CleanTextMixin, forms.Form):
         self.indicator = indicator
         self.fields["stage"].queryset = stages
         self.fields["value"].help_text = accepted(indicator.unit)
-
-    def clean_measured_on(self) -> date:
-        day = self.cleaned_data["measured_on"]
-        try:
-            check_measured_on(day)
-        except ValueRefused as refused:
-            raise forms.ValidationError(refused.message) from None
-        return day
 
     def clean_value(self) -> Any:
         try:

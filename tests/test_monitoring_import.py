@@ -383,7 +383,7 @@ def test_an_invalid_form_keeps_the_input(client, place):
     login(client)
     response = upload(client, place, "впр.csv", csv(GOOD), measured_on="32.13.2025")
     assert response.status_code == 400
-    assert "Введите дату в виде дд.мм.гггг" in response.text
+    assert "Дата — в виде дд.мм.гггг" in response.text
     assert "ФИС ОКО, ВПР-2025" in response.text
     assert not ValuesImport.objects.exists()
 
