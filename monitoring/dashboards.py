@@ -97,7 +97,9 @@ class DashboardFilters(forms.Form):
                 ("all", _("Все утверждённые")),
                 *[(str(r.pk), roadmap_label(r)) for r in roadmaps],
             ]
-        self.fields["year"].choices = [("", _("Все годы")), *[(y, str(y)) for y in years]]
+        # the region compares the municipalities in one year: empty is this year
+        empty_year = _("Все годы") if roadmaps is not None else _("Текущий год")
+        self.fields["year"].choices = [("", empty_year), *[(y, str(y)) for y in years]]
         self.fields["stage"].choices = [("", _("Все этапы")), *MonitoringStage.Kind.choices]
         if schools is None:
             del self.fields["school"]
