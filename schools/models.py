@@ -121,6 +121,8 @@ class School(models.Model):
         _("код ОО"),
         max_length=50,
         blank=True,
+        default="",
+        db_default="",  # rows written without it (the scale data's COPY) have none
         help_text=_(
             "Код образовательной организации, под которым её результаты приходят в таблицах "
             "ВПР, ОГЭ и ЕГЭ (например, код ФИС ОКО или РЦОИ)"
