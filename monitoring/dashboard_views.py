@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tablib
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from measures.exporting import attachment_header, clean_sheet_name, xlsx_sheet
 from monitoring import dashboards
+from monitoring.dashboard_forms import DashboardFilters
 from monitoring.selectors import (
     get_monitoring_municipality,
     get_region_for_dashboard,
@@ -32,7 +35,7 @@ def _municipality_for_dashboard(request: HttpRequest, pk: int):
 
 def _filters(request: HttpRequest, municipality):
     roadmaps, years, schools = dashboards.filter_options(municipality)
-    form = dashboards.DashboardFilters(request.GET, roadmaps=roadmaps, years=years, schools=schools)
+    form = DashboardFilters(request.GET, roadmaps=roadmaps, years=years, schools=schools)
     return form, roadmaps, form.cleaned()
 
 
@@ -70,12 +73,12 @@ def municipal_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     municipality = _municipality_for_dashboard(request, pk)
     _form, roadmaps, filters = _filters(request, municipality)
     board = dashboards.municipal_dashboard(municipality, roadmaps, filters, only=table)
-    return dashboards.xlsx_response(board.tables[table], municipality.name)
+    return xlsx_response(board.tables[table], municipality.name)
 
 
 def _region_filters(request: HttpRequest, region):
     years = dashboards.region_years(region)
-    form = dashboards.DashboardFilters(request.GET, roadmaps=None, years=years, schools=None)
+    form = DashboardFilters(request.GET, roadmaps=None, years=years, schools=None)
     return form, form.cleaned()
 
 
@@ -103,4 +106,19 @@ def region_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     place = get_region_for_dashboard(request.user, pk)
     _form, filters = _region_filters(request, place)
     board = dashboards.region_dashboard(place, filters)
-    return dashboards.xlsx_response(board.tables[table], place.name)
+    return xlsx_response(board.tables[table], place.name)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(table: dashboards.Table, place: str) -> HttpResponse:
+    """The table as an XLSX download named «<table> — <place> — <date>.xlsx»."""
+    dataset = tablib.Dataset(*table.rows, headers=table.headers)
+    content = xlsx_sheet(dataset, clean_sheet_name(table.title), widths=[40])
+    day = timezone.localdate().strftime("%d.%m.%Y")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(
+        f"{table.title} — {place} — {day}.xlsx", f"dashboard-{table.key}.xlsx"
+    )
+    return response

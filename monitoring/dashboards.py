@@ -15,15 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import tablib
-from django import forms
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from measures.exporting import attachment_header, clean_sheet_name, xlsx_sheet
 from measures.models import ControlPair, Measure, Report, Roadmap, Section
 from measures.progress import (
     LATE,
@@ -63,86 +58,7 @@ class Table:
     items: list[Any] = field(default_factory=list)
 
 
-# --- Filters ------------------------------------------------------------------------------
-
-
-class DashboardFilters(forms.Form):
-    """The filters in the URL, so that a link shows a colleague the same dashboard. A value
-    that is not one of the choices is reported and left out, never a 500."""
-
-    roadmap = forms.ChoiceField(label=gettext_lazy("Дорожная карта"), required=False)
-    year = forms.TypedChoiceField(
-        label=gettext_lazy("Год"), required=False, coerce=int, empty_value=None
-    )
-    stage = forms.ChoiceField(label=gettext_lazy("Этап мониторинга"), required=False)
-    school = forms.TypedChoiceField(
-        label=gettext_lazy("Школа"), required=False, coerce=int, empty_value=None
-    )
-    designation = forms.ChoiceField(label=gettext_lazy("Категория школ"), required=False)
-
-    def __init__(
-        self,
-        data: Any,
-        *,
-        roadmaps: list[Roadmap] | None,
-        years: list[int],
-        schools: list[School] | None,
-    ) -> None:
-        super().__init__(data)
-        if roadmaps is None:  # the region's dashboard: each municipality its own roadmap
-            del self.fields["roadmap"]
-        else:
-            self.fields["roadmap"].choices = [
-                ("", _("Действующая")),
-                ("all", _("Все утверждённые")),
-                *[(str(r.pk), roadmap_label(r)) for r in roadmaps],
-            ]
-        # the region compares the municipalities in one year: empty is this year
-        empty_year = _("Все годы") if roadmaps is not None else _("Текущий год")
-        self.fields["year"].choices = [("", empty_year), *[(y, str(y)) for y in years]]
-        self.fields["stage"].choices = [("", _("Все этапы")), *MonitoringStage.Kind.choices]
-        if schools is None:
-            del self.fields["school"]
-        else:
-            self.fields["school"].choices = [
-                ("", _("Все школы")),
-                *[(s.pk, s.short_name) for s in schools],
-            ]
-        self.fields["designation"].choices = [
-            ("", _("Все школы")),
-            *[(kind, DESIGNATION_SHORT[kind]) for kind in SchoolDesignation.Kind.values],
-        ]
-
-    def cleaned(self) -> dict[str, Any]:
-        """The valid filters; a field with a wrong value is dropped (its error is shown)."""
-        self.is_valid()
-        values = {}
-        for name in self.fields:
-            if name in self.errors:
-                continue
-            values[name] = self.cleaned_data.get(name) or None
-        return values
-
-    def query(self, **changes: Any) -> str:
-        """The query string of these filters with `changes` (None drops one)."""
-        from urllib.parse import urlencode
-
-        values = {name: self.data.get(name) for name in self.fields if self.data.get(name)}
-        values.update(changes)
-        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
-
-    def described(self) -> list[tuple[str, str]]:
-        """The filters in force as «label: value» pairs, for the printed handout."""
-        result = []
-        for name, bound in ((n, self[n]) for n in self.fields):
-            value = self.data.get(name)
-            if not value or name in self.errors:
-                continue
-            label = dict(self.fields[name].choices).get(
-                int(value) if name in {"year", "school"} else value, value
-            )
-            result.append((str(bound.label), str(label)))
-        return result
+# --- Roadmaps ------------------------------------------------------------------------------
 
 
 def roadmap_label(roadmap: Roadmap) -> str:
@@ -226,12 +142,8 @@ def trend(
         x = f"{CHART_PAD + index * step:.1f}"
         points.append({"x": x, "y": y(value), "kind": stage.kind})
         path.append(f"{'M' if not path else 'L'}{x} {y(value)}")
-    labels = [(stage_label(stage), format_value(indicator.unit, value)) for stage, value in series]
+    labels = [(stage.short, format_value(indicator.unit, value)) for stage, value in series]
     return Trend(points, y(target) if target is not None else None, " ".join(path), labels)
-
-
-def stage_label(stage: MonitoringStage) -> str:
-    return stage.short
 
 
 def indicator_gap_units() -> set[str]:
@@ -588,7 +500,7 @@ def indicator_table(
             "year": year,
             "target": format_value(indicator.unit, target),
             "baseline": format_value(indicator.unit, indicator.baseline),
-            "stage": stage_label(current) if current else "—",
+            "stage": current.short if current else "—",
             "value": share_text(indicator.unit, value)
             if indicator.level == Indicator.Level.SCHOOL
             else format_value(indicator.unit, value),
@@ -690,21 +602,6 @@ def municipal_dashboard(
     if wanted("designations"):
         tables["designations"] = designation_table(municipality, filters)
     return MunicipalDashboard(municipality, roadmaps, total, tables, page, pages, on)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(table: Table, place: str) -> HttpResponse:
-    """The table as an XLSX download named «<table> — <place> — <date>.xlsx»."""
-    dataset = tablib.Dataset(*table.rows, headers=table.headers)
-    content = xlsx_sheet(dataset, clean_sheet_name(table.title), widths=[40])
-    day = timezone.localdate().strftime("%d.%m.%Y")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = attachment_header(
-        f"{table.title} — {place} — {day}.xlsx", f"dashboard-{table.key}.xlsx"
-    )
-    return response
 
 
 TABLE_KEYS = ("sections", "schools", "grid", "overdue", "indicators", "designations")

@@ -23,6 +23,7 @@ from pghistory.models import Events
 
 from monitoring import dashboards
 from monitoring.aggregates import stage_points
+from monitoring.dashboard_views import xlsx_response
 from monitoring.models import (
     Indicator,
     IndicatorTarget,
@@ -415,8 +416,8 @@ def _school_page(
         "indicators",
         _("Показатели школы"),
         [_("Показатель"), _("Ед."), _("Цель %(year)s") % {"year": today.year},
-         *[dashboards.stage_label(stage) for stage in stages],
-         *[_("Среднее: %(stage)s") % {"stage": dashboards.stage_label(stage)} for stage in stages]],
+         *[stage.short for stage in stages],
+         *[_("Среднее: %(stage)s") % {"stage": stage.short} for stage in stages]],
     )  # fmt: skip
     for row in rows:
         indicators_table.rows.append([
@@ -426,7 +427,7 @@ def _school_page(
         ])  # fmt: skip
     tables = {"measures": measures, "indicators": indicators_table}
     if export:
-        return dashboards.xlsx_response(tables[export], school.short_name)
+        return xlsx_response(tables[export], school.short_name)
     return render(
         request,
         "monitoring/school_values.html",
