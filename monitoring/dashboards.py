@@ -46,6 +46,17 @@ CELL_SIGNS = {OVERDUE: "✗", NOT_DUE: "○", LATE: "◐", ON_TIME: "✓"}
 WORST_FIRST = (OVERDUE, NOT_DUE, LATE, ON_TIME)
 
 
+def worst_state(progress: Progress) -> str:
+    """The worst state among some control pairs: what a grid cell or a school's row shows."""
+    return next(s for s in WORST_FIRST if getattr(progress, s))
+
+
+def report_status_text(status: str | None) -> str:
+    """A report's state as the tables write it; «нет» without a report."""
+    statuses = dict(Report.Status.choices)
+    return str(statuses.get(status, "")) if status else _("нет")
+
+
 @dataclass
 class Table:
     """A table of a dashboard: `headers` and `rows` (plain values) are the XLSX export,
@@ -261,7 +272,7 @@ class Cell:
     @property
     def state(self) -> str:
         """The worst state of the pairs: what the grid's cell shows."""
-        return next(s for s in WORST_FIRST if getattr(self.progress, s))
+        return worst_state(self.progress)
 
 
 def progress_cells(pairs: QuerySet[ControlPair], on: date) -> list[Cell]:
@@ -421,7 +432,6 @@ def overdue_table(
         overdue = overdue[:OVERDUE_ON_PAGE]
     measure_of = {m.pk: m for m in measures}
     school_of = {s.pk: s for s in schools}
-    statuses = dict(ControlPair._meta.get_field("report_status").choices)
     report_status = dict(
         Report.objects.filter(pk__in=[c.report for c in overdue if c.report]).values_list(
             "pk", "status"
@@ -436,7 +446,7 @@ def overdue_table(
     for cell in overdue:
         measure, school = measure_of[cell.measure], school_of[cell.school]
         days = (on - cell.first_overdue).days
-        status = statuses.get(report_status.get(cell.report), "") or _("нет")
+        status = report_status_text(report_status.get(cell.report))
         table.items.append({
             "measure": measure, "school": school, "due_on": cell.first_overdue, "days": days,
             "count": cell.progress.overdue, "report": cell.report, "status": status,
@@ -774,15 +784,14 @@ def school_measures(
         [_("№"), _("Мероприятие"), _("Ответственные"), _("Срок"), _("Состояние"),
          _("Дней просрочки"), _("Отчёт")],
     )  # fmt: skip
-    statuses = dict(ControlPair._meta.get_field("report_status").choices)
     order = {state: index for index, state in enumerate(WORST_FIRST)}
     items = []
     total = Progress()
     for row, progress in rows:
         total += progress
-        state = next(s for s in WORST_FIRST if getattr(progress, s))
+        state = worst_state(progress)
         days = (on - row["due_on"]).days if state == OVERDUE else None
-        status = statuses.get(row["report_status"], "") if row["report_status"] else _("нет")
+        status = report_status_text(row["report_status"])
         items.append({**row, "state": state, "label": STATE_LABELS[state],
                       "sign": CELL_SIGNS[state], "days": days, "status": status})  # fmt: skip
     items.sort(key=lambda i: (order[i["state"]], i["due_on"]))
