@@ -229,14 +229,26 @@ SELECT d.roadmap_id, COALESCE(m.on_time, 0), COALESCE(m.late, 0),
 """
 
 
+def grouped_counts(
+    pairs: QuerySet[ControlPair],
+    fields: Iterable[str],
+    on: date,
+    *,
+    keys: dict[str, Any] | None = None,
+    **extra: Any,
+) -> QuerySet[ControlPair]:
+    """The four counts (columns named by the states) grouped by columns of the pairs and by
+    the expressions `keys`, with `extra` aggregates beside them (they may filter by
+    `state_condition`): a query not yet run (`monitoring.counting` stores it as it is)."""
+    return _with_state(pairs, on).values(*fields, **(keys or {})).annotate(**_counts(on), **extra)
+
+
 def grouped_progress(
     pairs: QuerySet[ControlPair], fields: Iterable[str], on: date | None = None, **extra: Any
 ) -> list[tuple[dict[str, Any], Progress]]:
-    """The counts grouped by several columns of the pairs (a dashboard's school × measure
-    grid, sections of several roadmaps), with `extra` aggregates beside them (they may filter
-    by `state_condition`). One query."""
-    on = on or _today()
-    rows = _with_state(pairs, on).values(*fields).annotate(**_counts(on), **extra)
+    """The counts grouped by several columns of the pairs (a school's control dates), with
+    `extra` aggregates beside them. One query."""
+    rows = grouped_counts(pairs, fields, on or _today(), **extra)
     return [(row, _progress(row)) for row in rows]
 
 

@@ -76,6 +76,7 @@ WITH ranked AS (
      WHERE municipality_id = ANY(%(municipalities)s) AND school_id IS NOT NULL
        AND (%(all_indicators)s OR indicator_id = ANY(%(indicators)s))
        AND (%(all_schools)s OR school_id = ANY(%(schools)s))
+       AND (%(all_stages)s OR stage_id = ANY(%(stages)s))
 )
 SELECT indicator_id, stage_id,
        AVG(value) FILTER (WHERE decile = 10) AS top,
@@ -102,15 +103,19 @@ def decile_gaps(
     municipality_ids: Iterable[int],
     indicator_ids: Iterable[int] | None = None,
     school_ids: Iterable[int] | None = None,
+    stage_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], Gap]:
-    """`{(indicator_id, stage_id): Gap}` over the schools' values (of `school_ids` when
-    given), where at least MIN_SCHOOLS_FOR_GAP schools have one. One query."""
+    """`{(indicator_id, stage_id): Gap}` over the schools' values (of `school_ids`, at
+    `stage_ids` when given), where at least MIN_SCHOOLS_FOR_GAP schools have one. One
+    query."""
     params = {
         "municipalities": list(municipality_ids),
         "all_indicators": indicator_ids is None,
         "indicators": list(indicator_ids) if indicator_ids is not None else [],
         "all_schools": school_ids is None,
         "schools": list(school_ids) if school_ids is not None else [],
+        "all_stages": stage_ids is None,
+        "stages": list(stage_ids) if stage_ids is not None else [],
         "min_schools": MIN_SCHOOLS_FOR_GAP,
     }
     with connection.cursor() as cursor:

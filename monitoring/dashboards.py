@@ -15,11 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, Max, Min, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures.models import ControlPair, Measure, Report, Roadmap, Section
+from measures.models import Measure, Report, Roadmap, Section
 from measures.progress import (
     LATE,
     NOT_DUE,
@@ -30,15 +30,17 @@ from measures.progress import (
     grouped_progress,
     pairs_for,
     roadmap_progress,
-    state_condition,
 )
+from monitoring import counting
 from monitoring.aggregates import Gap, decile_gaps, designation_flow, stage_points
-from monitoring.models import Indicator, IndicatorTarget, MonitoringStage
+from monitoring.models import Indicator, IndicatorTarget, MonitoringStage, ProgressCount
+from monitoring.selectors import approved_roadmaps
 from monitoring.values import format_value, share_text
 from schools.models import DESIGNATION_SHORT, Municipality, Region, School, SchoolDesignation
 
 GRID_SCHOOLS_PER_PAGE = 40  # rows of the school × measure grid on one page
 OVERDUE_ON_PAGE = 50  # the export holds them all
+SCHOOLS_ON_PAGE = 50  # the schools table's rows on the page: the lowest progress first
 
 # a cell of the grid: the worst state of the school's control dates of the measure, with a
 # sign that reads without colour
@@ -67,6 +69,7 @@ class Table:
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
+    count: int = 0  # the items before the page kept only its first ones (all are in `rows`)
 
 
 # --- Roadmaps ------------------------------------------------------------------------------
@@ -79,16 +82,6 @@ def roadmap_label(roadmap: Roadmap) -> str:
     years = str(start) if start == end else f"{start}–{end}"
     title = " ".join(roadmap.title.split())
     return f"{years} · {title[:70]}…" if len(title) > 70 else f"{years} · {title}"
-
-
-def approved_roadmaps(municipality_ids: Iterable[int] | QuerySet) -> QuerySet[Roadmap]:
-    """The roadmaps dashboards count: approved, not a draft of changes, newest first."""
-    keys = municipality_ids if isinstance(municipality_ids, QuerySet) else list(municipality_ids)
-    return Roadmap.objects.filter(
-        municipality__in=keys,
-        status=Roadmap.Status.APPROVED,
-        amends__isnull=True,
-    ).order_by("-starts_on", "pk")
 
 
 def roadmap_in_force(roadmaps: list[Roadmap], on: date) -> Roadmap | None:
@@ -209,8 +202,11 @@ class MunicipalDashboard:
     grid_page: int
     grid_pages: int
     on: date
+    count: ProgressCount | None = None  # the count the progress comes from
+    stale: bool = False  # changes came since the count; a recount is queued
 
     overdue_shown_limit = OVERDUE_ON_PAGE
+    schools_shown_limit = SCHOOLS_ON_PAGE
 
     @property
     def overdue_total(self) -> int:
@@ -239,13 +235,6 @@ def _schools(
     return schools.order_by("short_name")
 
 
-def _pairs(roadmaps: list[Roadmap], schools: QuerySet[School], year: int | None):
-    pairs = pairs_for([r.pk for r in roadmaps], schools.values("pk"))
-    if year:
-        pairs = pairs.filter(due_on__year=year)
-    return pairs
-
-
 def _designation_labels(municipality: Municipality, year: int | None) -> dict[int, list[str]]:
     rows = SchoolDesignation.objects.filter(school__municipality=municipality)
     if year:
@@ -261,8 +250,6 @@ class Cell:
     """The control pairs of one measure and one school: their counts, the first overdue date,
     the report to open (an overdue one first)."""
 
-    roadmap: int
-    section: int | None
     measure: int
     school: int
     progress: Progress
@@ -274,60 +261,39 @@ class Cell:
         """The worst state of the pairs: what the grid's cell shows."""
         return worst_state(self.progress)
 
-
-def progress_cells(pairs: QuerySet[ControlPair], on: date) -> list[Cell]:
-    """Every (measure, school) of these pairs with its counts on `on`: the one reading of the
-    pairs the municipal dashboard's progress, grid and overdue list are made from. One query
-    (a scan of the pairs view; at 300 schools × 60 measures it returns 18,000 rows)."""
-    overdue = state_condition(OVERDUE, on)
-    rows = grouped_progress(
-        pairs,
-        ("roadmap", "section", "measure", "school"),
-        on,
-        first_overdue=Min("due_on", filter=overdue),
-        overdue_report=Max("report", filter=overdue),
-        any_report=Max("report"),
-    )
-    return [
-        Cell(row["roadmap"], row["section"], row["measure"], row["school"], progress,
-             row["first_overdue"], row["overdue_report"] or row["any_report"])
-        for row, progress in rows
-    ]  # fmt: skip
+    @classmethod
+    def of_row(cls, row: dict[str, Any]) -> Cell:
+        """A row of `counting.place_cells`."""
+        return cls(row["measure"], row["school"], counting.progress_of_row(row),
+                   row["first_overdue"], row["overdue_report"] or row["any_report"])  # fmt: skip
 
 
 def progress_tables(
     roadmaps: list[Roadmap],
     schools: list[School],
-    cells: list[Cell],
+    by_section: dict[tuple[int, int | None], Progress],
+    by_school: dict[int, Progress],
     designations: dict[int, list[str]],
 ) -> tuple[Progress, Table, Table]:
-    """The whole progress, by section and by school, added up from the cells. One query (the
-    sections)."""
-    counts: dict[tuple[int, int | None], Progress] = {}
-    by_school_counts: dict[int, Progress] = {}
-    for cell in cells:
-        key = (cell.roadmap, cell.section)
-        counts[key] = counts.get(key, Progress()) + cell.progress
-        by_school_counts[cell.school] = (
-            by_school_counts.get(cell.school, Progress()) + cell.progress
-        )
-    total = sum(counts.values(), Progress())
+    """The whole progress, and the tables by section and by school, from the counts per
+    (roadmap, section) and per school. One query (the sections)."""
+    total = sum(by_section.values(), Progress())
     sections = Section.objects.filter(roadmap__in=[r.pk for r in roadmaps]).order_by(
         "roadmap", "position"
     )
     several = len(roadmaps) > 1
-    by_section = Table(
+    sections_table = Table(
         "sections",
         _("Выполнение по разделам"),
         [_("Раздел"), *[str(STATE_LABELS[s]) for s in (ON_TIME, LATE, OVERDUE, NOT_DUE)],
          _("Всего"), _("Выполнено, %")],
     )  # fmt: skip
     titled = [(s.roadmap_id, s.pk, f"{s.number} {s.title}".strip()) for s in sections]
-    if any(key[1] is None for key in counts):
+    if any(key[1] is None for key in by_section):
         titled.insert(0, (None, None, _("Мероприятия без раздела")))
     for roadmap_id, section_id, title in titled:
         matching = [
-            p for (r, s), p in counts.items() if s == section_id and (roadmap_id in (None, r))
+            p for (r, s), p in by_section.items() if s == section_id and (roadmap_id in (None, r))
         ]
         progress = sum(matching, Progress())
         if not progress.total:
@@ -335,9 +301,9 @@ def progress_tables(
         if several and roadmap_id is not None:
             year = next(r.starts_on.year for r in roadmaps if r.pk == roadmap_id)
             title = f"{title} ({year})"
-        by_section.items.append({"title": title, "progress": progress})
-        by_section.rows.append(_progress_cells(title, progress))
-    by_school = Table(
+        sections_table.items.append({"title": title, "progress": progress})
+        sections_table.rows.append(_progress_cells(title, progress))
+    schools_table = Table(
         "schools",
         _("Выполнение по школам"),
         [_("Школа"), _("Категории"),
@@ -345,16 +311,18 @@ def progress_tables(
          _("Всего"), _("Выполнено, %")],
     )  # fmt: skip
     for school in schools:
-        progress = by_school_counts.get(school.pk)
+        progress = by_school.get(school.pk)
         if progress is None:
             continue
         kinds = designations.get(school.pk, [])
-        by_school.items.append({"school": school, "designations": kinds, "progress": progress})
+        schools_table.items.append({"school": school, "designations": kinds, "progress": progress})
         row = _progress_cells(school.short_name, progress)
-        by_school.rows.append([row[0], ", ".join(kinds), *row[1:]])
-    by_school.items.sort(key=lambda item: (item["progress"].percent, item["school"].short_name))
-    by_school.rows.sort(key=lambda row: (row[-1], row[0]))
-    return total, by_section, by_school
+        schools_table.rows.append([row[0], ", ".join(kinds), *row[1:]])
+    schools_table.items.sort(key=lambda item: (item["progress"].percent, item["school"].short_name))
+    schools_table.count = len(schools_table.items)
+    del schools_table.items[SCHOOLS_ON_PAGE:]  # the page shows the lowest; the export all
+    schools_table.rows.sort(key=lambda row: (row[-1], row[0]))
+    return total, sections_table, schools_table
 
 
 def _progress_cells(title: str, progress: Progress) -> list[Any]:
@@ -375,32 +343,29 @@ def roadmap_measures(roadmaps: list[Roadmap]) -> list[Measure]:
     )  # fmt: skip
 
 
-def grid_table(
-    measures: list[Measure],
-    schools: list[School],
-    cells: list[Cell],
-    page: int,
-    export: bool,
-) -> tuple[Table, int, int]:
-    """The school × measure grid: each cell the worst state of the school's control dates of
-    the measure (a sign and a word, the colour only helps) and the report to open. A page of
-    GRID_SCHOOLS_PER_PAGE schools (all of them in the export). No query."""
+def grid_schools(schools: list[School], page: int, export: bool) -> tuple[list[School], int, int]:
+    """The schools on a page of the grid (GRID_SCHOOLS_PER_PAGE of them; every one in the
+    export), the page and the number of pages. No query."""
     pages = max((len(schools) + GRID_SCHOOLS_PER_PAGE - 1) // GRID_SCHOOLS_PER_PAGE, 1)
     page = min(max(page, 1), pages)
-    shown = (
-        schools if export else schools[(page - 1) * GRID_SCHOOLS_PER_PAGE :][:GRID_SCHOOLS_PER_PAGE]
-    )
-    wanted = {s.pk for s in shown}
+    if export:
+        return schools, page, pages
+    return schools[(page - 1) * GRID_SCHOOLS_PER_PAGE :][:GRID_SCHOOLS_PER_PAGE], page, pages
+
+
+def grid_table(measures: list[Measure], shown: list[School], cells: Iterable[Cell]) -> Table:
+    """The school × measure grid: each cell the worst state of the school's control dates of
+    the measure (a sign and a word, the colour only helps) and the report to open. No query."""
+    labels = {state: str(label) for state, label in STATE_LABELS.items()}
     by_place = {}
     for cell in cells:
-        if cell.school in wanted:
-            state = cell.state
-            by_place[(cell.school, cell.measure)] = {
-                "state": state,
-                "sign": CELL_SIGNS[state],
-                "label": STATE_LABELS[state],
-                "report": cell.report,
-            }
+        state = cell.state
+        by_place[(cell.school, cell.measure)] = {
+            "state": state,
+            "sign": CELL_SIGNS[state],
+            "label": labels[state],
+            "report": cell.report,
+        }
     numbers = [m.number or str(index) for index, m in enumerate(measures, start=1)]
     table = Table(
         "grid",
@@ -414,24 +379,20 @@ def grid_table(
         if not any(row_cells):
             continue
         table.grid_rows.append({"school": school, "cells": row_cells})
-        table.rows.append([school.short_name, *[str(c["label"]) if c else "—" for c in row_cells]])
-    return table, page, pages
+        table.rows.append([school.short_name, *[c["label"] if c else "—" for c in row_cells]])
+    return table
 
 
 def overdue_table(
-    measures: list[Measure], schools: list[School], cells: list[Cell], on: date, export: bool
+    measures: list[Measure], schools: list[School], cells: Iterable[Cell], on: date
 ) -> Table:
-    """Measures overdue at a school, the longest late first: measure, owners, school, the first
-    overdue date, days late, how many of its dates are overdue, the report. One query (the
-    reports' states)."""
-    overdue = sorted(
-        (cell for cell in cells if cell.progress.overdue),
-        key=lambda cell: (cell.first_overdue, cell.measure, cell.school),
-    )
-    if not export:
-        overdue = overdue[:OVERDUE_ON_PAGE]
+    """Measures overdue at a school, the longest late first (`cells` in that order): measure,
+    owners, school, the first overdue date, days late, how many of its dates are overdue, the
+    report. One query (the reports' states)."""
     measure_of = {m.pk: m for m in measures}
     school_of = {s.pk: s for s in schools}
+    # a measure or school gone since the count is left out (the next count drops it)
+    overdue = [c for c in cells if c.measure in measure_of and c.school in school_of]
     report_status = dict(
         Report.objects.filter(pk__in=[c.report for c in overdue if c.report]).values_list(
             "pk", "status"
@@ -480,10 +441,28 @@ def indicator_table(
     if filters.get("year"):
         stages = [s for s in stages if s.year <= filters["year"]]
     points = stage_points([municipality.pk], school_ids=school_ids)
-    gaps = (
-        decile_gaps([municipality.pk], school_ids=school_ids) if not filters.get("school") else {}
-    )
     chosen = [s for s in stages if not filters.get("stage") or s.kind == filters["stage"]]
+    # each indicator's stage: the latest chosen one with a value
+    current_of = {
+        indicator.pk: next(
+            (
+                s
+                for s in reversed(chosen)
+                if (point := points.get((indicator.pk, s.pk))) and point.value is not None
+            ),
+            None,
+        )
+        for indicator in indicators
+    }
+    gaps = (
+        decile_gaps(
+            [municipality.pk],
+            school_ids=school_ids,
+            stage_ids={stage.pk for stage in current_of.values() if stage},
+        )
+        if not filters.get("school")
+        else {}
+    )
     table = Table(
         "indicators",
         _("Показатели и цели"),
@@ -496,7 +475,7 @@ def indicator_table(
             for stage in stages
             if (point := points.get((indicator.pk, stage.pk))) is not None
         }
-        current = next((s for s in reversed(chosen) if values.get(s.pk) is not None), None)
+        current = current_of[indicator.pk]
         year = filters.get("year") or (current.year if current else on.year)
         target = targets.get((indicator.pk, year))
         value = values.get(current.pk) if current else None
@@ -574,7 +553,9 @@ def municipal_dashboard(
     on: date | None = None,
 ) -> MunicipalDashboard:
     """The municipal dashboard for these filters (`only`: build just that table, for an
-    export)."""
+    export). Progress comes from the municipality's count (`monitoring.counting`), added up
+    in the database per section, per school, per cell of the grid's page and of the overdue
+    list."""
     on = on or timezone.localdate()
     roadmaps = chosen_roadmaps(roadmaps_offered, filters.get("roadmap"), on)
     years = (
@@ -584,26 +565,39 @@ def municipal_dashboard(
     )
     schools_qs = _schools(municipality, filters, years)
     schools = list(schools_qs)
-    pairs = _pairs(roadmaps, schools_qs, filters.get("year"))
     wanted: Callable[[str], bool] = lambda key: only is None or only == key  # noqa: E731
     tables: dict[str, Table] = {}
     total = Progress()
     pages, page = 1, 1
+    count, stale = None, False
     if any(wanted(key) for key in ("sections", "schools", "grid", "overdue")):
-        cells = progress_cells(pairs, on)
-        measures = roadmap_measures(roadmaps) if wanted("grid") or wanted("overdue") else []
-        designations = _designation_labels(municipality, filters.get("year"))
-        total, tables["sections"], tables["schools"] = progress_tables(
-            roadmaps, schools, cells, designations
+        count, stale = counting.usable_count(municipality, roadmaps, on)
+        filtered = filters.get("school") or filters.get("designation")
+        cells = counting.cells_of(
+            municipality, roadmaps, schools_qs if filtered else None, filters.get("year")
         )
+        by_school = counting.sums_by(cells, "school")
+        total, tables["sections"], tables["schools"] = progress_tables(
+            roadmaps,
+            schools,
+            counting.sums_by(cells, "roadmap", "section"),
+            by_school,
+            _designation_labels(municipality, filters.get("year")),
+        )
+        measures = roadmap_measures(roadmaps) if wanted("grid") or wanted("overdue") else []
         if wanted("grid"):
-            tables["grid"], page, pages = grid_table(
-                measures, schools, cells, grid_page, export=only == "grid"
-            )
+            with_pairs = [school for school in schools if school.pk in by_school]
+            shown, page, pages = grid_schools(with_pairs, grid_page, export=only == "grid")
+            place_rows = counting.place_cells(
+                cells.filter(school__in=[s.pk for s in shown])
+                if len(shown) < len(with_pairs) else cells
+            )  # fmt: skip
+            tables["grid"] = grid_table(measures, shown, map(Cell.of_row, place_rows))
         if wanted("overdue"):
-            tables["overdue"] = overdue_table(
-                measures, schools, cells, on, export=only == "overdue"
-            )
+            rows = counting.overdue_places(cells)
+            if only != "overdue":
+                rows = rows[:OVERDUE_ON_PAGE]
+            tables["overdue"] = overdue_table(measures, schools, map(Cell.of_row, rows), on)
     if wanted("indicators"):
         school_ids = (
             [s.pk for s in schools] if filters.get("school") or filters.get("designation") else None
@@ -611,7 +605,9 @@ def municipal_dashboard(
         tables["indicators"] = indicator_table(municipality, filters, school_ids, on)
     if wanted("designations"):
         tables["designations"] = designation_table(municipality, filters)
-    return MunicipalDashboard(municipality, roadmaps, total, tables, page, pages, on)
+    return MunicipalDashboard(
+        municipality, roadmaps, total, tables, page, pages, on, count=count, stale=stale
+    )
 
 
 TABLE_KEYS = ("sections", "schools", "grid", "overdue", "indicators", "designations")

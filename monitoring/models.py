@@ -290,3 +290,76 @@ class ValuesImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- Progress counted ahead of the municipal dashboard (monitoring.counting) ---------------
+
+
+class ProgressCount(models.Model):
+    """When a municipality's progress cells were last counted, for which day and roadmaps, and
+    the generation of changes they include (the sequence `monitoring_progress_generation`,
+    moved by every statement that changes reports, control dates, measures, their schools,
+    roadmaps, designations or schools; see migration 0004)."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="progress_count"
+    )
+    counted_at = models.DateTimeField(_("посчитано"))
+    counted_on = models.DateField(_("на день"))
+    generation = models.BigIntegerField(_("поколение изменений"))
+    roadmaps = models.JSONField(_("дорожные карты"), default=list)
+    seconds = models.FloatField(_("секунд на подсчёт"), default=0)
+
+    class Meta:
+        verbose_name = _("подсчёт выполнения")
+        verbose_name_plural = _("подсчёты выполнения")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+def _unconstrained(to, **options) -> models.ForeignKey:
+    """A key of a derived row: not constrained (the row is replaced at the next count)."""
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", **options
+    )
+
+
+class ProgressCell(models.Model):
+    """The control pairs of one measure and one school whose dates fall in one year, counted on
+    `ProgressCount.counted_on` (`measures.progress`'s states): what the municipal dashboard
+    adds up. A derived copy, replaced whole by each count; its keys are not constrained (a
+    measure deleted since the count is left out by the page and gone at the next count)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    roadmap = _unconstrained(Roadmap)
+    section = _unconstrained("measures.Section", null=True)
+    measure = _unconstrained(Measure)
+    school = _unconstrained(School)
+    year = models.IntegerField()
+    on_time = models.IntegerField()
+    late = models.IntegerField()
+    overdue = models.IntegerField()
+    not_due = models.IntegerField()
+    first_overdue = models.DateField(null=True)
+    overdue_report = _unconstrained("measures.Report", null=True)
+    any_report = _unconstrained("measures.Report", null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "measure", "school", "year"], name="progress_cell_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "school"]),
+            models.Index(fields=["municipality", "roadmap", "year"]),
+            models.Index(
+                fields=["municipality", "first_overdue"],
+                condition=Q(overdue__gt=0),
+                name="progress_cell_overdue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}/{self.school_id}/{self.year}"

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -17,6 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from measures.models import Roadmap
 from monitoring.models import (
     Indicator,
     IndicatorTarget,
@@ -202,3 +204,13 @@ def current_stage(stages: list[MonitoringStage], today: date) -> MonitoringStage
     if started:
         return max(started, key=lambda s: (s.starts_on, s.pk))
     return stages[0] if stages else None
+
+
+def approved_roadmaps(municipality_ids: Iterable[int] | QuerySet) -> QuerySet[Roadmap]:
+    """The roadmaps dashboards count: approved, not a draft of changes, newest first."""
+    keys = municipality_ids if isinstance(municipality_ids, QuerySet) else list(municipality_ids)
+    return Roadmap.objects.filter(
+        municipality__in=keys,
+        status=Roadmap.Status.APPROVED,
+        amends__isnull=True,
+    ).order_by("-starts_on", "pk")

@@ -224,6 +224,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},  # a run queued while no worker ran: the next one serves
     },
+    # the municipal dashboard's progress, counted ahead: what changed since, and every
+    # municipality after midnight (monitoring.counting)
+    "recount-stale-progress": {
+        "task": "monitoring.tasks.recount_stale_progress",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------

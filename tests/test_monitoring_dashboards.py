@@ -45,16 +45,19 @@ def first_date(measure: Measure) -> Occurrence:
     return measure.occurrences.filter(kind="due").order_by("due_on").first()
 
 
-@pytest.fixture
-def reported(tenants):
-    """The home roadmap with one report done on time, one late, one returned (overdue)."""
-    home = tenants.home
+def report_three(home) -> Report:
+    """One report done on time, one late, one returned (overdue): the returned one."""
     one, two = home.schools
     analysis, _meeting, seminar = home.measures
     report(first_date(analysis), one, accepted_on=first_date(analysis).due_on)
     report(first_date(seminar), one, accepted_on=date(2022, 6, 1))
-    returned = report(first_date(analysis), two, accepted_on=None, status="returned")
-    return home, returned
+    return report(first_date(analysis), two, accepted_on=None, status="returned")
+
+
+@pytest.fixture
+def reported(tenants):
+    """The home roadmap with one report done on time, one late, one returned (overdue)."""
+    return tenants.home, report_three(tenants.home)
 
 
 def test_the_dashboard_shows_the_roadmaps_numbers(client, reported):
@@ -263,7 +266,7 @@ def _grow(home, schools: int, measures: int) -> None:
                   source="", measured_on=stage.starts_on)  # fmt: skip
 
 
-MUNICIPAL_QUERIES = 19
+MUNICIPAL_QUERIES = 23
 REGION_QUERIES = 14
 
 
