@@ -7,10 +7,11 @@ rows — one per (measure, school, year of the date), with `measures.progress`'s
 the day of the count — and the dashboard adds those up in the database in a few milliseconds.
 
 Freshness. Every statement that changes what the pairs are made of (reports, control dates,
-measures and their schools, roadmaps, designations, schools) moves the sequence
-`monitoring_progress_generation` (triggers of migration 0004, so bulk updates and imports are
-caught too). A count records the generation it includes; when the sequence has moved since,
-the page says so beside the time of the count and queues a recount. Beat recounts what is
+measures and their schools, roadmaps, designations, schools) writes the municipalities it
+touched to `ProgressChange` (triggers of migration 0004, so bulk updates and imports are caught
+too; an update of columns the pairs do not read is not a change). A count records the latest
+change it includes; when the municipality has a later one, the page says so beside the time of
+the count and queues a recount. Beat recounts what is
 stale every ten minutes, and every municipality after midnight (the states depend on the day).
 A count of another day, or one that lacks a roadmap the page shows, is never shown: the page
 counts then and there (once).
@@ -26,14 +27,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Min, QuerySet, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from measures.models import Roadmap
 from measures.progress import OVERDUE, STATES, Progress, grouped_counts, pairs_for, state_condition
-from monitoring.models import ProgressCell, ProgressCount
+from monitoring.models import ProgressCell, ProgressChange, ProgressCount
 from monitoring.selectors import approved_roadmaps
 from schools.models import Municipality
 
@@ -41,39 +41,44 @@ logger = logging.getLogger(__name__)
 
 # the advisory lock every change takes shared until its commit (migration 0004)
 GENERATION_LOCK = 731500413
-GENERATION_SQL = (
-    "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM monitoring_progress_generation"
-)
+GENERATION_SQL = "SELECT COALESCE(MAX(id), 0) FROM monitoring_progresschange"
 SETTLE_SECONDS = 2.0  # how long a count waits for changes in flight to commit
 UNSETTLED = -1  # the generation of a count made while changes were in flight: always stale
 RECOUNT_QUEUED_FOR = 300  # seconds a queued recount keeps others from being queued
 
 
 def current_generation() -> int:
-    """How many changing statements progress has seen (the sequence; not transactional)."""
+    """The latest change to what progress is counted from, anywhere."""
     with connection.cursor() as cursor:
         cursor.execute(GENERATION_SQL)
         return cursor.fetchone()[0]
 
 
+def changed_since(generation: Any, municipality: Any) -> Exists:
+    """Whether the municipality's progress changed after `generation` (expressions or
+    values): a change of its own, or one whose municipality the trigger could not tell."""
+    return Exists(
+        ProgressChange.objects.filter(
+            Q(municipality=municipality) | Q(municipality__isnull=True), id__gt=generation
+        )
+    )
+
+
 def settled_generation(timeout: float = SETTLE_SECONDS) -> int | None:
-    """The generation at a moment when no change is between its statement and its commit:
-    every change it counts is then visible to the statements that follow. None when changes
-    kept coming for `timeout` seconds (a long import holds the lock until it commits)."""
+    """The latest change at a moment when no change is between its statement and its commit:
+    every change up to it is then visible to the statements that follow. None when changes
+    kept coming for `timeout` seconds (a long import holds the lock until it commits). The lock
+    is taken for one transaction, so it cannot outlive it."""
     deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [GENERATION_LOCK])
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [GENERATION_LOCK])
             if cursor.fetchone()[0]:
-                break
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.02)
-        try:
-            cursor.execute(GENERATION_SQL)
-            return cursor.fetchone()[0]
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [GENERATION_LOCK])
+                cursor.execute(GENERATION_SQL)
+                return cursor.fetchone()[0]
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.02)
 
 
 # the cell's columns as the grouped pairs name them, and as the table does
@@ -99,7 +104,7 @@ def _store_cells(municipality_id: int, sql: str, params: tuple) -> None:
     )
     selected = ", ".join(f"q.{name} AS {column}" for name, column in CELL_COLUMNS.items())
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS counted_cells")
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.counted_cells")
         cursor.execute(
             f"CREATE TEMPORARY TABLE counted_cells ON COMMIT DROP AS SELECT {selected} "
             f"FROM ({sql}) q",
@@ -121,28 +126,43 @@ def _store_cells(municipality_id: int, sql: str, params: tuple) -> None:
 
 def count_progress(municipality: Municipality, on: date | None = None) -> ProgressCount:
     """Count the control pairs of the municipality's approved roadmaps into its cells on the
-    day `on` (today), replacing the previous count. Several queries; one scan of the pairs."""
+    day `on` (today), replacing the previous count, unless a count as new or newer was made
+    meanwhile (several viewers after midnight count once). Several queries; one scan of the
+    pairs."""
     on = on or timezone.localdate()
     started = time.monotonic()
     generation = settled_generation()
     counted_at = timezone.now()
     with transaction.atomic():
-        count, _created = ProgressCount.objects.select_for_update().get_or_create(
+        count, created = ProgressCount.objects.select_for_update().get_or_create(
             municipality=municipality,
             defaults={"counted_at": counted_at, "counted_on": on, "generation": UNSETTLED},
         )
         roadmap_ids = list(approved_roadmaps([municipality.pk]).values_list("pk", flat=True))
-        overdue = state_condition(OVERDUE, on)
-        rows = grouped_counts(
-            pairs_for(roadmap_ids),
-            ("roadmap", "section", "measure", "school"),
-            on,
-            keys={"year": ExtractYear("due_on")},
-            first_overdue=Min("due_on", filter=overdue),
-            overdue_report=Max("report", filter=overdue),
-            any_report=Max("report"),
-        )
-        _store_cells(municipality.pk, *rows.query.sql_with_params())
+        if not created and (
+            count.counted_on > on
+            or (
+                count.counted_on == on
+                and set(roadmap_ids) <= set(count.roadmaps)
+                and generation is not None
+                and count.generation >= generation
+            )
+        ):
+            return count
+        if roadmap_ids:
+            overdue = state_condition(OVERDUE, on)
+            rows = grouped_counts(
+                pairs_for(roadmap_ids),
+                ("roadmap", "section", "measure", "school"),
+                on,
+                keys={"year": ExtractYear("due_on")},
+                first_overdue=Min("due_on", filter=overdue),
+                overdue_report=Max("report", filter=overdue),
+                any_report=Max("report"),
+            )
+            _store_cells(municipality.pk, *rows.query.sql_with_params())
+        else:  # nothing approved: nothing to count
+            ProgressCell.objects.filter(municipality=municipality).delete()
         count.counted_at = counted_at
         count.counted_on = on
         count.generation = UNSETTLED if generation is None else generation
@@ -158,8 +178,15 @@ def _recount_key(municipality_id: int) -> str:
 
 def request_recount(municipality_id: int) -> None:
     """Queue a recount of the municipality once the transaction commits, unless one is queued
-    already. A broker that cannot take it is logged (the page shows the count it has)."""
-    if not cache.add(_recount_key(municipality_id), 1, timeout=RECOUNT_QUEUED_FOR):
+    already. A cache or broker that cannot take it is logged: the page shows the count it has,
+    and beat queues the recount later."""
+    try:
+        if not cache.add(_recount_key(municipality_id), 1, timeout=RECOUNT_QUEUED_FOR):
+            return
+    except Exception:
+        logger.exception(
+            "municipality %s: the progress recount could not be queued", municipality_id
+        )
         return
     transaction.on_commit(lambda: _send_recount(municipality_id))
 
@@ -187,40 +214,46 @@ def recount(municipality_id: int) -> ProgressCount | None:
 
 def queue_stale(on: date | None = None) -> list[int]:
     """Queue a recount of every municipality with an approved roadmap whose count is missing,
-    of another day or older than the latest change (beat, every ten minutes). Returns their
-    ids. Two queries and the queueing."""
+    of another day or older than a change of its own (beat, every ten minutes), and forget the
+    changes every count includes. Returns the municipalities queued. Three queries and the
+    queueing."""
     on = on or timezone.localdate()
-    generation = current_generation()
-    stale = []
+    with_roadmaps = approved_roadmaps(Municipality.objects.values("pk")).values("municipality")
     municipalities = (
-        Municipality.objects.filter(pk__in=approved_roadmaps(Municipality.objects.values("pk"))
-                                    .values("municipality"))
-        .select_related("progress_count").order_by("pk")
-    )  # fmt: skip
+        Municipality.objects.filter(pk__in=with_roadmaps)
+        .select_related("progress_count")
+        .annotate(changed=changed_since(OuterRef("progress_count__generation"), OuterRef("pk")))
+        .order_by("pk")
+    )
+    stale = []
     for municipality in municipalities:
         count = getattr(municipality, "progress_count", None)
-        if count is None or count.counted_on != on or count.generation < generation:
+        if count is None or count.counted_on != on or municipality.changed:
             stale.append(municipality.pk)
             request_recount(municipality.pk)
+    oldest = ProgressCount.objects.aggregate(oldest=Min("generation"))["oldest"]
+    if oldest is not None and oldest > 0:
+        ProgressChange.objects.filter(id__lte=oldest).delete()
     return stale
 
 
 def usable_count(
     municipality: Municipality, roadmaps: Iterable[Roadmap], on: date
 ) -> tuple[ProgressCount, bool]:
-    """The count the dashboard shows for these roadmaps on `on`, and whether changes came
-    since it (a recount is then queued). A count of another day, or without one of the
-    roadmaps, is not shown: the municipality is counted now. One query when the count serves.
-    """
+    """The count the dashboard shows for these roadmaps on `on`, and whether it may be stale
+    (a recount is then queued). A count of another day, or without one of the roadmaps, is not
+    shown: the municipality is counted now. One query when the count serves."""
     count = (
         ProgressCount.objects.filter(municipality=municipality)
-        .annotate(current=RawSQL(GENERATION_SQL, []))
+        .annotate(changed=changed_since(OuterRef("generation"), OuterRef("municipality")))
         .first()
     )
     wanted = {roadmap.pk for roadmap in roadmaps}
     if count is None or count.counted_on != on or not wanted <= set(count.roadmaps):
-        return count_progress(municipality, on), False
-    stale = count.generation < count.current
+        count = count_progress(municipality, on)
+        stale = count.generation == UNSETTLED
+    else:
+        stale = count.changed or count.generation == UNSETTLED
     if stale:
         request_recount(municipality.pk)
     return count, stale
@@ -235,7 +268,8 @@ def cells_of(
     schools: QuerySet | None = None,
     year: int | None = None,
 ) -> QuerySet[ProgressCell]:
-    """The counted cells of these roadmaps (of these schools, of pairs dated in this year)."""
+    """The counted cells of these roadmaps, of these schools (a school moved to another
+    municipality since the count is left out), of pairs dated in this year."""
     cells = ProgressCell.objects.filter(
         municipality=municipality, roadmap__in=[roadmap.pk for roadmap in roadmaps]
     )

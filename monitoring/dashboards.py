@@ -33,7 +33,13 @@ from measures.progress import (
 )
 from monitoring import counting
 from monitoring.aggregates import Gap, decile_gaps, designation_flow, stage_points
-from monitoring.models import Indicator, IndicatorTarget, MonitoringStage, ProgressCount
+from monitoring.models import (
+    Indicator,
+    IndicatorTarget,
+    MonitoringStage,
+    ProgressCell,
+    ProgressCount,
+)
 from monitoring.selectors import approved_roadmaps
 from monitoring.values import format_value, share_text
 from schools.models import DESIGNATION_SHORT, Municipality, Region, School, SchoolDesignation
@@ -49,8 +55,9 @@ WORST_FIRST = (OVERDUE, NOT_DUE, LATE, ON_TIME)
 
 
 def worst_state(progress: Progress) -> str:
-    """The worst state among some control pairs: what a grid cell or a school's row shows."""
-    return next(s for s in WORST_FIRST if getattr(progress, s))
+    """The worst state among some control pairs: what a grid cell or a school's row shows
+    («срок не наступил» when none is counted)."""
+    return next((s for s in WORST_FIRST if getattr(progress, s)), NOT_DUE)
 
 
 def report_status_text(status: str | None) -> str:
@@ -571,11 +578,11 @@ def municipal_dashboard(
     pages, page = 1, 1
     count, stale = None, False
     if any(wanted(key) for key in ("sections", "schools", "grid", "overdue")):
-        count, stale = counting.usable_count(municipality, roadmaps, on)
-        filtered = filters.get("school") or filters.get("designation")
-        cells = counting.cells_of(
-            municipality, roadmaps, schools_qs if filtered else None, filters.get("year")
-        )
+        if roadmaps:
+            count, stale = counting.usable_count(municipality, roadmaps, on)
+            cells = counting.cells_of(municipality, roadmaps, schools_qs, filters.get("year"))
+        else:  # nothing approved: empty tables, no count
+            cells = ProgressCell.objects.none()
         by_school = counting.sums_by(cells, "school")
         total, tables["sections"], tables["schools"] = progress_tables(
             roadmaps,

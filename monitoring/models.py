@@ -295,11 +295,31 @@ class ValuesImport(models.Model):
 # --- Progress counted ahead of the municipal dashboard (monitoring.counting) ---------------
 
 
+class ProgressChange(models.Model):
+    """A change to what progress is counted from, in a municipality (None: the trigger could
+    not tell which, and every count is stale). Written by the triggers of migration 0004, read
+    and pruned by `monitoring.counting`; its id orders the changes."""
+
+    id = models.BigAutoField(primary_key=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # written inside deletions, by triggers
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.municipality_id}"
+
+
 class ProgressCount(models.Model):
     """When a municipality's progress cells were last counted, for which day and roadmaps, and
-    the generation of changes they include (the sequence `monitoring_progress_generation`,
-    moved by every statement that changes reports, control dates, measures, their schools,
-    roadmaps, designations or schools; see migration 0004)."""
+    the generation they include: the latest `ProgressChange` then (-1: changes were in flight,
+    the count is stale)."""
 
     municipality = models.OneToOneField(
         Municipality, on_delete=models.CASCADE, related_name="progress_count"

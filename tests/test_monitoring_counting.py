@@ -16,7 +16,7 @@ from django.utils import timezone
 from measures.models import Measure, Occurrence, Report, Roadmap
 from measures.progress import grouped_progress, pairs_for, progress_by
 from monitoring import counting
-from monitoring.models import ProgressCell, ProgressCount
+from monitoring.models import ProgressCell, ProgressChange, ProgressCount
 from schools.models import School, SchoolDesignation
 from tests import factories
 from tests.test_monitoring_dashboards import first_date, report, report_three
@@ -40,6 +40,13 @@ def _cells(municipality):
 
 def test_the_cells_say_what_the_pairs_view_says(every_state):
     home = every_state
+    pairs = pairs_for([home.roadmap.pk])
+    # counted on another day, the same pairs are in other states: the count is of its day
+    early = counting.count_progress(home.municipality, date(2022, 1, 1))
+    assert early.counted_on == date(2022, 1, 1)
+    assert counting.sums_by(_cells(home.municipality), "school") == progress_by(
+        pairs, "school", date(2022, 1, 1)
+    )
     on = TODAY()
     count = counting.count_progress(home.municipality, on)
     assert count.counted_on == on and count.roadmaps == [home.roadmap.pk]
@@ -62,12 +69,8 @@ def test_the_cells_say_what_the_pairs_view_says(every_state):
     )
     assert places[(analysis.pk, two.pk)]["first_overdue"] == min(p.due_on for p in overdue)
     assert cells.filter(year=2022).exists()
-    # counted on another day, the same pairs are in other states: the count is of its day
-    early = counting.count_progress(home.municipality, date(2022, 1, 1))
-    assert early.counted_on == date(2022, 1, 1)
-    assert counting.sums_by(_cells(home.municipality), "school") == progress_by(
-        pairs, "school", date(2022, 1, 1)
-    )
+    # a count of an earlier day never replaces it (a task started before midnight)
+    assert counting.count_progress(home.municipality, date(2022, 1, 1)).counted_on == on
 
 
 def test_a_recount_rewrites_only_the_cells_that_changed(every_state):
@@ -91,48 +94,87 @@ def test_a_recount_rewrites_only_the_cells_that_changed(every_state):
     assert cell.pk not in before and cell.on_time + cell.late >= 1
 
 
-def _changes(home):
+def _changes(home, other):
     """One write to each table the pairs are made of, the bulk ways included."""
     measure = home.measures[0]
     school = home.schools[0]
     occurrence = first_date(measure)
     return {
         "report": lambda: report(occurrence, school, accepted_on=occurrence.due_on),
-        "report, bulk": lambda: Report.objects.filter(pk=-1).update(status="accepted"),
+        "report, bulk": lambda: Report.objects.bulk_create(
+            [Report(occurrence=occurrence, school=school, status="draft", due_on=occurrence.due_on)]
+        ),
         "occurrence": lambda: Occurrence.objects.filter(pk=occurrence.pk).update(
             due_on=occurrence.due_on + timedelta(days=1)
         ),
-        "measure": lambda: Measure.objects.filter(pk=measure.pk).update(title="Новое"),
+        "measure": lambda: Measure.objects.filter(pk=measure.pk).update(
+            all_designated_schools=False
+        ),
         "measure's schools": lambda: measure.schools.add(school),
-        "roadmap": lambda: Roadmap.objects.filter(pk=home.roadmap.pk).update(status="approved"),
+        "roadmap": lambda: Roadmap.objects.filter(pk=home.roadmap.pk).update(
+            ends_on=home.roadmap.ends_on + timedelta(days=1)
+        ),
         "designation": lambda: SchoolDesignation.objects.create(
             school=school, kind="risk_zone", year=2022
         ),
-        "school": lambda: School.objects.filter(pk=school.pk).update(short_name="СОШ"),
+        "school moved away": lambda: School.objects.filter(pk=school.pk).update(
+            municipality=other.municipality, short_name="Переехавшая школа"
+        ),
+        "measure deleted": lambda: Measure.objects.filter(pk=measure.pk).delete(),
     }
 
 
 @pytest.mark.parametrize(
     "change",
     ["report", "report, bulk", "occurrence", "measure", "measure's schools", "roadmap",
-     "designation", "school"],
+     "designation", "school moved away", "measure deleted"],
 )  # fmt: skip
 def test_every_change_the_pairs_are_made_of_makes_the_count_stale(tenants, change):
     home = tenants.home
     count = counting.count_progress(home.municipality)
     assert counting.usable_count(home.municipality, [home.roadmap], TODAY()) == (count, False)
-    _changes(home)[change]()
+    _changes(home, tenants.other)[change]()
     shown, stale = counting.usable_count(home.municipality, [home.roadmap], TODAY())
     assert stale and shown.pk == count.pk
     assert cache.get(counting._recount_key(home.municipality.pk)) == 1  # a recount is queued
 
 
-def test_a_change_outside_progress_leaves_the_count_fresh(tenants):
-    home = tenants.home
+def test_what_the_pairs_do_not_read_and_other_municipalities_leave_the_count_fresh(tenants):
+    home, other = tenants.home, tenants.other
+    returned = report_three(home)
     counting.count_progress(home.municipality)
     User.objects.create_user("someone")
     factories.IndicatorFactory(municipality=home.municipality)
+    Report.objects.filter(pk=returned.pk).update(done_text="Уточнено")  # not read by the pairs
+    School.objects.filter(pk=home.schools[0].pk).update(short_name="СОШ № 1 (новое имя)")
+    Measure.objects.filter(pk=home.measures[0].pk).update(title="Новое название")
+    Report.objects.filter(pk=-1).update(status="accepted")  # no row
+    report(first_date(other.measures[0]), other.schools[0], accepted_on=date(2022, 1, 10))
     assert counting.usable_count(home.municipality, [home.roadmap], TODAY())[1] is False
+
+
+def test_a_municipality_without_an_approved_roadmap_shows_its_indicators(client, tenants):
+    home = tenants.home
+    Roadmap.objects.filter(pk=home.roadmap.pk).update(status="draft")
+    client.force_login(User.objects.get(username="rabgruppa"))
+    page = client.get(reverse("monitoring:dashboard", args=[home.municipality.pk]))
+    assert page.status_code == 200
+    assert "нет утверждённой дорожной карты" in page.text
+    assert not ProgressCount.objects.filter(municipality=home.municipality).exists()
+    counting.count_progress(home.municipality)  # beat's count: no cells, no error
+    assert not ProgressCell.objects.filter(municipality=home.municipality).exists()
+
+
+def test_without_redis_the_page_shows_its_count(client, tenants, settings):
+    home = tenants.home
+    counting.count_progress(home.municipality)
+    report(first_date(home.measures[0]), home.schools[0], accepted_on=date(2022, 1, 10))
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    client.force_login(User.objects.get(username="rabgruppa"))
+    page = client.get(reverse("monitoring:dashboard", args=[home.municipality.pk]))
+    assert page.status_code == 200 and page.context["board"].stale
 
 
 def test_a_count_of_another_day_or_without_the_roadmap_is_counted_again(tenants):
@@ -172,14 +214,17 @@ def test_stale_counts_are_queued_once(tenants):
     report(first_date(home.measures[0]), home.schools[0], accepted_on=date(2022, 1, 10))
     assert set(counting.queue_stale()) == {home.municipality.pk, other.municipality.pk}
     assert cache.get(counting._recount_key(home.municipality.pk)) == 1
+    # changes every count includes are forgotten
+    counting.count_progress(home.municipality)
+    counting.count_progress(other.municipality)
+    assert ProgressChange.objects.exists()
+    assert counting.queue_stale() == []
+    assert not ProgressChange.objects.exists()
 
 
 def _other_connection():
-    settings = connection.settings_dict
-    return psycopg2.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
-        port=settings["PORT"] or 5432, password=settings["PASSWORD"] or None,
-    )  # fmt: skip
+    """A second connection to the test database, as Django makes its own (embedded or not)."""
+    return psycopg2.connect(**connection.get_connection_params())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,55 +1,107 @@
-# The generation of changes that progress depends on: every statement that writes to a table
-# the pairs view (measures_controlpair, measures_concern) is built on moves a sequence, while
-# holding a shared advisory lock until its transaction ends. monitoring.counting takes that lock
-# exclusively for a moment before reading the sequence, so a count made after it sees every
-# change the generation it records stands for (none is caught between its statement and its
-# commit). A sequence and a shared lock: writers never wait on each other.
+# What makes a municipality's progress count stale: a trigger on each table the pairs view
+# (measures_controlpair, measures_concern) is built on writes, per statement, the municipalities
+# whose rows changed to monitoring_progresschange (NULL when it cannot tell: every count is then
+# stale). Updates count only when a column the view reads changed. Each trigger holds a shared
+# advisory lock until its transaction ends; monitoring.counting takes it exclusively for a moment
+# before reading the latest change, so a count never misses a change it claims to include.
+# Writers never wait on each other.
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-TRIGGERS = """
-CREATE SEQUENCE monitoring_progress_generation;
-CREATE FUNCTION monitoring_progress_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+LOCK = 731500413  # monitoring.counting.GENERATION_LOCK
+
+# table: (the columns the pairs view reads, the rows' municipality from a relation `rows`)
+TABLES = {
+    "measures_report": (
+        ["occurrence_id", "school_id", "status", "outcome", "due_on", "submitted_at",
+         "first_submitted_at"],
+        "SELECT rm.municipality_id FROM {rows} t"
+        " LEFT JOIN measures_occurrence o ON o.id = t.occurrence_id"
+        " LEFT JOIN measures_measure m ON m.id = o.measure_id"
+        " LEFT JOIN measures_roadmap rm ON rm.id = m.roadmap_id",
+    ),
+    "measures_occurrence": (
+        ["measure_id", "kind", "due_on"],
+        "SELECT rm.municipality_id FROM {rows} t"
+        " LEFT JOIN measures_measure m ON m.id = t.measure_id"
+        " LEFT JOIN measures_roadmap rm ON rm.id = m.roadmap_id",
+    ),
+    "measures_measure": (
+        ["roadmap_id", "section_id", "all_designated_schools"],
+        "SELECT rm.municipality_id FROM {rows} t"
+        " LEFT JOIN measures_roadmap rm ON rm.id = t.roadmap_id",
+    ),
+    "measures_measure_schools": (
+        ["measure_id", "school_id"],
+        "SELECT rm.municipality_id FROM {rows} t"
+        " LEFT JOIN measures_measure m ON m.id = t.measure_id"
+        " LEFT JOIN measures_roadmap rm ON rm.id = m.roadmap_id",
+    ),
+    "measures_roadmap": (
+        ["municipality_id", "school_id", "level", "status", "amends_id", "starts_on", "ends_on"],
+        "SELECT t.municipality_id FROM {rows} t",
+    ),
+    "schools_schooldesignation": (
+        ["school_id", "year", "ended_on"],
+        "SELECT s.municipality_id FROM {rows} t LEFT JOIN schools_school s ON s.id = t.school_id",
+    ),
+    "schools_school": (["municipality_id"], "SELECT t.municipality_id FROM {rows} t"),
+}  # fmt: skip
+
+
+def _function(name: str, select: str) -> str:
+    return f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock_shared(731500413);
-    PERFORM nextval('monitoring_progress_generation');
+    PERFORM pg_advisory_xact_lock_shared({LOCK});
+    INSERT INTO monitoring_progresschange (municipality_id)
+    SELECT DISTINCT x.municipality_id FROM ({select}) x;
     RETURN NULL;
 END
-$$;
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON measures_report
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON measures_occurrence
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON measures_measure
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON measures_measure_schools
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON measures_roadmap
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON schools_schooldesignation
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-CREATE TRIGGER monitoring_progress_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON schools_school
-    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_changed();
-"""
-DROP_TRIGGERS = """
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON measures_report;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON measures_occurrence;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON measures_measure;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON measures_measure_schools;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON measures_roadmap;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON schools_schooldesignation;
-DROP TRIGGER IF EXISTS monitoring_progress_changed ON schools_school;
-DROP FUNCTION IF EXISTS monitoring_progress_changed();
-DROP SEQUENCE IF EXISTS monitoring_progress_generation;
-"""
+$$;"""
+
+
+def _triggers() -> str:
+    sql = [_function("monitoring_progress_truncated", "SELECT NULL::bigint AS municipality_id")]
+    for table, (columns, resolve) in TABLES.items():
+        differs = (
+            f"({', '.join(f'o.{c}' for c in columns)}) IS DISTINCT FROM "
+            f"({', '.join(f'n.{c}' for c in columns)})"
+        )
+        updated_new = f"(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {differs})"
+        updated_old = f"(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {differs})"
+        sql.append(_function(f"monitoring_changed_{table}", resolve.format(rows="changed_rows")))
+        sql.append(
+            _function(
+                f"monitoring_updated_{table}",
+                f"{resolve.format(rows=updated_new)} UNION ALL {resolve.format(rows=updated_old)}",
+            )
+        )
+        sql.append(f"""
+CREATE TRIGGER monitoring_progress_inserted AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_changed_{table}();
+CREATE TRIGGER monitoring_progress_deleted AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_changed_{table}();
+CREATE TRIGGER monitoring_progress_updated AFTER UPDATE ON {table}
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_updated_{table}();
+CREATE TRIGGER monitoring_progress_truncated AFTER TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION monitoring_progress_truncated();""")
+    return "\n".join(sql)
+
+
+def _drop() -> str:
+    sql = []
+    for table in TABLES:
+        for event in ("inserted", "deleted", "updated", "truncated"):
+            sql.append(f"DROP TRIGGER IF EXISTS monitoring_progress_{event} ON {table};")
+        sql.append(f"DROP FUNCTION IF EXISTS monitoring_changed_{table}();")
+        sql.append(f"DROP FUNCTION IF EXISTS monitoring_updated_{table}();")
+    sql.append("DROP FUNCTION IF EXISTS monitoring_progress_truncated();")
+    return "\n".join(sql)
 
 
 class Migration(migrations.Migration):
@@ -60,7 +112,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
         migrations.CreateModel(
             name="ProgressCount",
             fields=[
@@ -193,4 +244,28 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="ProgressChange",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schools.municipality",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=["municipality", "id"], name="monitoring__municip_2711a7_idx"
+                    )
+                ],
+            },
+        ),
+        migrations.RunSQL(_triggers(), _drop()),
     ]

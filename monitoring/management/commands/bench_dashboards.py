@@ -45,6 +45,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -196,14 +197,24 @@ class Command(BaseCommand):
         tune_gc()  # as gunicorn runs the pages (roadmap_portal/wsgi.py)
         # the count a Celery task makes ahead of the page (after changes, and each night)
         first_count = timed(lambda: counting.count_progress(home, today), 1, 0)[0]
-        count_runs = timed(lambda: counting.count_progress(home, today), max(runs // 5, 3), 0)
+        touched = Report.objects.filter(occurrence__measure__roadmap=roadmap).first()
+
+        shifts = iter([1, -1] * runs)
+
+        def recount() -> None:  # after one report's date moved, as the task runs after a review
+            Report.objects.filter(pk=touched.pk).update(
+                due_on=F("due_on") + timedelta(days=next(shifts))
+            )
+            counting.count_progress(home, today)
+
+        count_runs = timed(recount, max(runs // 5, 3), 0)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE monitoring_progresscell")
         cells = ProgressCell.objects.filter(municipality=home).count()
         self.stdout.write(
             f"подсчёт выполнения заранее (задача Celery, вне запроса): клеток {cells}, первый "
-            f"{first_count:.0f} мс; пересчёт p50 {statistics.median(count_runs):.0f} мс, "
-            f"max {max(count_runs):.0f} мс"
+            f"{first_count:.0f} мс; пересчёт после изменения отчёта p50 "
+            f"{statistics.median(count_runs):.0f} мс, max {max(count_runs):.0f} мс"
         )
         client = Client(HTTP_HOST=self._host())
         secure = settings.SECURE_SSL_REDIRECT
